@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+/**
+ * Command line front end over the same engine the extension uses.
+ *   mysql-tls probe --host H --port P --user U --ssl-mode VERIFY_IDENTITY --ssl-ca ca.pem [--json]
+ * The password comes from --password-env NAME, MYSQL_PWD, or a prompt on a terminal; never an argument.
+ */
+import { promises as fs } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { isMysqlTlsError, MysqlTlsError } from '../core/errors';
+import { openSession } from '../core/mysql/session';
+import type { ConnectionProfile, ConnectionSecrets, SslSettings } from '../core/profile';
+import { formatReport } from '../core/tls/formatReport';
+import { parseSslMode, parseTlsVersion, type TlsVersion } from '../core/tls/sslMode';
+
+const USAGE = `usage: mysql-tls probe [options]
+  --host H               server host (default 127.0.0.1)
+  --port P               server port (default 3306)
+  --user U               account name
+  --database D           default database
+  --ssl-mode M           DISABLED | PREFERRED | REQUIRED | VERIFY_CA | VERIFY_IDENTITY
+  --ssl-ca FILE          CA certificate or bundle (PEM)
+  --ssl-ca-system        verify against the system's public roots instead of a CA file
+  --ssl-cert FILE        client certificate (PEM)
+  --ssl-key FILE         client private key (PEM)
+  --ssl-pfx FILE         client certificate and key as PKCS#12
+  --tls-version LIST     allowed versions, e.g. TLSv1.2,TLSv1.3
+  --ssl-cipher LIST      OpenSSL cipher list
+  --servername NAME      name to verify instead of the host (VERIFY_IDENTITY)
+  --password-env NAME    read the password from environment variable NAME (default MYSQL_PWD)
+  --passphrase-env NAME  read the key passphrase from environment variable NAME
+  --no-password          do not prompt for a password
+  --sandbox SERVER[:ACCOUNT]  take host, port, account and certificates from the running sandbox
+  --timeout MS           connect timeout in milliseconds (default 10000)
+  --json                 print the report (or the error) as JSON
+Exit status: 0 connected, 1 connection failed (the cause is printed), 2 usage error.`;
+
+function versionRange(list: string): { minVersion?: TlsVersion; maxVersion?: TlsVersion } {
+  const versions = list.split(',').map((v) => {
+    const parsed = parseTlsVersion(v);
+    if (!parsed) throw new MysqlTlsError('config-invalid', `"${v}" is not a TLS version`, '--tls-version', 'Use TLSv1.2, TLSv1.3 (or TLSv1, TLSv1.1).');
+    return parsed;
+  });
+  const order = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+  versions.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  return { minVersion: versions[0], maxVersion: versions[versions.length - 1] };
+}
+
+async function promptHidden(question: string): Promise<string> {
+  process.stderr.write(question);
+  const stdin = process.stdin;
+  stdin.setRawMode?.(true);
+  stdin.resume();
+  let value = '';
+  return new Promise((resolve, reject) => {
+    const onData = (buf: Buffer): void => {
+      for (const ch of buf.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') {
+          stdin.off('data', onData);
+          stdin.setRawMode?.(false);
+          stdin.pause();
+          process.stderr.write('\n');
+          resolve(value);
+          return;
+        }
+        if (ch === '\u0003') {
+          stdin.setRawMode?.(false);
+          reject(new MysqlTlsError('cancelled', 'interrupted'));
+          return;
+        }
+        if (ch === '\u007f') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+interface SandboxJson {
+  host: string;
+  certs: { ca: string; clientCert: string; clientKey: string };
+  servers: Record<string, { port: number }>;
+  accounts: Record<string, { user: string; password: string; require: string }>;
+}
+
+async function sandboxProfile(spec: string): Promise<{ profile: Partial<ConnectionProfile>; ssl: SslSettings; password?: string }> {
+  const [server = 'tls', account = 'app_none'] = spec.split(':');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { defaultSandboxDir } = require('../../scripts/sandbox') as typeof import('../../scripts/sandbox');
+  const file = `${defaultSandboxDir()}/sandbox.json`;
+  let desc: SandboxJson;
+  try {
+    desc = JSON.parse(await fs.readFile(file, 'utf8')) as SandboxJson;
+  } catch {
+    throw new MysqlTlsError('config-invalid', `no sandbox description at ${file}`, '--sandbox', 'Start the sandbox first: npm run sandbox -- start');
+  }
+  const s = desc.servers[server];
+  const a = desc.accounts[account];
+  if (!s) throw new MysqlTlsError('config-invalid', `the sandbox has no server "${server}"`, '--sandbox', `Use one of ${Object.keys(desc.servers).join(', ')}.`);
+  if (!a) throw new MysqlTlsError('config-invalid', `the sandbox has no account "${account}"`, '--sandbox', `Use one of ${Object.keys(desc.accounts).join(', ')}.`);
+  const needsCert = a.require === 'X509' || a.require === 'ISSUER+SUBJECT';
+  return {
+    profile: { host: desc.host, port: s.port, user: a.user },
+    ssl: { ca: desc.certs.ca, ...(needsCert ? { cert: desc.certs.clientCert, key: desc.certs.clientKey } : {}) },
+    password: a.password,
+  };
+}
+
+export async function probe(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      user: { type: 'string', short: 'u' },
+      database: { type: 'string', short: 'D' },
+      'ssl-mode': { type: 'string' },
+      'ssl-ca': { type: 'string' },
+      'ssl-ca-system': { type: 'boolean' },
+      'ssl-cert': { type: 'string' },
+      'ssl-key': { type: 'string' },
+      'ssl-pfx': { type: 'string' },
+      'tls-version': { type: 'string' },
+      'ssl-cipher': { type: 'string' },
+      servername: { type: 'string' },
+      'password-env': { type: 'string' },
+      'passphrase-env': { type: 'string' },
+      'no-password': { type: 'boolean' },
+      sandbox: { type: 'string' },
+      timeout: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const json = values.json === true;
+  try {
+    const fromSandbox = values.sandbox ? await sandboxProfile(values.sandbox) : undefined;
+    const ssl: SslSettings = { ...fromSandbox?.ssl };
+    if (values['ssl-mode'] !== undefined) {
+      const mode = parseSslMode(values['ssl-mode']);
+      if (!mode) throw new MysqlTlsError('config-invalid', `"${values['ssl-mode']}" is not an ssl mode`, '--ssl-mode', 'Use DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY.');
+      ssl.mode = mode;
+    }
+    if (values['ssl-ca'] !== undefined) ssl.ca = values['ssl-ca'];
+    if (values['ssl-ca-system']) ssl.caSource = 'system';
+    if (values['ssl-cert'] !== undefined) ssl.cert = values['ssl-cert'];
+    if (values['ssl-key'] !== undefined) ssl.key = values['ssl-key'];
+    if (values['ssl-pfx'] !== undefined) {
+      ssl.pfx = values['ssl-pfx'];
+      delete ssl.cert;
+      delete ssl.key;
+    }
+    if (values['tls-version'] !== undefined) Object.assign(ssl, versionRange(values['tls-version']));
+    if (values['ssl-cipher'] !== undefined) ssl.ciphers = values['ssl-cipher'];
+    if (values.servername !== undefined) ssl.servername = values.servername;
+    const port = values.port !== undefined ? Number(values.port) : fromSandbox?.profile.port;
+    const profile: ConnectionProfile = {
+      host: values.host ?? fromSandbox?.profile.host ?? '127.0.0.1',
+      port,
+      user: values.user ?? fromSandbox?.profile.user ?? '',
+      database: values.database,
+      ssl,
+      connectTimeoutMs: values.timeout !== undefined ? Number(values.timeout) : undefined,
+    };
+    const secrets: ConnectionSecrets = {};
+    const pwEnv = values['password-env'] ?? 'MYSQL_PWD';
+    if (process.env[pwEnv] !== undefined) secrets.password = process.env[pwEnv];
+    else if (fromSandbox?.password !== undefined) secrets.password = fromSandbox.password;
+    else if (!values['no-password'] && process.stdin.isTTY) secrets.password = await promptHidden(`Password for ${profile.user}: `);
+    if (values['passphrase-env']) {
+      const p = process.env[values['passphrase-env']];
+      if (p === undefined) throw new MysqlTlsError('config-invalid', `environment variable ${values['passphrase-env']} is not set`, '--passphrase-env');
+      secrets.passphrase = p;
+    }
+    const session = await openSession({ profile, secrets });
+    const report = session.report;
+    await session.close();
+    process.stdout.write(json ? JSON.stringify({ ok: true, report }, null, 2) + '\n' : formatReport(report, profile.user) + '\n');
+    return 0;
+  } catch (e) {
+    if (isMysqlTlsError(e)) {
+      if (json) process.stdout.write(JSON.stringify({ ok: false, error: e.toJSON() }, null, 2) + '\n');
+      else process.stderr.write(`error [${e.code}]: ${e.title}${e.field ? ` (${e.field})` : ''}\n  detail: ${e.detail}\n  fix:    ${e.fix}\n`);
+      return e.code === 'config-invalid' && /^--/.test(e.field ?? '') ? 2 : 1;
+    }
+    throw e;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === 'probe') return probe(rest);
+  process.stderr.write(USAGE + '\n');
+  return cmd === '--help' || cmd === '-h' ? 0 : 2;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`mysql-tls: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * Every failure the engine reports carries a cause code, plain words and the fix. The catalogue is one
+ * table so the CLI, the VS Code layer and the tests speak the same language. Messages never include
+ * secret material: callers pass only names, paths, hosts and driver messages.
+ */
+export const CAUSES = {
+  'config-invalid': { title: 'The connection settings are not valid', fix: 'Correct the named setting.' },
+  'config-missing-ca': {
+    title: 'This mode verifies the server but no CA is configured',
+    fix: 'Set ssl.ca to the CA certificate (or bundle) that signed the server certificate, or set ssl.caSource to "system" for a publicly trusted server.',
+  },
+  'config-incomplete-client-cert': {
+    title: 'A client certificate needs both a certificate and its key',
+    fix: 'Set both ssl.cert and ssl.key (or ssl.pfx for a PKCS#12 bundle).',
+  },
+  'file-missing': { title: 'A file named in the settings does not exist', fix: 'Check the path; ${workspaceFolder}, ~ and ${env:NAME} are expanded.' },
+  'file-unreadable': { title: 'A file named in the settings cannot be read', fix: 'Check the file permissions for the user running VS Code.' },
+  'file-empty': { title: 'A file named in the settings is empty', fix: 'Point the setting at the real certificate or key file.' },
+  'file-der-not-pem': {
+    title: 'The file is binary DER, but PEM text is expected',
+    fix: 'Convert it to PEM (openssl x509 -inform der -in FILE -out FILE.pem) or import it with "MySQL TLS: Import CA Bundle".',
+  },
+  'file-garbage': { title: 'The file does not contain what the setting expects', fix: 'Point the setting at a PEM file with the right kind of block (CERTIFICATE or PRIVATE KEY).' },
+  'file-wrong-kind': { title: 'The file holds a different kind of PEM block than the setting expects', fix: 'Swap the paths: ssl.cert takes a CERTIFICATE, ssl.key a PRIVATE KEY.' },
+  'key-needs-passphrase': {
+    title: 'The private key is encrypted and no passphrase is stored',
+    fix: 'Store the key passphrase for this connection (it is kept in the OS keychain).',
+  },
+  'key-wrong-passphrase': { title: 'The key passphrase is wrong', fix: 'Store the correct passphrase for this connection.' },
+  'key-cert-mismatch': {
+    title: 'The private key does not belong to the client certificate',
+    fix: 'Use the key that was generated together with the certificate in ssl.cert.',
+  },
+  'client-cert-expired': { title: 'The client certificate has expired', fix: 'Issue a new client certificate from the CA the server trusts.' },
+  'client-cert-not-yet-valid': { title: 'The client certificate is not valid yet', fix: 'Check the clock, or wait until the certificate start date.' },
+  'server-no-tls': {
+    title: 'The server does not offer TLS',
+    fix: 'Enable TLS on the server (ssl_ca/ssl_cert/ssl_key in [mysqld]) or, if plaintext is acceptable on this network, choose PREFERRED or DISABLED.',
+  },
+  'tls-ca-mismatch': {
+    title: 'The server certificate was not signed by the configured CA',
+    fix: 'Set ssl.ca to the CA that issued the server certificate (for a cloud database, the provider\'s CA bundle). If the server certificate changed unexpectedly, find out why before connecting.',
+  },
+  'tls-self-signed-no-ca': {
+    title: 'The server certificate is self-signed or from a private CA, and no CA is configured to trust it',
+    fix: 'Set ssl.ca to the server\'s CA certificate.',
+  },
+  'tls-hostname-mismatch': {
+    title: 'The server certificate does not name this host',
+    fix: 'Connect with a host name the certificate lists (see its SANs), set ssl.servername to the name in the certificate, or reissue the certificate with this host in subjectAltName. VERIFY_CA skips this check.',
+  },
+  'tls-cert-expired': { title: 'The server certificate has expired', fix: 'Renew the server certificate and reload it (FLUSH SSL on MariaDB, ALTER INSTANCE RELOAD TLS on MySQL 8).' },
+  'tls-cert-not-yet-valid': { title: 'The server certificate is not valid yet', fix: 'Check the clocks of client and server, or wait until the certificate start date.' },
+  'tls-protocol-mismatch': {
+    title: 'Client and server share no TLS protocol version',
+    fix: 'Widen ssl.minVersion/ssl.maxVersion or the server\'s tls_version so they overlap (TLSv1.2 and TLSv1.3 are current).',
+  },
+  'tls-cipher-mismatch': { title: 'Client and server share no cipher', fix: 'Remove or widen ssl.ciphers, or adjust the server\'s ssl_cipher.' },
+  'tls-handshake-failed': { title: 'The TLS handshake failed', fix: 'Check the server\'s TLS configuration and the error log; the detail below is what the TLS layer said.' },
+  'tls-client-cert-rejected': {
+    title: 'The server rejected the client certificate',
+    fix: 'Use a client certificate issued by the CA the server trusts (its ssl_ca).',
+  },
+  'account-requires-tls': {
+    title: 'Access denied on a plaintext connection',
+    fix: 'Either the password is wrong, or the account requires TLS (REQUIRE SSL/X509) or the server enforces require_secure_transport. Use a TLS mode (VERIFY_IDENTITY is best) and check the password.',
+  },
+  'account-requires-x509': {
+    title: 'Access denied on a TLS connection without a client certificate',
+    fix: 'Either the password is wrong, or the account requires a client certificate (REQUIRE X509/ISSUER/SUBJECT). Set ssl.cert and ssl.key to a certificate the server\'s CA issued, and check the password.',
+  },
+  'server-requires-tls': {
+    title: 'The server requires secure transport',
+    fix: 'The server has require_secure_transport=ON. Use a TLS mode (VERIFY_IDENTITY is best).',
+  },
+  'access-denied': {
+    title: 'Access denied',
+    fix: 'Check the user name and password. If the account has REQUIRE ISSUER/SUBJECT, the client certificate must match them exactly.',
+  },
+  'auth-plugin-unsupported': {
+    title: 'The account uses an authentication plugin this client cannot speak',
+    fix: 'Use an account with mysql_native_password or caching_sha2_password, or change the account\'s plugin.',
+  },
+  'host-unreachable': { title: 'The server cannot be reached', fix: 'Check host and port, that the server is running and listening on TCP, and firewalls.' },
+  'host-not-found': { title: 'The host name does not resolve', fix: 'Check the host name.' },
+  'connect-timeout': { title: 'The connection timed out', fix: 'Check that the host and port are right and reachable; raise connectTimeoutMs on slow links.' },
+  'connection-lost': { title: 'The connection was closed unexpectedly', fix: 'Check the server\'s error log; something (server, proxy or network) dropped the connection.' },
+  'protocol-error': { title: 'The server did not speak the MySQL protocol as expected', fix: 'Check that host and port point at a MySQL-compatible server and not at another service.' },
+  cancelled: { title: 'Cancelled', fix: 'Start the operation again when ready.' },
+  unknown: { title: 'The connection failed', fix: 'See the detail below.' },
+} as const satisfies Record<string, { title: string; fix: string }>;
+
+export type Cause = keyof typeof CAUSES;
+
+export class MysqlTlsError extends Error {
+  override readonly name = 'MysqlTlsError';
+  readonly title: string;
+  readonly fix: string;
+  constructor(
+    readonly cause_: Cause,
+    /** What happened in this instance: paths, hosts, driver words. Never secrets. */
+    readonly detail: string,
+    readonly field?: string,
+    fix?: string,
+  ) {
+    super(`${CAUSES[cause_].title}${field ? ` (${field})` : ''}: ${detail}`);
+    this.title = CAUSES[cause_].title;
+    this.fix = fix ?? CAUSES[cause_].fix;
+  }
+
+  get code(): Cause {
+    return this.cause_;
+  }
+
+  /** Message + fix, the way the CLI and notifications show it. */
+  explain(): string {
+    return `${this.message}\nFix: ${this.fix}`;
+  }
+
+  toJSON(): { cause: Cause; title: string; detail: string; field?: string; fix: string } {
+    return { cause: this.cause_, title: this.title, detail: this.detail, field: this.field, fix: this.fix };
+  }
+}
+
+export function isMysqlTlsError(e: unknown): e is MysqlTlsError {
+  return e instanceof MysqlTlsError;
+}

@@ -1,0 +1,223 @@
+import * as net from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { Connection, ConnectionOptions, FieldPacket, QueryOptions } from 'mysql2';
+import type { CertificateInfo } from '../certificates/certificateInfo';
+import { MysqlTlsError } from '../errors';
+import type { ConnectionProfile, ConnectionSecrets } from '../profile';
+import { classifyConnectError } from '../tls/classifyError';
+import { buildTlsReport, type ServerTlsView, type TlsReport } from '../tls/tlsReport';
+import { planTls, type DriverSslOptions, type TlsPlan } from '../tls/tlsPlan';
+import type { PathContext } from '../paths';
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+type Mysql2 = typeof import('mysql2');
+let mysql2: Mysql2 | undefined;
+/** mysql2 is loaded on first connect, not at activation. */
+function driver(): Mysql2 {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (mysql2 ??= require('mysql2') as Mysql2);
+}
+
+export interface OpenSessionOptions {
+  profile: ConnectionProfile;
+  secrets?: ConnectionSecrets;
+  paths?: PathContext;
+  /** A plan made earlier for the same profile: reusing it (and its ssl object) lets TLS sessions resume. */
+  plan?: TlsPlan;
+  signal?: AbortSignal;
+}
+
+export type QueryRow = Record<string, unknown>;
+
+/** An authenticated MySQL session with the TLS report of how it was reached. */
+export class Session {
+  private closed = false;
+  private readonly endListeners = new Set<(err?: MysqlTlsError) => void>();
+
+  constructor(
+    readonly connection: Connection,
+    readonly report: TlsReport,
+    readonly plan: TlsPlan,
+  ) {
+    connection.on('error', (err: Error) => this.finish(classifyConnectError(err, { plan, encrypted: report.encrypted })));
+    connection.on('end', () => this.finish());
+  }
+
+  get threadId(): number {
+    return this.connection.threadId ?? -1;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Called once when the session ends: by close(), by the server, or by a network error. */
+  onEnd(listener: (err?: MysqlTlsError) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
+  private finish(err?: MysqlTlsError): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const l of this.endListeners) l(err);
+    this.endListeners.clear();
+  }
+
+  query<T = QueryRow[]>(sql: string | QueryOptions, values?: unknown[]): Promise<{ rows: T; fields: FieldPacket[] | undefined }> {
+    return new Promise((resolve, reject) => {
+      this.connection.query(sql as string, values, (err, rows, fields) => {
+        if (err) reject(err);
+        else resolve({ rows: rows as T, fields: fields as FieldPacket[] | undefined });
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await new Promise<void>((resolve) => {
+      this.connection.end(() => resolve());
+      setTimeout(resolve, 2000).unref();
+    });
+    this.connection.destroy();
+    this.finish();
+  }
+
+  /** Closes the socket at once, without the COM_QUIT courtesy. */
+  destroy(): void {
+    this.connection.destroy();
+    this.finish();
+  }
+}
+
+/** The socket mysql2 talks on: a TLSSocket once the upgrade happened. */
+function streamOf(conn: Connection): unknown {
+  return (conn as unknown as { stream?: unknown }).stream;
+}
+
+// The chain seen on the last full handshake per ssl object: a resumed session's peer certificate is empty.
+const lastChain = new WeakMap<DriverSslOptions, CertificateInfo[]>();
+
+function connectOnce(options: ConnectionOptions, signal?: AbortSignal): Promise<Connection> {
+  return new Promise((resolve, reject) => {
+    const conn = driver().createConnection(options);
+    let settled = false;
+    const onAbort = (): void => {
+      if (settled) return;
+      settled = true;
+      conn.destroy();
+      reject(new MysqlTlsError('cancelled', 'the connection attempt was cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    conn.connect((err) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (settled) return;
+      settled = true;
+      if (err) {
+        // Keep the encryption state of the failed attempt for classification.
+        (err as { encryptedAtFailure?: boolean }).encryptedAtFailure = streamOf(conn) instanceof TLSSocket;
+        conn.destroy();
+        reject(err);
+      } else resolve(conn);
+    });
+  });
+}
+
+function driverOptions(plan: TlsPlan, profile: ConnectionProfile, secrets: ConnectionSecrets, withTls: boolean): ConnectionOptions {
+  const options: ConnectionOptions = {
+    host: plan.host,
+    port: plan.port,
+    user: profile.user,
+    password: secrets.password ?? '',
+    database: profile.database || undefined,
+    connectTimeout: profile.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    supportBigNumbers: true,
+    dateStrings: true,
+    multipleStatements: false,
+    enableKeepAlive: true,
+  };
+  if (withTls && plan.driverSsl) {
+    options.ssl = plan.driverSsl as ConnectionOptions['ssl'];
+    if (plan.servername) {
+      // mysql2 verifies (and sends as SNI) its `host`; it ignores ssl.servername. So the socket goes to the
+      // real host while mysql2 is told the name to verify: the check still happens inside the handshake.
+      options.host = plan.servername;
+      options.stream = () => {
+        const socket = net.connect({ host: plan.host, port: plan.port });
+        socket.setNoDelay(true);
+        return socket;
+      };
+    }
+  }
+  return options;
+}
+
+async function serverTlsView(conn: Connection): Promise<ServerTlsView> {
+  const rows = await new Promise<{ Variable_name: string; Value: string }[]>((resolve, reject) =>
+    conn.query(
+      "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version','Ssl_cipher','Ssl_server_not_before','Ssl_server_not_after')",
+      (err, r) => (err ? reject(err) : resolve(r as { Variable_name: string; Value: string }[])),
+    ),
+  );
+  const get = (name: string): string => rows.find((r) => r.Variable_name === name)?.Value ?? '';
+  return {
+    sslVersion: get('Ssl_version'),
+    sslCipher: get('Ssl_cipher'),
+    serverNotBefore: get('Ssl_server_not_before') || undefined,
+    serverNotAfter: get('Ssl_server_not_after') || undefined,
+  };
+}
+
+/**
+ * Opens a session with MySQL's --ssl-mode semantics:
+ * - DISABLED never negotiates TLS;
+ * - PREFERRED negotiates TLS when the greeting advertises it and falls back to plaintext only when it
+ *   does not (mysql2 stops with HANDSHAKE_NO_SSL_SUPPORT before sending anything); any TLS failure is an error;
+ * - REQUIRED / VERIFY_CA / VERIFY_IDENTITY fail without TLS; verification runs inside the handshake,
+ *   before mysql2 sends the credentials.
+ */
+export async function openSession(opts: OpenSessionOptions): Promise<Session> {
+  const { profile, secrets = {} } = opts;
+  const plan = opts.plan ?? (await planTls({ profile, secrets, paths: opts.paths }));
+  const useTls = plan.rules.tls !== 'never';
+  let conn: Connection;
+  let fallback = false;
+  try {
+    try {
+      conn = await connectOnce(driverOptions(plan, profile, secrets, useTls), opts.signal);
+    } catch (e) {
+      if (plan.rules.tls === 'if-offered' && (e as { code?: string }).code === 'HANDSHAKE_NO_SSL_SUPPORT') {
+        fallback = true;
+        conn = await connectOnce(driverOptions(plan, profile, secrets, false), opts.signal);
+      } else throw e;
+    }
+  } catch (e) {
+    throw classifyConnectError(e, { plan, encrypted: (e as { encryptedAtFailure?: boolean }).encryptedAtFailure === true });
+  }
+  const stream = streamOf(conn);
+  const socket = stream instanceof TLSSocket ? stream : undefined;
+  if (useTls && !fallback && !socket) {
+    // Defence in depth: a mode that asked for TLS must never end up on a plaintext socket.
+    conn.destroy();
+    throw new MysqlTlsError('server-no-tls', 'the session is not encrypted although TLS was requested');
+  }
+  try {
+    const server = await serverTlsView(conn);
+    const driverSsl = plan.driverSsl;
+    const report = buildTlsReport({
+      plan,
+      socket,
+      fallback,
+      server,
+      serverVersion: (conn as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket?.serverVersion ?? '',
+      threadId: conn.threadId ?? -1,
+      resumedChain: driverSsl ? lastChain.get(driverSsl) : undefined,
+    });
+    if (driverSsl && socket && !report.sessionReused) lastChain.set(driverSsl, report.peerChain);
+    return new Session(conn, report, plan);
+  } catch (e) {
+    conn.destroy();
+    throw classifyConnectError(e, { plan, encrypted: socket !== undefined });
+  }
+}

@@ -1,0 +1,43 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface PathContext {
+  /** The first workspace folder, when there is one (for `${workspaceFolder}`). */
+  workspaceFolder?: string;
+  /** Named workspace folders for `${workspaceFolder:name}`. */
+  workspaceFolders?: Record<string, string>;
+  home?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Relative paths resolve against this (defaults to the workspace folder, else the process cwd). */
+  baseDir?: string;
+}
+
+export class PathExpansionError extends Error {}
+
+/** Expands `${workspaceFolder}`, `${workspaceFolder:name}`, `${userHome}`, `~`, `${env:NAME}` and resolves relative paths. */
+export function expandPath(input: string, ctx: PathContext = {}): string {
+  const home = ctx.home ?? os.homedir();
+  const env = ctx.env ?? process.env;
+  let out = input.replace(/\$\{([^}]+)\}/g, (_m, expr: string) => {
+    if (expr === 'workspaceFolder') {
+      if (!ctx.workspaceFolder) throw new PathExpansionError(`"${input}" uses \${workspaceFolder} but no folder is open`);
+      return ctx.workspaceFolder;
+    }
+    if (expr.startsWith('workspaceFolder:')) {
+      const name = expr.slice('workspaceFolder:'.length);
+      const dir = ctx.workspaceFolders?.[name];
+      if (!dir) throw new PathExpansionError(`"${input}" names workspace folder "${name}", which is not open`);
+      return dir;
+    }
+    if (expr === 'userHome') return home;
+    if (expr.startsWith('env:')) {
+      const value = env[expr.slice(4)];
+      if (value === undefined) throw new PathExpansionError(`"${input}" uses environment variable ${expr.slice(4)}, which is not set`);
+      return value;
+    }
+    throw new PathExpansionError(`"${input}" uses \${${expr}}, which is not supported (use \${workspaceFolder}, \${userHome} or \${env:NAME})`);
+  });
+  if (out === '~' || out.startsWith('~/')) out = path.join(home, out.slice(1));
+  const base = ctx.baseDir ?? ctx.workspaceFolder ?? process.cwd();
+  return path.resolve(base, out);
+}

@@ -1,0 +1,48 @@
+import type { SslMode, TlsVersion } from './tls/sslMode';
+
+/** Where the CA that verifies the server comes from. */
+export type CaSource = 'file' | 'system';
+
+/** Non-secret TLS settings of a connection: what lives in settings JSON. */
+export interface SslSettings {
+  mode?: SslMode;
+  /** CA certificate file or bundle (PEM). */
+  ca?: string;
+  /** 'system' verifies against the public roots Node ships instead of a CA file. */
+  caSource?: CaSource;
+  /** Client certificate (PEM). Sent only together with `key`. */
+  cert?: string;
+  /** Client private key (PEM, optionally encrypted; the passphrase is a secret). */
+  key?: string;
+  /** Client certificate and key as one PKCS#12 file (.p12/.pfx). */
+  pfx?: string;
+  minVersion?: TlsVersion;
+  maxVersion?: TlsVersion;
+  /** OpenSSL cipher list (TLS 1.2 and below). */
+  ciphers?: string;
+  /** The DNS name to verify instead of `host` (VERIFY_IDENTITY), also sent as SNI. */
+  servername?: string;
+}
+
+export interface ConnectionProfile {
+  /** Stable id: secrets are keyed by it, not by the display name. */
+  id?: string;
+  name?: string;
+  host: string;
+  port?: number;
+  user: string;
+  database?: string;
+  ssl?: SslSettings;
+  connectTimeoutMs?: number;
+}
+
+/** Secret material: never in settings, logs or state files. */
+export interface ConnectionSecrets {
+  password?: string;
+  /** Passphrase of an encrypted private key or PKCS#12 file. */
+  passphrase?: string;
+  /** The client private key PEM itself, when the user keeps it in the keychain instead of a file. */
+  keyPem?: string;
+}
+
+export const DEFAULT_PORT = 3306;

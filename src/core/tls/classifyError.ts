@@ -1,0 +1,85 @@
+import { MysqlTlsError, type Cause } from '../errors';
+import type { TlsPlan } from './tlsPlan';
+
+/** What was known about the attempt when it failed. */
+export interface FailureContext {
+  plan: TlsPlan;
+  /** Whether the socket had completed a TLS handshake when the error came. */
+  encrypted: boolean;
+}
+
+interface DriverError extends Error {
+  code?: string;
+  errno?: number;
+  sqlMessage?: string;
+}
+
+// Node/OpenSSL (and BoringSSL in desktop VS Code) wording. mysql2 relabels every TLS failure as
+// HANDSHAKE_SSL_ERROR, so the message is what is left to read.
+const TLS_PATTERNS: [RegExp, (ctx: FailureContext) => Cause][] = [
+  [/Hostname\/IP does not match|ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate/i, () => 'tls-hostname-mismatch'],
+  [/certificate has expired|CERT_HAS_EXPIRED/i, () => 'tls-cert-expired'],
+  [/certificate is not yet valid|CERT_NOT_YET_VALID/i, () => 'tls-cert-not-yet-valid'],
+  [
+    /self[- ]signed certificate|unable to get local issuer certificate|unable to verify the first certificate|unable to get issuer certificate|certificate signature failure|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN/i,
+    (ctx) => (ctx.plan.caSource === 'none' ? 'tls-self-signed-no-ca' : 'tls-ca-mismatch'),
+  ],
+  [/alert (unknown ca|bad certificate|certificate unknown|certificate required|access denied)|peer did not return a certificate/i, () => 'tls-client-cert-rejected'],
+  [/unsupported protocol|no protocols available|wrong version number|protocol version|version too low|UNSUPPORTED_PROTOCOL|TLSV1_ALERT_PROTOCOL_VERSION/i, () => 'tls-protocol-mismatch'],
+  [/no cipher|no shared cipher|NO_CIPHERS_AVAILABLE|alert handshake failure|no suitable signature|invalid cipher|Invalid cipher list/i, () => 'tls-cipher-mismatch'],
+];
+
+function classifyTls(message: string, ctx: FailureContext): Cause {
+  for (const [re, cause] of TLS_PATTERNS) if (re.test(message)) return cause(ctx);
+  return 'tls-handshake-failed';
+}
+
+/** Maps a driver/network/TLS failure to a cause with plain words and the fix. */
+export function classifyConnectError(error: unknown, ctx: FailureContext): MysqlTlsError {
+  if (error instanceof MysqlTlsError) return error;
+  const err = (error instanceof Error ? error : new Error(String(error))) as DriverError;
+  const message = err.sqlMessage ?? err.message ?? String(error);
+  const where = `${ctx.plan.host}:${ctx.plan.port}`;
+  const make = (cause: Cause, detail: string = message): MysqlTlsError => {
+    const e = new MysqlTlsError(cause, detail);
+    (e as { driverCode?: string }).driverCode = err.code;
+    return e;
+  };
+
+  switch (err.code) {
+    case 'HANDSHAKE_NO_SSL_SUPPORT':
+      return make('server-no-tls', `${where} did not offer TLS in its greeting; nothing was sent (mode ${ctx.plan.mode})`);
+    case 'HANDSHAKE_SSL_ERROR':
+      return make(classifyTls(message, ctx));
+    case 'ECONNREFUSED':
+      return make('host-unreachable', `${where} refused the connection (nothing listens there)`);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EADDRNOTAVAIL':
+      return make('host-unreachable', `${where}: ${message}`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return make('host-not-found', `${ctx.plan.host} could not be resolved`);
+    case 'ETIMEDOUT':
+      return make('connect-timeout', `no answer from ${where} in time`);
+    case 'ER_NOT_SUPPORTED_AUTH_MODE':
+      return make('auth-plugin-unsupported');
+    case 'PROTOCOL_CONNECTION_LOST':
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return make('connection-lost', `${where}: ${message}`);
+    default:
+      break;
+  }
+  if (err.errno === 1045 || err.code === 'ER_ACCESS_DENIED_ERROR') {
+    if (!ctx.encrypted) return make('account-requires-tls');
+    if (!ctx.plan.clientCertificate) return make('account-requires-x509');
+    return make('access-denied');
+  }
+  if (err.errno === 3159 || err.code === 'ER_SECURE_TRANSPORT_REQUIRED') return make('server-requires-tls');
+  if (/authentication plugin|auth_switch|unknown plugin|client_ed25519|AUTH_SWITCH_PLUGIN_ERROR/i.test(message)) return make('auth-plugin-unsupported');
+  if (typeof err.code === 'string' && err.code.startsWith('ERR_SSL')) return make(classifyTls(`${err.code} ${message}`, ctx));
+  if (/ssl|tls|certificate/i.test(message) && !ctx.encrypted && ctx.plan.rules.tls !== 'never') return make(classifyTls(message, ctx));
+  if (typeof err.code === 'string' && err.code.startsWith('PROTOCOL_')) return make('protocol-error', `${where}: ${message}`);
+  return make('unknown');
+}

@@ -1,0 +1,34 @@
+import type { CertificateInfo } from '../certificates/certificateInfo';
+import type { SecurityLevel, TlsReport } from './tlsReport';
+
+export const SECURITY_LABELS: Record<SecurityLevel, string> = {
+  plaintext: 'plaintext (not encrypted)',
+  encrypted: 'encrypted, server NOT verified',
+  'verified-ca': 'encrypted, chain verified against the CA (host name not checked)',
+  'verified-identity': 'encrypted, chain and host name verified',
+};
+
+function certLine(c: CertificateInfo): string {
+  const sans = c.subjectAltNames.length ? `; SAN ${c.subjectAltNames.join(', ')}` : '';
+  return `${c.subject} (issuer ${c.issuer}${sans}; valid to ${c.validTo.slice(0, 10)}, ${c.daysLeft} days)`;
+}
+
+/** The plain-text report the CLI prints (and the extension shows in its output). */
+export function formatReport(r: TlsReport, user: string): string {
+  const pad = (k: string): string => `  ${k.padEnd(13)}`;
+  const lines = [`${user}@${r.host}:${r.port}  mode ${r.modeRequested}  ${r.serverVersion}`];
+  lines.push(`${pad('security')}${SECURITY_LABELS[r.security]}${r.fallback ? ' - PREFERRED fell back: the server offers no TLS' : ''}`);
+  if (r.encrypted) {
+    lines.push(`${pad('protocol')}${r.protocol} (server: ${r.server.sslVersion || '-'}) ${r.agreement.protocol ? 'agree' : 'DIFFER'}`);
+    lines.push(`${pad('cipher')}${r.cipher?.name} (server: ${r.server.sslCipher || '-'}) ${r.agreement.cipher ? 'agree' : 'DIFFER'}`);
+    lines.push(`${pad('chain')}${r.verification.chain}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}${r.verification.chainError ? `: ${r.verification.chainError}` : ''}`);
+    lines.push(`${pad('host name')}${r.verification.verifiedName}: ${r.verification.host}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}${r.verification.hostError ? `: ${r.verification.hostError}` : ''}`);
+    r.peerChain.forEach((c, i) => lines.push(`${pad(i === 0 ? 'server cert' : `  chain #${i}`)}${certLine(c)}`));
+    if (r.sessionReused) lines.push(`${pad('session')}resumed TLS session`);
+  } else {
+    lines.push(`${pad('server says')}Ssl_version='${r.server.sslVersion}' Ssl_cipher='${r.server.sslCipher}'`);
+  }
+  if (r.clientCertificate) lines.push(`${pad('client cert')}${certLine(r.clientCertificate)}`);
+  for (const h of r.hints) lines.push(`${pad('hint')}${h}`);
+  return lines.join('\n');
+}
