@@ -86,6 +86,18 @@ export const CAUSES = {
   'connect-timeout': { title: 'The connection timed out', fix: 'Check that the host and port are right and reachable; raise connectTimeoutMs on slow links.' },
   'connection-lost': { title: 'The connection was closed unexpectedly', fix: 'Check the server\'s error log; something (server, proxy or network) dropped the connection.' },
   'protocol-error': { title: 'The server did not speak the MySQL protocol as expected', fix: 'Check that host and port point at a MySQL-compatible server and not at another service.' },
+  'file-exists': {
+    title: 'A file would be overwritten',
+    fix: 'Choose an empty output folder, move the existing files away, or allow overwriting explicitly.',
+  },
+  'file-format-unsupported': {
+    title: 'The file is in a format this extension cannot read',
+    fix: 'Convert it to PEM, DER, PKCS#7 (.p7b) or PKCS#12 (.p12/.pfx).',
+  },
+  'certificate-names-clash': {
+    title: 'The CA, server and client certificates need different common names',
+    fix: 'Give the CA, the server and the client certificate distinct CNs: identical CNs make MySQL treat a certificate as self-signed and verification fails.',
+  },
   cancelled: { title: 'Cancelled', fix: 'Start the operation again when ready.' },
   unknown: { title: 'The connection failed', fix: 'See the detail below.' },
 } as const satisfies Record<string, { title: string; fix: string }>;

@@ -146,3 +146,27 @@ export function encryptPrivateKeyPem(keyPem: string, passphrase: string): string
   const { createPrivateKey } = require('node:crypto') as typeof import('node:crypto');
   return createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }).toString();
 }
+
+/**
+ * A PKCS#12 (.p12/.pfx) bundle of a certificate, its private key and optional chain, encrypted with
+ * AES-256 (PBES2; node-forge writes the integrity MAC with SHA-1, which OpenSSL and Java accept). node-forge only handles RSA keys in PKCS#12, which is also all that
+ * openPkcs12 reads back, so other key types are refused here rather than producing a file that cannot be used.
+ */
+export function createPkcs12(opts: { certPem: string; keyPem: string; chainPems?: string[]; passphrase: string; friendlyName?: string }): Buffer {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const forge = require('node-forge') as typeof import('node-forge');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createPrivateKey } = require('node:crypto') as typeof import('node:crypto');
+  const keyObject = createPrivateKey(opts.keyPem);
+  if (keyObject.asymmetricKeyType !== 'rsa') {
+    throw new Error(`PKCS#12 output needs an RSA key (this key is ${keyObject.asymmetricKeyType ?? 'unknown'}); use the PEM certificate and key files instead`);
+  }
+  const key = forge.pki.privateKeyFromPem(keyObject.export({ type: 'pkcs1', format: 'pem' }).toString()) as import('node-forge').pki.rsa.PrivateKey;
+  const certs = [opts.certPem, ...(opts.chainPems ?? [])].map((p) => forge.pki.certificateFromPem(p));
+  const asn1 = forge.pkcs12.toPkcs12Asn1(key, certs, opts.passphrase, {
+    algorithm: 'aes256',
+    generateLocalKeyId: true,
+    ...(opts.friendlyName ? { friendlyName: opts.friendlyName } : {}),
+  });
+  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+}

@@ -139,18 +139,27 @@ function driverOptions(plan: TlsPlan, profile: ConnectionProfile, secrets: Conne
   };
   if (withTls && plan.driverSsl) {
     options.ssl = plan.driverSsl as ConnectionOptions['ssl'];
-    if (plan.servername) {
-      // mysql2 verifies (and sends as SNI) its `host`; it ignores ssl.servername. So the socket goes to the
-      // real host while mysql2 is told the name to verify: the check still happens inside the handshake.
-      options.host = plan.servername;
-      options.stream = () => {
-        const socket = net.connect({ host: plan.host, port: plan.port });
-        socket.setNoDelay(true);
-        return socket;
-      };
-    }
+    // mysql2 verifies (and sends as SNI) its `host` and ignores ssl.servername, so with a servername
+    // mysql2 is told that name while the socket goes to the real host: the check stays in the handshake.
+    if (plan.servername) options.host = plan.servername;
+    options.stream = () => tlsCarrierSocket(plan);
   }
   return options;
+}
+
+/**
+ * The TCP socket a TLS session is upgraded on. For an IP host, Node's identity check uses
+ * `servername || host || socket._host || 'localhost'`, and mysql2 passes neither a servername nor a host
+ * for IPs, while net.connect records `_host` only after a DNS lookup. Without this, VERIFY_IDENTITY to
+ * 10.0.0.5 would accept a certificate made out to "localhost". Pinning `_host` makes Node check the IP
+ * SANs of the address we dial (test/core/tls/security.test.ts proves it with a localhost-only cert).
+ */
+function tlsCarrierSocket(plan: TlsPlan): net.Socket {
+  const socket = net.connect({ host: plan.host, port: plan.port });
+  socket.setNoDelay(true);
+  socket.once('connect', () => socket.setKeepAlive(true, 0));
+  if (!plan.servername && net.isIP(plan.host)) (socket as net.Socket & { _host?: string })._host = plan.host;
+  return socket;
 }
 
 async function serverTlsView(conn: Connection): Promise<ServerTlsView> {

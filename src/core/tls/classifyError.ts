@@ -29,6 +29,12 @@ const TLS_PATTERNS: [RegExp, (ctx: FailureContext) => Cause][] = [
   [/no cipher|no shared cipher|NO_CIPHERS_AVAILABLE|alert handshake failure|no suitable signature|invalid cipher|Invalid cipher list/i, () => 'tls-cipher-mismatch'],
 ];
 
+/** "80EC..:error:0A000418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:../deps/..." -> "tlsv1 alert unknown ca". */
+export function plainTlsMessage(message: string): string {
+  const m = /SSL routines:[^:]*:([^:]+)/.exec(message);
+  return (m ? m[1]! : message).trim();
+}
+
 function classifyTls(message: string, ctx: FailureContext): Cause {
   for (const [re, cause] of TLS_PATTERNS) if (re.test(message)) return cause(ctx);
   return 'tls-handshake-failed';
@@ -50,7 +56,7 @@ export function classifyConnectError(error: unknown, ctx: FailureContext): Mysql
     case 'HANDSHAKE_NO_SSL_SUPPORT':
       return make('server-no-tls', `${where} did not offer TLS in its greeting; nothing was sent (mode ${ctx.plan.mode})`);
     case 'HANDSHAKE_SSL_ERROR':
-      return make(classifyTls(message, ctx));
+      return make(classifyTls(message, ctx), `${where}: ${plainTlsMessage(message)}`);
     case 'ECONNREFUSED':
       return make('host-unreachable', `${where} refused the connection (nothing listens there)`);
     case 'EHOSTUNREACH':
@@ -78,7 +84,7 @@ export function classifyConnectError(error: unknown, ctx: FailureContext): Mysql
   }
   if (err.errno === 3159 || err.code === 'ER_SECURE_TRANSPORT_REQUIRED') return make('server-requires-tls');
   if (/authentication plugin|auth_switch|unknown plugin|client_ed25519|AUTH_SWITCH_PLUGIN_ERROR/i.test(message)) return make('auth-plugin-unsupported');
-  if (typeof err.code === 'string' && err.code.startsWith('ERR_SSL')) return make(classifyTls(`${err.code} ${message}`, ctx));
+  if (typeof err.code === 'string' && err.code.startsWith('ERR_SSL')) return make(classifyTls(`${err.code} ${message}`, ctx), `${where}: ${plainTlsMessage(message)}`);
   if (/ssl|tls|certificate/i.test(message) && !ctx.encrypted && ctx.plan.rules.tls !== 'never') return make(classifyTls(message, ctx));
   if (typeof err.code === 'string' && err.code.startsWith('PROTOCOL_')) return make('protocol-error', `${where}: ${message}`);
   return make('unknown');

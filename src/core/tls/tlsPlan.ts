@@ -1,5 +1,6 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import * as net from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { describeCertificate, validityState, type CertificateInfo } from '../certificates/certificateInfo';
 import { parseCertificates, parsePrivateKey, readSettingFile } from '../certificates/pemFiles';
 import { openPkcs12 } from '../certificates/pkcs12';
@@ -182,6 +183,13 @@ export async function planTls(input: PlanInput): Promise<TlsPlan> {
 
   if (ssl.ciphers !== undefined && (typeof ssl.ciphers !== 'string' || ssl.ciphers.trim() === '')) {
     throw configError('ssl.ciphers', 'the cipher list is empty', 'Remove ssl.ciphers or give an OpenSSL cipher list such as "ECDHE-RSA-AES256-GCM-SHA384".');
+  }
+  if (ssl.ciphers) {
+    try {
+      createSecureContext({ ciphers: ssl.ciphers });
+    } catch {
+      throw configError('ssl.ciphers', `"${ssl.ciphers}" names no cipher this client knows`, 'Use OpenSSL cipher names separated by colons, e.g. "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256" (TLS 1.3 suites are always enabled).');
+    }
   }
 
   const driverSsl: DriverSslOptions = {

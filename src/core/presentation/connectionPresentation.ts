@@ -1,0 +1,127 @@
+import type { ConnectionStatus } from '../connections/connectionRegistry';
+import type { ConnectionProfile } from '../profile';
+import { SECURITY_LABELS } from '../tls/formatReport';
+import type { SecurityLevel, TlsReport } from '../tls/tlsReport';
+import { DEFAULT_PORT } from '../profile';
+
+/** Which icon a connection shows: by state, and once connected by the security the handshake enforced. */
+export type ConnectionIconKind = 'disconnected' | 'connecting' | 'error' | SecurityLevel;
+
+/** Short words for the security level, used in the tree ("Verification: verified identity"). */
+export const VERIFICATION_WORDS: Record<SecurityLevel, string> = {
+  plaintext: 'none (plaintext)',
+  encrypted: 'not verified',
+  'verified-ca': 'verified CA',
+  'verified-identity': 'verified identity',
+};
+
+/** The mode a profile asks for, as the UI names it (PREFERRED when unset without a CA, as the engine does). */
+export function modeLabel(profile: ConnectionProfile): string {
+  return profile.ssl?.mode ?? (profile.ssl?.ca ? 'VERIFY_CA' : 'PREFERRED');
+}
+
+/** `host:port · MODE` */
+export function connectionDescription(profile: ConnectionProfile): string {
+  return `${profile.host}:${profile.port ?? DEFAULT_PORT} · ${modeLabel(profile)}`;
+}
+
+export function iconKindOf(status: ConnectionStatus): ConnectionIconKind {
+  switch (status.state) {
+    case 'connected':
+      return status.report?.security ?? 'plaintext';
+    case 'connecting':
+      return 'connecting';
+    case 'error':
+      return 'error';
+    default:
+      return 'disconnected';
+  }
+}
+
+/** Escapes text for VS Code markdown (tooltips). */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+}
+
+export function formatDate(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+export interface TlsFact {
+  /** Stable key (tree item ids). */
+  key: 'protocol' | 'cipher' | 'verification' | 'serverCertificate';
+  label: string;
+  /** Expiry within 30 days, not verified, plaintext. */
+  warning: boolean;
+  tooltip?: string;
+}
+
+export const EXPIRY_WARNING_DAYS = 30;
+
+/** The children of the `TLS` node under a connected connection. */
+export function tlsFacts(report: TlsReport): TlsFact[] {
+  const facts: TlsFact[] = [];
+  facts.push({ key: 'protocol', label: `Protocol: ${report.encrypted ? (report.protocol ?? 'unknown') : 'none (plaintext)'}`, warning: !report.encrypted, tooltip: `Server: Ssl_version=${report.server.sslVersion || "''"}` });
+  if (report.encrypted) facts.push({ key: 'cipher', label: `Cipher: ${report.cipher?.name ?? 'unknown'}`, warning: false, tooltip: `Server: Ssl_cipher=${report.server.sslCipher || "''"}` });
+  facts.push({ key: 'verification', label: `Verification: ${VERIFICATION_WORDS[report.security]}`, warning: report.security === 'plaintext' || report.security === 'encrypted', tooltip: SECURITY_LABELS[report.security] });
+  const leaf = report.peerChain[0];
+  if (leaf) {
+    facts.push({
+      key: 'serverCertificate',
+      label: `Server certificate expires: ${formatDate(leaf.validTo)} (${leaf.daysLeft} days)`,
+      warning: leaf.daysLeft < EXPIRY_WARNING_DAYS,
+      tooltip: `${leaf.subject}\nissued by ${leaf.issuer}`,
+    });
+  }
+  return facts;
+}
+
+/** The markdown tooltip of a connection node and of the status bar item. */
+export function tlsSummaryMarkdown(name: string, profile: ConnectionProfile, status: ConnectionStatus): string {
+  const lines: string[] = [`**${escapeMarkdown(name)}** — ${escapeMarkdown(`${profile.user}@${profile.host}:${profile.port ?? DEFAULT_PORT}`)}`, ''];
+  lines.push(`Mode asked: \`${modeLabel(profile)}\``, '');
+  const r = status.report;
+  if (status.state === 'connecting') lines.push('Connecting…');
+  else if (status.state === 'error' && status.error) {
+    lines.push(`$(error) **${escapeMarkdown(status.error.title)}**`, '', escapeMarkdown(status.error.detail), '', `Fix: ${escapeMarkdown(status.error.fix)}`);
+  } else if (status.state === 'connected' && r) {
+    lines.push(`Security: **${escapeMarkdown(SECURITY_LABELS[r.security])}**`, '');
+    if (r.encrypted) {
+      lines.push('| | socket | server |', '|---|---|---|');
+      lines.push(`| protocol | ${escapeMarkdown(r.protocol ?? '')} | ${escapeMarkdown(r.server.sslVersion || '-')} |`);
+      lines.push(`| cipher | ${escapeMarkdown(r.cipher?.name ?? '')} | ${escapeMarkdown(r.server.sslCipher || '-')} |`, '');
+      lines.push(`Chain: ${r.verification.chain}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}; host name ${escapeMarkdown(r.verification.verifiedName)}: ${r.verification.host}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}`);
+      const leaf = r.peerChain[0];
+      if (leaf) lines.push('', `Server certificate expires ${formatDate(leaf.validTo)} (${leaf.daysLeft} days)`);
+    } else {
+      lines.push(`Not encrypted${r.fallback ? ': the server offers no TLS, so PREFERRED fell back to plaintext' : ''}. Server: Ssl_version='${escapeMarkdown(r.server.sslVersion)}' Ssl_cipher='${escapeMarkdown(r.server.sslCipher)}'`);
+    }
+  } else lines.push('Not connected');
+  return lines.join('\n');
+}
+
+export interface StatusBarPresentation {
+  text: string;
+  tooltipMarkdown: string;
+  background: 'none' | 'warning' | 'error';
+}
+
+/** The status bar item for the active connection. Its text carries the socket's exact cipher name. */
+export function statusBarPresentation(name: string, profile: ConnectionProfile, status: ConnectionStatus): StatusBarPresentation {
+  const tooltipMarkdown = tlsSummaryMarkdown(name, profile, status);
+  const r = status.report;
+  switch (status.state) {
+    case 'connecting':
+      return { text: `$(sync~spin) ${name}`, tooltipMarkdown, background: 'none' };
+    case 'error':
+      return { text: `$(error) ${name}`, tooltipMarkdown, background: 'error' };
+    case 'connected': {
+      if (!r || !r.encrypted) return { text: `$(unlock) ${name}: plaintext`, tooltipMarkdown, background: 'warning' };
+      const tls = `${r.protocol ?? ''} ${r.cipher?.name ?? ''}`.trim();
+      const verified = r.security === 'verified-identity' || r.security === 'verified-ca';
+      return verified ? { text: `$(lock) ${tls}`, tooltipMarkdown, background: 'none' } : { text: `$(unlock) ${tls}`, tooltipMarkdown, background: 'warning' };
+    }
+    default:
+      return { text: `$(plug) ${name}`, tooltipMarkdown, background: 'none' };
+  }
+}

@@ -1,0 +1,362 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { expandPath, PathExpansionError, type PathContext } from '../paths';
+import { DEFAULT_PORT, type CaSource, type ConnectionProfile, type SslSettings } from '../profile';
+import { parseSslMode, parseTlsVersion, SSL_MODES, TLS_VERSIONS, type SslMode } from '../tls/sslMode';
+
+/**
+ * Reads the `mysqlTls.connections` setting without VS Code: validates every entry on its own, so one bad
+ * entry yields a problem naming its field and never hides the others.
+ *
+ * Scopes: the user and the workspace lists are merged (user entries first); a workspace entry with the
+ * same id as a user entry replaces it. Each connection remembers the scope it came from, so edits are
+ * written back there. New connections go to the workspace when a folder is open, else to the user.
+ */
+export type SettingsScope = 'user' | 'workspace' | 'workspaceFolder';
+
+export interface SettingsSource {
+  scope: SettingsScope;
+  /** The raw value of `mysqlTls.connections` in that scope (anything: it is user-edited JSON). */
+  value: unknown;
+}
+
+/** A connection with a usable profile. `profile.id` and `profile.name` are always set. */
+export interface ConfiguredConnection {
+  id: string;
+  name: string;
+  profile: ConnectionProfile & { id: string; name: string };
+  scope: SettingsScope;
+  /** Position in that scope's array. */
+  index: number;
+  /** False when the id was derived because the entry has none; it is written on the first secret save. */
+  idPersisted: boolean;
+  /** ssl.ca/cert/key/pfx after ${workspaceFolder}, ~ and ${env:NAME} expansion. */
+  expandedPaths: Partial<Record<SslPathField, string>>;
+  /** Warnings that do not stop the connection from working (unknown keys). */
+  warnings: SettingsProblem[];
+}
+
+/** An entry that cannot be used; shown as an error node naming the field. */
+export interface InvalidConnection {
+  key: string;
+  label: string;
+  id?: string;
+  scope: SettingsScope;
+  index: number;
+  problems: SettingsProblem[];
+}
+
+export interface SettingsProblem {
+  severity: 'error' | 'warning';
+  scope: SettingsScope;
+  index: number;
+  /** The dotted field path inside the entry, e.g. `port` or `ssl.mode` (`` for the entry itself). */
+  field: string;
+  message: string;
+}
+
+export const INLINE_SECRET_KEYS = ['password', 'passphrase'] as const;
+export type InlineSecretKey = (typeof INLINE_SECRET_KEYS)[number];
+
+/** A password/passphrase typed into settings: offered to be moved to the keychain. Holds no value. */
+export interface InlineSecretFinding {
+  scope: SettingsScope;
+  index: number;
+  id: string;
+  idPersisted: boolean;
+  label: string;
+  keys: InlineSecretKey[];
+}
+
+export interface ParsedConnectionSettings {
+  connections: ConfiguredConnection[];
+  invalid: InvalidConnection[];
+  problems: SettingsProblem[];
+  inlineSecrets: InlineSecretFinding[];
+}
+
+export const SSL_PATH_FIELDS = ['ca', 'cert', 'key', 'pfx'] as const;
+export type SslPathField = (typeof SSL_PATH_FIELDS)[number];
+
+const ENTRY_KEYS = new Set(['id', 'name', 'host', 'port', 'user', 'database', 'connectTimeoutMs', 'ssl', ...INLINE_SECRET_KEYS]);
+const SSL_KEYS = new Set(['mode', 'ca', 'caSource', 'cert', 'key', 'pfx', 'minVersion', 'maxVersion', 'ciphers', 'servername', ...INLINE_SECRET_KEYS]);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function newConnectionId(): string {
+  return randomUUID();
+}
+
+/** A deterministic id for an entry written by hand without one (stable until the entry is edited). */
+export function derivedConnectionId(scope: SettingsScope, entry: Record<string, unknown>): string {
+  const basis = JSON.stringify([scope, entry.name ?? '', entry.host ?? '', entry.port ?? '', entry.user ?? '']);
+  return `auto-${createHash('sha256').update(basis).digest('hex').slice(0, 12)}`;
+}
+
+export function defaultConnectionName(host: string, port: number | undefined, user: string): string {
+  return `${user}@${host}:${port ?? DEFAULT_PORT}`;
+}
+
+interface EntryCheck {
+  profile?: ConnectionProfile & { id: string; name: string };
+  label: string;
+  id: string;
+  idPersisted: boolean;
+  errors: SettingsProblem[];
+  warnings: SettingsProblem[];
+  expandedPaths: Partial<Record<SslPathField, string>>;
+  inlineKeys: InlineSecretKey[];
+}
+
+function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: PathContext | undefined): EntryCheck {
+  const errors: SettingsProblem[] = [];
+  const warnings: SettingsProblem[] = [];
+  const error = (field: string, message: string): void => void errors.push({ severity: 'error', scope, index, field, message });
+  const warn = (field: string, message: string): void => void warnings.push({ severity: 'warning', scope, index, field, message });
+  const fallbackLabel = `connection #${index + 1} (${scope} settings)`;
+  if (!isRecord(raw)) {
+    error('', `each connection must be an object, not ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}`);
+    return { label: fallbackLabel, id: `invalid-${scope}-${index}`, idPersisted: false, errors, warnings, expandedPaths: {}, inlineKeys: [] };
+  }
+  const str = (field: string, value: unknown, required: boolean): string | undefined => {
+    if (value === undefined || value === null) {
+      if (required) error(field, `${field} is missing`);
+      return undefined;
+    }
+    if (typeof value !== 'string') {
+      error(field, `${field} must be a string, not ${typeof value}`);
+      return undefined;
+    }
+    if (required && value.trim() === '') {
+      error(field, `${field} is empty`);
+      return undefined;
+    }
+    return value;
+  };
+  const inlineKeys: InlineSecretKey[] = [];
+  for (const key of Object.keys(raw)) {
+    if ((INLINE_SECRET_KEYS as readonly string[]).includes(key)) inlineKeys.push(key as InlineSecretKey);
+    else if (!ENTRY_KEYS.has(key)) warn(key, `"${key}" is not a connection setting and is ignored`);
+  }
+
+  const rawId = raw.id;
+  let id: string;
+  let idPersisted = false;
+  if (rawId === undefined) id = derivedConnectionId(scope, raw);
+  else if (typeof rawId !== 'string' || rawId.trim() === '') {
+    error('id', 'id must be a non-empty string');
+    id = derivedConnectionId(scope, raw);
+  } else {
+    id = rawId;
+    idPersisted = true;
+  }
+  const name = str('name', raw.name, false);
+  const host = str('host', raw.host, true);
+  const user = str('user', raw.user, true);
+  const database = str('database', raw.database, false);
+  let port: number | undefined;
+  if (raw.port !== undefined) {
+    if (typeof raw.port !== 'number' || !Number.isInteger(raw.port) || raw.port < 1 || raw.port > 65535) {
+      error('port', `port must be a whole number from 1 to 65535, not ${JSON.stringify(raw.port)}`);
+    } else port = raw.port;
+  }
+  let connectTimeoutMs: number | undefined;
+  if (raw.connectTimeoutMs !== undefined) {
+    if (typeof raw.connectTimeoutMs !== 'number' || !Number.isInteger(raw.connectTimeoutMs) || raw.connectTimeoutMs < 1) {
+      error('connectTimeoutMs', `connectTimeoutMs must be a positive whole number of milliseconds, not ${JSON.stringify(raw.connectTimeoutMs)}`);
+    } else connectTimeoutMs = raw.connectTimeoutMs;
+  }
+
+  const ssl: SslSettings = {};
+  const expandedPaths: Partial<Record<SslPathField, string>> = {};
+  if (raw.ssl !== undefined) {
+    if (!isRecord(raw.ssl)) error('ssl', 'ssl must be an object');
+    else {
+      const s = raw.ssl;
+      for (const key of Object.keys(s)) {
+        if ((INLINE_SECRET_KEYS as readonly string[]).includes(key)) inlineKeys.push(key as InlineSecretKey);
+        else if (!SSL_KEYS.has(key)) warn(`ssl.${key}`, `"ssl.${key}" is not a TLS setting and is ignored`);
+      }
+      if (s.mode !== undefined) {
+        const mode: SslMode | undefined = typeof s.mode === 'string' ? parseSslMode(s.mode) : undefined;
+        if (!mode) error('ssl.mode', `ssl.mode ${JSON.stringify(s.mode)} is not one of ${SSL_MODES.join(', ')}`);
+        else ssl.mode = mode;
+      }
+      for (const field of SSL_PATH_FIELDS) {
+        const value = str(`ssl.${field}`, s[field], false);
+        if (value === undefined || value === '') continue;
+        ssl[field] = value;
+        try {
+          expandedPaths[field] = expandPath(value, paths);
+        } catch (e) {
+          if (e instanceof PathExpansionError) error(`ssl.${field}`, e.message);
+          else throw e;
+        }
+      }
+      if (s.caSource !== undefined) {
+        if (s.caSource !== 'file' && s.caSource !== 'system') error('ssl.caSource', `ssl.caSource ${JSON.stringify(s.caSource)} must be "file" or "system"`);
+        else ssl.caSource = s.caSource as CaSource;
+      }
+      for (const field of ['minVersion', 'maxVersion'] as const) {
+        if (s[field] === undefined) continue;
+        const v = typeof s[field] === 'string' ? parseTlsVersion(s[field]) : undefined;
+        if (!v) error(`ssl.${field}`, `ssl.${field} ${JSON.stringify(s[field])} is not one of ${TLS_VERSIONS.join(', ')}`);
+        else ssl[field] = v;
+      }
+      if (ssl.minVersion && ssl.maxVersion && TLS_VERSIONS.indexOf(ssl.minVersion) > TLS_VERSIONS.indexOf(ssl.maxVersion)) {
+        error('ssl.minVersion', `ssl.minVersion ${ssl.minVersion} is above ssl.maxVersion ${ssl.maxVersion}`);
+      }
+      const ciphers = str('ssl.ciphers', s.ciphers, false);
+      if (ciphers) ssl.ciphers = ciphers;
+      const servername = str('ssl.servername', s.servername, false);
+      if (servername) ssl.servername = servername;
+    }
+  }
+
+  const label = name ?? (host && user ? defaultConnectionName(host, port, user) : fallbackLabel);
+  const base = { label, id, idPersisted, errors, warnings, expandedPaths, inlineKeys };
+  if (errors.length > 0 || host === undefined || user === undefined) return base;
+  const profile: ConnectionProfile & { id: string; name: string } = { id, name: label, host, user };
+  if (port !== undefined) profile.port = port;
+  if (database) profile.database = database;
+  if (connectTimeoutMs !== undefined) profile.connectTimeoutMs = connectTimeoutMs;
+  if (Object.keys(ssl).length > 0) profile.ssl = ssl;
+  return { ...base, profile };
+}
+
+/** Parses and validates every scope's list; see the module comment for how scopes combine. */
+export function parseConnectionSettings(sources: SettingsSource[], paths?: PathContext): ParsedConnectionSettings {
+  const byId = new Map<string, ConfiguredConnection>();
+  const invalid: InvalidConnection[] = [];
+  const problems: SettingsProblem[] = [];
+  const inlineSecrets: InlineSecretFinding[] = [];
+  for (const { scope, value } of sources) {
+    if (value === undefined || value === null) continue;
+    if (!Array.isArray(value)) {
+      const problem: SettingsProblem = { severity: 'error', scope, index: -1, field: '', message: `mysqlTls.connections in ${scope} settings must be an array` };
+      problems.push(problem);
+      invalid.push({ key: `${scope}:list`, label: `mysqlTls.connections (${scope} settings)`, scope, index: -1, problems: [problem] });
+      continue;
+    }
+    const seenInScope = new Set<string>();
+    value.forEach((raw, index) => {
+      const check = checkEntry(raw, scope, index, paths);
+      if (check.inlineKeys.length > 0) {
+        inlineSecrets.push({ scope, index, id: check.id, idPersisted: check.idPersisted, label: check.label, keys: check.inlineKeys });
+      }
+      if (seenInScope.has(check.id)) {
+        check.errors.push({ severity: 'error', scope, index, field: 'id', message: `id "${check.id}" is used by another connection in ${scope} settings; ids must be unique` });
+      }
+      seenInScope.add(check.id);
+      problems.push(...check.errors, ...check.warnings);
+      if (!check.profile || check.errors.length > 0) {
+        invalid.push({ key: `${scope}:${index}`, label: check.label, id: check.idPersisted ? check.id : undefined, scope, index, problems: [...check.errors, ...check.warnings] });
+        return;
+      }
+      // A later scope (workspace) overrides an earlier one (user) with the same id.
+      byId.delete(check.id);
+      byId.set(check.id, {
+        id: check.id,
+        name: check.label,
+        profile: check.profile,
+        scope,
+        index,
+        idPersisted: check.idPersisted,
+        expandedPaths: check.expandedPaths,
+        warnings: check.warnings,
+      });
+    });
+  }
+  return { connections: [...byId.values()], invalid, problems, inlineSecrets };
+}
+
+/** The JSON object stored for a profile: only set fields, no secrets, id first. */
+export function settingsEntryOf(profile: ConnectionProfile & { id: string }): Record<string, unknown> {
+  const entry: Record<string, unknown> = { id: profile.id };
+  if (profile.name) entry.name = profile.name;
+  entry.host = profile.host;
+  if (profile.port !== undefined) entry.port = profile.port;
+  entry.user = profile.user;
+  if (profile.database) entry.database = profile.database;
+  if (profile.connectTimeoutMs !== undefined) entry.connectTimeoutMs = profile.connectTimeoutMs;
+  if (profile.ssl) {
+    const ssl: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(profile.ssl)) if (v !== undefined && v !== '') ssl[k] = v;
+    if (Object.keys(ssl).length > 0) entry.ssl = ssl;
+  }
+  return entry;
+}
+
+/** Replaces the entry at `index` (or appends when index is undefined). Returns a new array. */
+export function withEntry(list: unknown, entry: Record<string, unknown>, index?: number): unknown[] {
+  const out = Array.isArray(list) ? [...(list as unknown[])] : [];
+  if (index === undefined || index < 0 || index >= out.length) out.push(entry);
+  else {
+    // Keep keys we do not model (so an edit does not silently drop them), except secrets.
+    const previous = isRecord(out[index]) ? (out[index] as Record<string, unknown>) : {};
+    const merged: Record<string, unknown> = { ...entry };
+    for (const [k, v] of Object.entries(previous)) {
+      if (!(k in merged) && !ENTRY_KEYS.has(k)) merged[k] = v;
+    }
+    out[index] = merged;
+  }
+  return out;
+}
+
+export function withoutEntry(list: unknown, index: number): unknown[] {
+  const out = Array.isArray(list) ? [...(list as unknown[])] : [];
+  out.splice(index, 1);
+  return out;
+}
+
+export interface ExtractedInlineSecrets {
+  list: unknown[];
+  /** The id the entry has after the change (persisted into it if it had none). */
+  id: string;
+  password?: string;
+  passphrase?: string;
+}
+
+/**
+ * Takes `password`/`passphrase` (top level or inside ssl) out of the entry at `index` and makes sure the
+ * entry carries its id, so the secrets stored under that id stay attached to it.
+ */
+export function extractInlineSecrets(list: unknown, index: number, id: string): ExtractedInlineSecrets {
+  const out = Array.isArray(list) ? [...(list as unknown[])] : [];
+  const entry = out[index];
+  if (!isRecord(entry)) return { list: out, id };
+  const result: ExtractedInlineSecrets = { list: out, id };
+  const copy: Record<string, unknown> = { id, ...entry };
+  if (typeof copy.id !== 'string' || copy.id === '') copy.id = id;
+  result.id = copy.id as string;
+  const take = (holder: Record<string, unknown>): void => {
+    for (const key of INLINE_SECRET_KEYS) {
+      if (!(key in holder)) continue;
+      const value = holder[key];
+      if (typeof value === 'string' && value !== '' && result[key] === undefined) result[key] = value;
+      delete holder[key];
+    }
+  };
+  take(copy);
+  if (isRecord(copy.ssl)) {
+    const ssl = { ...copy.ssl };
+    take(ssl);
+    copy.ssl = ssl;
+  }
+  out[index] = copy;
+  return result;
+}
+
+/** Writes the derived id into an entry that has none (before secrets are stored under it). */
+export function withPersistedId(list: unknown, index: number, id: string): unknown[] {
+  const out = Array.isArray(list) ? [...(list as unknown[])] : [];
+  const entry = out[index];
+  if (isRecord(entry) && entry.id === undefined) out[index] = { id, ...entry };
+  return out;
+}
+
+/** Where a new connection is written: the workspace when a folder is open, else the user settings. */
+export function scopeForNewConnection(hasWorkspaceFolder: boolean): SettingsScope {
+  return hasWorkspaceFolder ? 'workspace' : 'user';
+}
