@@ -5,6 +5,7 @@ import type { CertificateInfo } from '../certificates/certificateInfo';
 import { MysqlTlsError } from '../errors';
 import type { ConnectionProfile, ConnectionSecrets } from '../profile';
 import { classifyConnectError } from '../tls/classifyError';
+import { clientEd25519Plugin } from './authEd25519';
 import { buildTlsReport, type ServerTlsView, type TlsReport } from '../tls/tlsReport';
 import { planTls, type DriverSslOptions, type TlsPlan } from '../tls/tlsPlan';
 import type { PathContext } from '../paths';
@@ -136,6 +137,7 @@ function driverOptions(plan: TlsPlan, profile: ConnectionProfile, secrets: Conne
     dateStrings: true,
     multipleStatements: false,
     enableKeepAlive: true,
+    authPlugins: { client_ed25519: clientEd25519Plugin as unknown as NonNullable<ConnectionOptions['authPlugins']>[string] },
   };
   if (withTls && plan.driverSsl) {
     options.ssl = plan.driverSsl as ConnectionOptions['ssl'];
