@@ -40,6 +40,8 @@ export class Session {
     readonly connection: Connection,
     readonly report: TlsReport,
     readonly plan: TlsPlan,
+    /** Opens another session with the same profile, secrets and TLS plan (never a weaker one). */
+    readonly reopen: () => Promise<Session> = () => Promise.reject(new MysqlTlsError('config-invalid', 'this session cannot be reopened')),
   ) {
     connection.on('error', (err: Error) => this.finish(classifyConnectError(err, { plan, encrypted: report.encrypted })));
     connection.on('end', () => this.finish());
@@ -226,7 +228,7 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
       resumedChain: driverSsl ? lastChain.get(driverSsl) : undefined,
     });
     if (driverSsl && socket && !report.sessionReused) lastChain.set(driverSsl, report.peerChain);
-    return new Session(conn, report, plan);
+    return new Session(conn, report, plan, () => openSession({ ...opts, plan }));
   } catch (e) {
     conn.destroy();
     throw classifyConnectError(e, { plan, encrypted: socket !== undefined });

@@ -1,0 +1,144 @@
+import type { Connection, FieldPacket } from 'mysql2';
+import { MysqlTlsError } from '../errors';
+import type { Session } from './session';
+
+/**
+ * Streams the rows of a statement in batches with backpressure: the socket is paused while a batch is
+ * handed over, so a consumer that cannot keep up (a webview, a file) holds memory flat. Cancelling runs
+ * KILL QUERY over a second session with the same TLS plan; the first session stays usable.
+ */
+export interface ColumnMeta {
+  name: string;
+  table?: string;
+  typeName: string;
+  nullable: boolean;
+}
+
+export interface ResultSummary {
+  kind: 'rows' | 'ok';
+  columns: ColumnMeta[];
+  rowCount: number;
+  affectedRows?: number;
+  insertId?: number;
+  warningCount?: number;
+  info?: string;
+}
+
+export interface StreamHandlers {
+  onColumns?: (columns: ColumnMeta[], resultIndex: number) => void;
+  /** A batch of rows (arrays in column order). Returning a promise pauses the socket until it resolves. */
+  onRows?: (rows: unknown[][], resultIndex: number) => void | Promise<void>;
+}
+
+export interface StreamOptions {
+  batchSize?: number;
+  signal?: AbortSignal;
+  values?: unknown[];
+}
+
+/** Server-side failure of a statement, with the server's own words and error number. */
+export class QueryError extends Error {
+  override readonly name = 'QueryError';
+  constructor(
+    message: string,
+    readonly errno?: number,
+    readonly sqlState?: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+const NOT_NULL_FLAG = 1;
+let typeNames: Record<number, string> | undefined;
+function typeName(columnType: number | undefined): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  typeNames ??= (require('mysql2') as { Types: Record<number, string> }).Types;
+  return columnType === undefined ? 'UNKNOWN' : (typeNames[columnType] ?? `TYPE_${columnType}`);
+}
+
+function columnsOf(fields: FieldPacket[]): ColumnMeta[] {
+  return fields.map((f) => ({
+    name: f.name,
+    table: f.table || undefined,
+    typeName: typeName(f.columnType ?? f.type),
+    nullable: ((Number(f.flags) || 0) & NOT_NULL_FLAG) === 0,
+  }));
+}
+
+export async function streamQuery(session: Session, sql: string, handlers: StreamHandlers = {}, opts: StreamOptions = {}): Promise<ResultSummary[]> {
+  const batchSize = opts.batchSize ?? 500;
+  const conn: Connection = session.connection;
+  const results: ResultSummary[] = [];
+  let cancelled = false;
+  const onAbort = (): void => {
+    cancelled = true;
+    void cancelRunningQuery(session).catch(() => session.destroy());
+  };
+  if (opts.signal?.aborted) throw new MysqlTlsError('cancelled', 'the query was cancelled before it started');
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const q = conn.query({ sql, values: opts.values, rowsAsArray: true });
+      let batch: unknown[][] = [];
+      let current: ResultSummary | undefined;
+      let pending: Promise<void> = Promise.resolve();
+      const flush = (index: number): void => {
+        if (!batch.length || !handlers.onRows) {
+          batch = [];
+          return;
+        }
+        const rows = batch;
+        batch = [];
+        const r = handlers.onRows(rows, index);
+        if (r && typeof (r as Promise<void>).then === 'function') {
+          conn.pause();
+          pending = pending.then(() => r).finally(() => conn.resume());
+        }
+      };
+      q.on('fields', (fields: FieldPacket[] | undefined, index: number) => {
+        if (!fields) return; // mysql2 emits 'fields' without fields for OK results
+        if (current) flush(results.length - 1);
+        current = { kind: 'rows', columns: columnsOf(fields), rowCount: 0 };
+        results.push(current);
+        handlers.onColumns?.(current.columns, index ?? results.length - 1);
+      });
+      q.on('result', (row: unknown, index: number) => {
+        if (Array.isArray(row)) {
+          current!.rowCount++;
+          batch.push(row);
+          if (batch.length >= batchSize) flush(index ?? results.length - 1);
+          return;
+        }
+        const header = row as { affectedRows?: number; insertId?: number; warningStatus?: number; info?: string };
+        if (current && current.kind === 'rows') flush(results.length - 1);
+        current = undefined;
+        results.push({ kind: 'ok', columns: [], rowCount: 0, affectedRows: header.affectedRows, insertId: header.insertId, warningCount: header.warningStatus, info: header.info || undefined });
+      });
+      q.on('error', (err: Error & { errno?: number; sqlState?: string; code?: string; sqlMessage?: string }) => {
+        pending.finally(() => {
+          if (cancelled && (err.errno === 1317 || err.code === 'ER_QUERY_INTERRUPTED')) reject(new MysqlTlsError('cancelled', 'the query was cancelled (KILL QUERY)'));
+          else if (err.errno !== undefined) reject(new QueryError(err.sqlMessage ?? err.message, err.errno, err.sqlState, err.code));
+          else reject(err);
+        });
+      });
+      q.on('end', () => {
+        if (current && current.kind === 'rows') flush(results.length - 1);
+        pending.then(() => resolve(), reject);
+      });
+    });
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+  return results;
+}
+
+/** KILL QUERY for the session's running statement, over a second session with the same TLS plan. */
+export async function cancelRunningQuery(session: Session): Promise<void> {
+  const helper = await session.reopen();
+  try {
+    await helper.query(`KILL QUERY ${Number(session.threadId)}`);
+  } finally {
+    await helper.close();
+  }
+}
