@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(mariadb-server mariadb-client gnome-keyring libsecret-1-dev libsecret-tools dbus-x11 dbus
-  chromium ripgrep libkrb5-dev libxkbfile-dev libx11-dev build-essential python3 iproute2 procps)
+  chromium ripgrep openssl libkrb5-dev libxkbfile-dev libx11-dev build-essential python3 iproute2 procps)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -219,7 +219,12 @@ function readPkcs12(root: Asn1, path: string, field: string, passphrase: string 
   const certBags = p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? [];
   for (const bag of certBags) {
     const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : (bag as { asn1?: Asn1 }).asn1;
-    if (asn1) certificates.push(new X509Certificate(toDer(asn1)));
+    if (!asn1) continue;
+    try {
+      certificates.push(new X509Certificate(toDer(asn1)));
+    } catch (e) {
+      throw new MysqlTlsError('file-garbage', `${path}: certificate #${certificates.length + 1} in the PKCS#12 file cannot be parsed; the file may be truncated (${(e as Error).message})`, field, 'Export the .p12/.pfx file again.');
+    }
   }
   const keys: ContainedKey[] = [];
   for (const bagType of [forge.pki.oids.pkcs8ShroudedKeyBag!, forge.pki.oids.keyBag!]) {
