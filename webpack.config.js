@@ -1,6 +1,19 @@
 // Bundles the extension to dist/extension.js. mysql2 is bundled; keytar is a native addon and stays
 // external (loaded lazily, with SecretStorage as the fallback); `vscode` is provided by the host.
 const path = require('node:path');
+const fs = require('node:fs');
+
+// The TLS details webview loads @vscode-elements/elements' self-contained bundle from dist/webview/ (so it
+// ships in the VSIX without node_modules).
+class CopyWebviewAssetsPlugin {
+  apply(compiler) {
+    compiler.hooks.afterEmit.tap('CopyWebviewAssetsPlugin', () => {
+      const out = path.resolve(__dirname, 'dist', 'webview');
+      fs.mkdirSync(out, { recursive: true });
+      fs.copyFileSync(require.resolve('@vscode-elements/elements/dist/bundled.js'), path.join(out, 'vscode-elements.js'));
+    });
+  }
+}
 
 /** @type {import('webpack').Configuration} */
 module.exports = {
@@ -22,4 +35,5 @@ module.exports = {
   ignoreWarnings: [/Critical dependency/, /Can't resolve 'cardinal'/],
   devtool: 'nosources-source-map',
   performance: { hints: false },
+  plugins: [new CopyWebviewAssetsPlugin()],
 };

@@ -1,8 +1,136 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { ConnectionRegistry } from './core/connections/connectionRegistry';
+import type { TlsDetailsAction } from './core/presentation/tlsDetailsMessages';
+import { readConnectionSecrets } from './core/secrets/secretStore';
+import { ActiveConnection } from './vscode/activeConnection';
+import { COMMAND_TITLES, type CommandId } from './vscode/commandIds';
+import { createCommandTable, reportText } from './vscode/commands';
+import { ConnectionSettings } from './vscode/connectionSettings';
+import { InlineSecretsWarning } from './vscode/inlineSecretsWarning';
+import { DisposableStore } from './vscode/lifecycle';
+import { createOutputLogger } from './vscode/logOutput';
+import { ConfiguredSecretStore } from './vscode/secrets';
+import { TlsStatusBar } from './vscode/statusBar';
+import { ConnectionsTreeProvider } from './vscode/tree/connectionsTreeProvider';
+import { TlsDetailsPanels } from './vscode/webviews/tlsDetailsPanel';
 
-/** Composition root. Kept small and fast: the MySQL driver loads on first connect, not here. */
-export function activate(_context: vscode.ExtensionContext): void {
-  // The VS Code layer (tree, commands, status bar, secrets) is registered from src/vscode/.
+let extensionScope: DisposableStore | undefined;
+let registryForShutdown: ConnectionRegistry | undefined;
+
+const DETAILS_ACTION_COMMANDS: Record<Exclude<TlsDetailsAction, 'copyReport'>, CommandId> = {
+  connect: 'mysqlTls.connect',
+  disconnect: 'mysqlTls.disconnect',
+  test: 'mysqlTls.testConnection',
+  editConnection: 'mysqlTls.editConnection',
+  copyMysqlCommand: 'mysqlTls.copyAsMysqlCommand',
+};
+
+/**
+ * Composition root: builds the services, registers the view, commands and status bar, and pushes every
+ * disposable. Kept fast: nothing here loads mysql2 (first connect does) or keytar (first secret access does).
+ */
+export function activate(context: vscode.ExtensionContext): void {
+  const scope = new DisposableStore();
+  extensionScope = scope;
+  context.subscriptions.push(scope);
+  const { logger, channel } = createOutputLogger();
+  scope.add(channel);
+  const log = logger.child('activate');
+  try {
+    const settings = scope.add(new ConnectionSettings(logger.child('settings')));
+    const secrets = new ConfiguredSecretStore(context.secrets, logger.child('secrets'));
+    const registry = new ConnectionRegistry({
+      readSecrets: (id) => readConnectionSecrets(secrets, id),
+      paths: () => settings.pathContext(),
+      logger: logger.child('connections'),
+    });
+    registryForShutdown = registry;
+    scope.add({ dispose: () => void registry.disconnectAll() });
+    const active = scope.add(new ActiveConnection(context.workspaceState, settings, registry));
+    const tree = scope.add(new ConnectionsTreeProvider(settings, registry, () => active.id));
+    scope.add(vscode.window.createTreeView('mysqlTls.connections', { treeDataProvider: tree, showCollapseAll: true }));
+    scope.add(active.onDidChange(() => tree.refresh()));
+    scope.add(new TlsStatusBar(settings, registry, active));
+    const details = scope.add(
+      new TlsDetailsPanels(context.extensionUri, settings, registry, (action, connectionId) => {
+        if (action === 'copyReport') {
+          const connection = settings.find(connectionId);
+          const text = connection && reportText(connection, registry.status(connectionId));
+          if (text) void vscode.env.clipboard.writeText(text).then(() => vscode.window.showInformationMessage('MySQL TLS: report copied.'));
+          return;
+        }
+        void vscode.commands.executeCommand(DETAILS_ACTION_COMMANDS[action], connectionId);
+      }),
+    );
+
+    const table = createCommandTable({ settings, registry, secrets, active, tree, details, logger, showLog: () => channel.show() });
+    const commandLog = logger.child('commands');
+    for (const id of Object.keys(COMMAND_TITLES) as CommandId[]) {
+      const handler = table[id];
+      scope.add(
+        vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+          try {
+            return await handler(...args);
+          } catch (e) {
+            commandLog.error(`${id} failed`, e);
+            void vscode.window.showErrorMessage(`MySQL TLS: ${COMMAND_TITLES[id]} failed: ${e instanceof Error ? e.message : String(e)}`);
+            return undefined;
+          }
+        }),
+      );
+    }
+
+    // Settings changes: re-render (the tree and status bar listen); a connection whose settings changed or
+    // that was removed is closed, since its session no longer matches what the settings say.
+    let previous = new Map(settings.current.connections.map((c) => [c.id, JSON.stringify(c.profile)]));
+    scope.add(
+      settings.onDidChange((parsed) => {
+        const next = new Map(parsed.connections.map((c) => [c.id, JSON.stringify(c.profile)]));
+        for (const [id, profile] of previous) {
+          const state = registry.status(id).state;
+          if (state !== 'connected' && state !== 'connecting') continue;
+          if (!next.has(id)) void registry.forget(id);
+          else if (next.get(id) !== profile) {
+            void registry.disconnect(id);
+            const name = parsed.connections.find((c) => c.id === id)?.name ?? id;
+            void vscode.window.showInformationMessage(`MySQL TLS: the settings of "${name}" changed; it was disconnected.`, 'Reconnect').then((choice) => {
+              if (choice) void vscode.commands.executeCommand('mysqlTls.connect', id);
+            });
+          }
+        }
+        previous = next;
+      }),
+    );
+    scope.add(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('mysqlTls.secretStorage')) secrets.refresh();
+      }),
+    );
+
+    const inlineSecrets = scope.add(new InlineSecretsWarning(settings, secrets, logger.child('settings')));
+    inlineSecrets.check();
+    // Each settings problem is shown once (not again on every unrelated settings save).
+    const shownProblems = new Set<string>();
+    const showProblems = (problems: typeof settings.current.problems): void => {
+      const fresh = problems.filter((p) => p.severity === 'error' && !shownProblems.has(`${p.scope}:${p.index}:${p.field}:${p.message}`));
+      for (const p of fresh) shownProblems.add(`${p.scope}:${p.index}:${p.field}:${p.message}`);
+      const first = fresh[0];
+      if (!first) return;
+      void vscode.window.showWarningMessage(
+        `MySQL TLS: connection #${first.index + 1} in ${first.scope} settings: ${first.field ? `${first.field}: ` : ''}${first.message}${fresh.length > 1 ? ` (and ${fresh.length - 1} more problems; see the Connections view)` : ''}`,
+      );
+    };
+    showProblems(settings.current.problems);
+    scope.add(settings.onDidChange((parsed) => showProblems(parsed.problems)));
+    log.info(`activated: ${settings.current.connections.length} connection(s), ${settings.current.invalid.length} invalid entr${settings.current.invalid.length === 1 ? 'y' : 'ies'}`);
+  } catch (e) {
+    log.error('activation failed', e);
+    void vscode.window.showErrorMessage(`MySQL TLS could not start: ${e instanceof Error ? e.message : String(e)}`);
+    throw e;
+  }
 }
 
-export function deactivate(): void {}
+export async function deactivate(): Promise<void> {
+  await registryForShutdown?.disconnectAll();
+  extensionScope?.dispose();
+}

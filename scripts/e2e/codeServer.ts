@@ -10,7 +10,7 @@
  * (a private D-Bus session with an unlocked gnome-keyring) for the extension's keytar backend.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -109,6 +109,14 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 process.on('exit', () => {
   for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
 });
+// A signal would otherwise end the process without 'exit' handlers; only the serve CLI handles its own.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (process.listenerCount(signal) > 1) return;
+    for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+  });
+}
 
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServer> {
   if (!existsSync(CODE_SERVER_BIN)) throw new Error(`code-server is not installed: run bash scripts/e2e/install-tools.sh`);
@@ -122,7 +130,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   delete env.VSCODE_IPC_HOOK_CLI; // when started from a VS Code terminal, do not talk to that instance
   const dirArgs = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
-  const vsix = opts.vsix ?? findVsix();
+  const vsix = opts.vsix ?? process.env.MYSQL_TLS_VSIX ?? findVsix();
   const install = spawnSync(CODE_SERVER_BIN, [...dirArgs, '--install-extension', vsix, '--force'], { env, encoding: 'utf8', timeout: 120_000 });
   const listExtensions = (): string[] =>
     spawnSync(CODE_SERVER_BIN, [...dirArgs, '--list-extensions'], { env, encoding: 'utf8', timeout: 60_000 })
@@ -144,6 +152,9 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   closeSync(log);
   const pid = child.pid!;
   liveGroups.add(pid);
+  // scripts/e2e.sh stops whatever is listed here if a test process dies without cleaning up.
+  const pidFile = process.env.MYSQL_TLS_E2E_PIDS ? path.join(process.env.MYSQL_TLS_E2E_PIDS, `code-server-${pid}`) : undefined;
+  if (pidFile) writeFileSync(pidFile, String(pid));
   let exited: number | null | undefined;
   child.on('exit', (code) => (exited = code));
 
@@ -153,6 +164,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     for (let i = 0; i < 50 && exited === undefined; i++) await sleep(100);
     killGroup(pid, 'SIGKILL'); // stragglers in the group (extension host, file watcher, pty host)
     liveGroups.delete(pid);
+    if (pidFile) rmSync(pidFile, { force: true });
   };
 
   const url = `http://127.0.0.1:${port}/`;

@@ -3,7 +3,7 @@
  * Chromium through playwright-core. The test process runs inside scripts/e2e/with-keyring.sh, so it shares
  * the Secret Service with the extension host and can check the keychain itself.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -26,7 +26,7 @@ export interface E2eEnv {
   server: CodeServer;
   browser: Browser;
   context: BrowserContext;
-  /** Fills in as the test goes: a failure message names the step. */
+  /** Closes Chromium and stops code-server (its whole process group). */
   stop(): Promise<void>;
 }
 
@@ -51,6 +51,7 @@ export async function startE2e(name: string): Promise<E2eEnv> {
     });
   } catch (e) {
     await server.stop();
+    rmSync(base, { recursive: true, force: true });
     throw e;
   }
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -65,6 +66,8 @@ export async function startE2e(name: string): Promise<E2eEnv> {
     async stop() {
       await b.close().catch(() => undefined);
       await server.stop();
+      // Logs stay for a failed run when MYSQL_TLS_E2E_KEEP is set; the default leaves /tmp clean.
+      if (!process.env.MYSQL_TLS_E2E_KEEP) rmSync(base, { recursive: true, force: true });
     },
   };
 }
@@ -98,17 +101,15 @@ export function quickPickRow(page: Page, label: string): Locator {
 
 /** A fingerprint of the quick input's current step, to know when the next step has replaced it. */
 async function quickInputState(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const w = document.querySelector('.quick-input-widget') as HTMLElement | null;
+  // A string, not a function: the project compiles without the DOM lib.
+  return page.evaluate<string>(`(() => {
+    const w = document.querySelector('.quick-input-widget');
     if (!w || w.style.display === 'none' || w.offsetParent === null) return 'hidden';
-    const input = w.querySelector('.quick-input-box input') as HTMLInputElement | null;
-    const text = (sel: string) => (w.querySelector(sel)?.textContent ?? '').trim();
-    const rows = Array.from(w.querySelectorAll('.monaco-list-row .label-name'))
-      .slice(0, 8)
-      .map((r) => r.textContent)
-      .join('|');
-    return [text('.quick-input-title'), input?.placeholder, input?.type, input?.getAttribute('aria-label'), text('.quick-input-message'), rows].join('¦');
-  });
+    const input = w.querySelector('.quick-input-box input');
+    const text = (sel) => ((w.querySelector(sel) || {}).textContent || '').trim();
+    const rows = Array.from(w.querySelectorAll('.monaco-list-row .label-name')).slice(0, 8).map((r) => r.textContent).join('|');
+    return [text('.quick-input-title'), input && input.placeholder, input && input.type, input && input.getAttribute('aria-label'), text('.quick-input-message'), rows].join('\u00a6');
+  })()`);
 }
 
 async function waitForNextStep(page: Page, before: string, what: string): Promise<void> {
@@ -166,23 +167,42 @@ export async function openMysqlTlsView(page: Page): Promise<Locator> {
   const tab = page.getByRole('tab', { name: /^MySQL TLS/ });
   await tab.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
   const sidebar = page.locator('[id="workbench.parts.sidebar"]');
-  const title = sidebar.locator('.composite.title, .pane-header').filter({ hasText: /MySQL TLS|Connections/i });
+  // With one view in the container its pane header is hidden and the side bar title reads "MySQL TLS: Connections".
+  const title = sidebar.locator('.composite.title').filter({ hasText: /MySQL TLS/i });
   if (!(await title.first().isVisible().catch(() => false))) await tab.first().click();
-  await sidebar.locator('.pane-header', { hasText: /Connections/i }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  await title.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  await sidebar.locator('.pane-header[aria-label^="Connections"]').first().waitFor({ state: 'attached', timeout: UI_TIMEOUT });
   return sidebar;
 }
 
-/** The tree row for `label` (connection name, `TLS`, ...) in the side bar. */
+/**
+ * The tree row whose label (not description or tooltip) matches: a string must match from the start up to
+ * a word boundary (so "TLS" is not "TLS Details"), a RegExp as given.
+ */
 export function treeItem(page: Page, label: string | RegExp): Locator {
-  const name = typeof label === 'string' ? new RegExp(`^${escapeRegExp(label)}(\\b|$)`) : label;
-  return page.locator('[id="workbench.parts.sidebar"]').getByRole('treeitem', { name });
+  const name = typeof label === 'string' ? new RegExp(`^\\s*${escapeRegExp(label)}(?![\\w-])`) : label;
+  return page
+    .locator('[id="workbench.parts.sidebar"]')
+    .getByRole('treeitem')
+    .filter({ has: page.locator('.label-name', { hasText: name }) });
 }
 
-/** Expands a collapsed tree row (clicking its twistie, not the row, so no command runs). */
+/**
+ * Expands a tree row (clicking its twistie, not the row, so no command runs). The row may only become
+ * collapsible after a refresh (e.g. once connected), so this waits for that rather than checking once.
+ */
 export async function expand(row: Locator): Promise<void> {
-  if ((await row.getAttribute('aria-expanded')) === 'false') {
-    await row.locator('.monaco-tl-twistie').click();
-    await row.page().waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: UI_TIMEOUT });
+  const deadline = Date.now() + UI_TIMEOUT;
+  let clickedAt = 0;
+  for (;;) {
+    const state = await row.getAttribute('aria-expanded', { timeout: UI_TIMEOUT });
+    if (state === 'true') return;
+    if (Date.now() > deadline) throw new Error(`tree row did not expand (aria-expanded=${state})`);
+    if (state === 'false' && Date.now() - clickedAt > 2000) {
+      await row.locator('.monaco-tl-twistie').click();
+      clickedAt = Date.now();
+    }
+    await row.page().waitForTimeout(100);
   }
 }
 

@@ -83,6 +83,7 @@ export class ConnectionRegistry {
 
   private async open(profile: ConnectionProfile & { id: string }, signal?: AbortSignal): Promise<Session> {
     const secrets = await this.deps.readSecrets(profile.id);
+    if (signal?.aborted) throw new MysqlTlsError('cancelled', 'the connection attempt was cancelled');
     this.deps.logger.addSecret(secrets.password);
     this.deps.logger.addSecret(secrets.passphrase);
     this.deps.logger.addSecret(secrets.keyPem);
@@ -93,16 +94,22 @@ export class ConnectionRegistry {
   /** Opens a session and keeps it; an open session of the same id is closed first. Rejects with MysqlTlsError. */
   async connect(profile: ConnectionProfile & { id: string }, signal?: AbortSignal): Promise<ConnectionStatus> {
     const id = profile.id;
-    await this.disconnect(id, { quiet: true });
     const controller = new AbortController();
     const onAbort = (): void => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) controller.abort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    await this.disconnect(id, { quiet: true });
     this.pending.set(id, controller);
     this.set({ id, state: 'connecting' });
     const label = `${profile.name ?? id} (${profile.user}@${profile.host}:${profile.port ?? 3306}, ${profile.ssl?.mode ?? 'default mode'})`;
     this.deps.logger.info(`connecting ${label}`);
     try {
       const session = await this.open(profile, controller.signal);
+      if (controller.signal.aborted) {
+        // Cancelled in a phase where the engine was not yet listening (reading files, planning TLS).
+        await session.close();
+        throw new MysqlTlsError('cancelled', 'the connection attempt was cancelled');
+      }
       if (this.pending.get(id) !== controller) {
         // Disconnected (or reconnected) while connecting: this session is not wanted any more.
         await session.close();

@@ -76,9 +76,14 @@ export async function streamQuery(session: Session, sql: string, handlers: Strea
     void cancelRunningQuery(session).catch(() => session.destroy());
   };
   if (opts.signal?.aborted) throw new MysqlTlsError('cancelled', 'the query was cancelled before it started');
+  if (!session.isOpen) throw new MysqlTlsError('connection-lost', 'the session is closed; reconnect to run queries');
   opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let offEnd: (() => void) | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
+      // mysql2 reports a lost connection to a streaming query only through the connection, so the
+      // session's end settles the stream too: a result cut short is an error, never a complete result.
+      offEnd = session.onEnd((err) => reject(err ?? new MysqlTlsError('connection-lost', 'the connection closed while the result was being read')));
       const q = conn.query({ sql, values: opts.values, rowsAsArray: true });
       let batch: unknown[][] = [];
       let current: ResultSummary | undefined;
@@ -128,6 +133,7 @@ export async function streamQuery(session: Session, sql: string, handlers: Strea
       });
     });
   } finally {
+    offEnd?.();
     opts.signal?.removeEventListener('abort', onAbort);
   }
   return results;

@@ -104,6 +104,10 @@ const lastChain = new WeakMap<DriverSslOptions, CertificateInfo[]>();
 
 function connectOnce(options: ConnectionOptions, signal?: AbortSignal): Promise<Connection> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new MysqlTlsError('cancelled', 'the connection attempt was cancelled'));
+      return;
+    }
     const conn = driver().createConnection(options);
     let settled = false;
     const onAbort = (): void => {
@@ -146,23 +150,37 @@ function driverOptions(plan: TlsPlan, profile: ConnectionProfile, secrets: Conne
     // mysql2 verifies (and sends as SNI) its `host` and ignores ssl.servername, so with a servername
     // mysql2 is told that name while the socket goes to the real host: the check stays in the handshake.
     if (plan.servername) options.host = plan.servername;
-    options.stream = () => tlsCarrierSocket(plan);
   }
+  options.stream = () => carrierSocket(plan);
   return options;
 }
 
 /**
- * The TCP socket a TLS session is upgraded on. For an IP host, Node's identity check uses
- * `servername || host || socket._host || 'localhost'`, and mysql2 passes neither a servername nor a host
- * for IPs, while net.connect records `_host` only after a DNS lookup. Without this, VERIFY_IDENTITY to
- * 10.0.0.5 would accept a certificate made out to "localhost". Pinning `_host` makes Node check the IP
- * SANs of the address we dial (test/core/tls/security.test.ts proves it with a localhost-only cert).
+ * The TCP socket every session runs on (mysql2 upgrades it to TLS in place).
+ * - For an IP host, Node's identity check uses `servername || host || socket._host || 'localhost'`, and
+ *   mysql2 passes neither a servername nor a host for IPs, while net.connect records `_host` only after a
+ *   DNS lookup. Without pinning it, VERIFY_IDENTITY to 10.0.0.5 would accept a certificate made out to
+ *   "localhost" (test/core/tls/security.test.ts proves the fix with a localhost-only certificate).
+ * - The first bytes must be a MySQL greeting (sequence 0, protocol 10 or an error packet). Anything else
+ *   (an SSH banner, HTTP, noise) fails at once instead of waiting for a length it will never get.
  */
-function tlsCarrierSocket(plan: TlsPlan): net.Socket {
+function carrierSocket(plan: TlsPlan): net.Socket {
   const socket = net.connect({ host: plan.host, port: plan.port });
   socket.setNoDelay(true);
   socket.once('connect', () => socket.setKeepAlive(true, 0));
   if (!plan.servername && net.isIP(plan.host)) (socket as net.Socket & { _host?: string })._host = plan.host;
+  let head = Buffer.alloc(0);
+  const sniff = (chunk: Buffer): void => {
+    head = Buffer.concat([head, chunk]);
+    if (head.length < 5) return;
+    socket.off('data', sniff);
+    if (head[3] !== 0 || (head[4] !== 0x0a && head[4] !== 0xff)) {
+      const printable = head.subarray(0, 16).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+      const err = Object.assign(new Error(`${plan.host}:${plan.port} did not send a MySQL greeting (first bytes "${printable}")`), { code: 'PROTOCOL_NOT_MYSQL' });
+      socket.destroy(err);
+    }
+  };
+  socket.on('data', sniff);
   return socket;
 }
 

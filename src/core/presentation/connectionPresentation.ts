@@ -40,7 +40,12 @@ export function iconKindOf(status: ConnectionStatus): ConnectionIconKind {
 
 /** Escapes text for VS Code markdown (tooltips). */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+  return text.replace(/[\\`*_{}[\]#|<>~]/g, (c) => `\\${c}`);
+}
+
+/** A technical value (cipher, protocol, host) as a code span: shown verbatim, nothing to escape. */
+export function codeSpan(text: string): string {
+  return text === '' ? "''" : `\`${text.replace(/`/g, "'")}\``;
 }
 
 export function formatDate(iso: string): string {
@@ -78,7 +83,7 @@ export function tlsFacts(report: TlsReport): TlsFact[] {
 
 /** The markdown tooltip of a connection node and of the status bar item. */
 export function tlsSummaryMarkdown(name: string, profile: ConnectionProfile, status: ConnectionStatus): string {
-  const lines: string[] = [`**${escapeMarkdown(name)}** — ${escapeMarkdown(`${profile.user}@${profile.host}:${profile.port ?? DEFAULT_PORT}`)}`, ''];
+  const lines: string[] = [`**${escapeMarkdown(name)}** — ${codeSpan(`${profile.user}@${profile.host}:${profile.port ?? DEFAULT_PORT}`)}`, ''];
   lines.push(`Mode asked: \`${modeLabel(profile)}\``, '');
   const r = status.report;
   if (status.state === 'connecting') lines.push('Connecting…');
@@ -88,13 +93,13 @@ export function tlsSummaryMarkdown(name: string, profile: ConnectionProfile, sta
     lines.push(`Security: **${escapeMarkdown(SECURITY_LABELS[r.security])}**`, '');
     if (r.encrypted) {
       lines.push('| | socket | server |', '|---|---|---|');
-      lines.push(`| protocol | ${escapeMarkdown(r.protocol ?? '')} | ${escapeMarkdown(r.server.sslVersion || '-')} |`);
-      lines.push(`| cipher | ${escapeMarkdown(r.cipher?.name ?? '')} | ${escapeMarkdown(r.server.sslCipher || '-')} |`, '');
-      lines.push(`Chain: ${r.verification.chain}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}; host name ${escapeMarkdown(r.verification.verifiedName)}: ${r.verification.host}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}`);
+      lines.push(`| protocol | ${codeSpan(r.protocol ?? '')} | ${codeSpan(r.server.sslVersion)} (Ssl_version) |`);
+      lines.push(`| cipher | ${codeSpan(r.cipher?.name ?? '')} | ${codeSpan(r.server.sslCipher)} (Ssl_cipher) |`, '');
+      lines.push(`Chain: ${r.verification.chain}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}; host name ${codeSpan(r.verification.verifiedName)}: ${r.verification.host}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}`);
       const leaf = r.peerChain[0];
       if (leaf) lines.push('', `Server certificate expires ${formatDate(leaf.validTo)} (${leaf.daysLeft} days)`);
     } else {
-      lines.push(`Not encrypted${r.fallback ? ': the server offers no TLS, so PREFERRED fell back to plaintext' : ''}. Server: Ssl_version='${escapeMarkdown(r.server.sslVersion)}' Ssl_cipher='${escapeMarkdown(r.server.sslCipher)}'`);
+      lines.push(`Not encrypted${r.fallback ? ': the server offers no TLS, so PREFERRED fell back to plaintext' : ''}. Server: Ssl_version=${codeSpan(r.server.sslVersion)} Ssl_cipher=${codeSpan(r.server.sslCipher)}`);
     }
   } else lines.push('Not connected');
   return lines.join('\n');

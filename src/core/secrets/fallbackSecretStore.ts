@@ -15,6 +15,8 @@ export class FallbackSecretStore implements SecretStore {
     private readonly createPrimary: PrimaryStoreFactory,
     private readonly fallback: SecretStore,
     private readonly onFallback: (reason: string) => void,
+    /** A keychain that does not answer (no Secret Service on the bus) counts as failed after this long. */
+    private readonly primaryTimeoutMs = 5000,
   ) {}
 
   get description(): string {
@@ -48,7 +50,15 @@ export class FallbackSecretStore implements SecretStore {
     const store = this.active();
     if (store === this.fallback) return op(store);
     try {
-      return await op(store);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${store.description} did not answer within ${this.primaryTimeoutMs} ms`)), this.primaryTimeoutMs);
+      });
+      try {
+        return await Promise.race([op(store), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
     } catch (e) {
       return op(this.switchToFallback(e instanceof Error ? e.message : String(e)));
     }

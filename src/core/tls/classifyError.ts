@@ -17,6 +17,7 @@ interface DriverError extends Error {
 // Node/OpenSSL (and BoringSSL in desktop VS Code) wording. mysql2 relabels every TLS failure as
 // HANDSHAKE_SSL_ERROR, so the message is what is left to read.
 const TLS_PATTERNS: [RegExp, (ctx: FailureContext) => Cause][] = [
+  [/socket disconnected|socket hang up|ECONNRESET|EPIPE/i, () => 'connection-lost'],
   [/Hostname\/IP does not match|ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate/i, () => 'tls-hostname-mismatch'],
   [/certificate has expired|CERT_HAS_EXPIRED/i, () => 'tls-cert-expired'],
   [/certificate is not yet valid|CERT_NOT_YET_VALID/i, () => 'tls-cert-not-yet-valid'],
@@ -68,6 +69,8 @@ export function classifyConnectError(error: unknown, ctx: FailureContext): Mysql
       return make('host-not-found', `${ctx.plan.host} could not be resolved`);
     case 'ETIMEDOUT':
       return make('connect-timeout', `no answer from ${where} in time`);
+    case 'PROTOCOL_NOT_MYSQL':
+      return make('protocol-error');
     case 'ER_NOT_SUPPORTED_AUTH_MODE':
       return make('auth-plugin-unsupported');
     case 'PROTOCOL_CONNECTION_LOST':

@@ -1,0 +1,273 @@
+import * as vscode from 'vscode';
+import type { ConnectionRegistry, ConnectionStatus } from '../core/connections/connectionRegistry';
+import { isMysqlTlsError, MysqlTlsError } from '../core/errors';
+import type { Logger } from '../core/logging/logger';
+import { mysqlCommandLine } from '../core/presentation/mysqlCommandLine';
+import { copyConnectionSecrets, deleteConnectionSecrets } from '../core/secrets/secretStore';
+import { newConnectionId, type ConfiguredConnection } from '../core/settings/connectionSettings';
+import { formatReport, SECURITY_LABELS } from '../core/tls/formatReport';
+import type { ActiveConnection } from './activeConnection';
+import type { CommandId } from './commandIds';
+import { runConnectionWizard } from './connectionWizard';
+import type { ConnectionSettings } from './connectionSettings';
+import type { ConfiguredSecretStore } from './secrets';
+import type { ConnectionsTreeProvider } from './tree/connectionsTreeProvider';
+import type { TlsDetailsPanels } from './webviews/tlsDetailsPanel';
+
+export interface CommandServices {
+  settings: ConnectionSettings;
+  registry: ConnectionRegistry;
+  secrets: ConfiguredSecretStore;
+  active: ActiveConnection;
+  tree: ConnectionsTreeProvider;
+  details: TlsDetailsPanels;
+  logger: Logger;
+  showLog(): void;
+}
+
+export type CommandHandler = (...args: unknown[]) => unknown;
+
+/** A command argument that names a connection: a tree node (with connectionId) or an id string. */
+function connectionIdOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (typeof arg === 'object' && arg !== null) {
+    const id = (arg as { connectionId?: unknown }).connectionId;
+    if (typeof id === 'string') return id;
+  }
+  return undefined;
+}
+
+/** The error notification of a failed connect/test: `${title}: ${detail}`, with the fix and details one click away. */
+async function showConnectError(s: CommandServices, connection: ConfiguredConnection, error: MysqlTlsError): Promise<void> {
+  const choice = await vscode.window.showErrorMessage(`${error.title}: ${error.detail}`, 'Show Fix', 'Details');
+  if (choice === 'Show Fix') {
+    const next = await vscode.window.showInformationMessage(`Fix: ${error.fix}`, 'Edit Connection', 'Details');
+    if (next === 'Edit Connection') await vscode.commands.executeCommand('mysqlTls.editConnection', connection.id);
+    if (next === 'Details') s.details.show(connection.id);
+  } else if (choice === 'Details') s.details.show(connection.id);
+}
+
+function describeResult(status: Pick<ConnectionStatus, 'report'>): string {
+  const r = status.report;
+  if (!r) return '';
+  return r.encrypted ? `${r.protocol} ${r.cipher?.name ?? ''}, ${SECURITY_LABELS[r.security]}` : SECURITY_LABELS[r.security];
+}
+
+/** Every command, keyed by id. The type makes the table cover exactly the ids package.json declares. */
+export function createCommandTable(s: CommandServices): Record<CommandId, CommandHandler> {
+  const log = s.logger.child('commands');
+
+  async function pickConnection(arg: unknown, placeHolder: string): Promise<ConfiguredConnection | undefined> {
+    const id = connectionIdOf(arg);
+    if (id !== undefined) {
+      const found = s.settings.find(id);
+      if (!found) void vscode.window.showErrorMessage(`MySQL TLS: there is no connection with id "${id}".`);
+      return found;
+    }
+    const { connections } = s.settings.current;
+    if (connections.length === 0) {
+      const add = await vscode.window.showInformationMessage('MySQL TLS: there are no connections yet.', 'Add Connection');
+      if (add) await vscode.commands.executeCommand('mysqlTls.addConnection');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      connections.map((c) => ({ label: c.name, description: `${c.profile.host}:${c.profile.port ?? 3306} · ${c.profile.ssl?.mode ?? 'PREFERRED'}`, detail: s.registry.status(c.id).state, connection: c })),
+      { placeHolder },
+    );
+    return picked?.connection;
+  }
+
+  /** Secrets are keyed by id: an entry written by hand without one gets its derived id persisted first. */
+  async function storeSecret(connection: ConfiguredConnection, kind: 'password' | 'passphrase' | 'keyPem', value: string): Promise<void> {
+    await s.settings.persistId(connection);
+    await s.secrets.set(connection.id, kind, value);
+    log.info(`stored the ${kind} of ${connection.name} in ${s.secrets.description}`);
+  }
+
+  async function connect(arg: unknown): Promise<ConnectionStatus | undefined> {
+    const connection = await pickConnection(arg, 'Connection to open');
+    if (!connection) return undefined;
+    await s.active.set(connection.id);
+    try {
+      return await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Connecting to ${connection.name}…`, cancellable: true },
+        async (_progress, token) => {
+          const controller = new AbortController();
+          const subscription = token.onCancellationRequested(() => controller.abort());
+          try {
+            return await s.registry.connect(connection.profile, controller.signal);
+          } finally {
+            subscription.dispose();
+          }
+        },
+      );
+    } catch (e) {
+      const error = isMysqlTlsError(e) ? e : new MysqlTlsError('unknown', e instanceof Error ? e.message : String(e));
+      if (error.code !== 'cancelled') void showConnectError(s, connection, error);
+      return undefined;
+    }
+  }
+
+  async function addOrEdit(existing: ConfiguredConnection | undefined): Promise<void> {
+    const others = s.settings.current.connections.filter((c) => c.id !== existing?.id).map((c) => c.name);
+    const hasStoredPassword = existing ? (await s.secrets.get(existing.id, 'password')) !== undefined : false;
+    const result = await runConnectionWizard({
+      title: existing ? `Edit Connection: ${existing.name}` : 'Add Connection',
+      initial: existing?.profile,
+      otherNames: others,
+      paths: s.settings.pathContext(),
+      hasStoredPassword,
+    });
+    if (!result) {
+      log.info(`${existing ? 'edit' : 'add'} connection cancelled; nothing written`);
+      return;
+    }
+    const id = existing?.id ?? newConnectionId();
+    const profile = { ...result.profile, id };
+    // Secrets first: a settings entry must never exist for a password that failed to store.
+    if (result.password !== undefined) await s.secrets.set(id, 'password', result.password);
+    if (result.passphrase !== undefined) await s.secrets.set(id, 'passphrase', result.passphrase);
+    const scope = await s.settings.save(profile, existing);
+    const wasConnected = existing && s.registry.status(id).state === 'connected';
+    if (wasConnected) await s.registry.disconnect(id);
+    s.tree.refresh();
+    log.info(`${existing ? 'updated' : 'added'} connection ${profile.name} (${id}) in ${scope} settings`);
+    void vscode.window.showInformationMessage(
+      `MySQL TLS: connection "${profile.name}" ${existing ? 'updated' : 'added'} (${scope} settings; password in ${s.secrets.description}).${wasConnected ? ' Reconnect to apply.' : ''}`,
+    );
+  }
+
+  return {
+    'mysqlTls.addConnection': () => addOrEdit(undefined),
+
+    'mysqlTls.editConnection': async (arg) => {
+      const connection = await pickConnection(arg, 'Connection to edit');
+      if (connection) await addOrEdit(connection);
+    },
+
+    'mysqlTls.duplicateConnection': async (arg) => {
+      const connection = await pickConnection(arg, 'Connection to duplicate');
+      if (!connection) return;
+      const taken = new Set(s.settings.current.connections.map((c) => c.name));
+      let name = `${connection.name} (copy)`;
+      for (let i = 2; taken.has(name); i++) name = `${connection.name} (copy ${i})`;
+      const id = newConnectionId();
+      await copyConnectionSecrets(s.secrets, connection.id, id);
+      await s.settings.save({ ...connection.profile, id, name }, undefined);
+      s.tree.refresh();
+      void vscode.window.showInformationMessage(`MySQL TLS: connection "${name}" added as a copy of "${connection.name}".`);
+    },
+
+    'mysqlTls.removeConnection': async (arg) => {
+      const connection = await pickConnection(arg, 'Connection to remove');
+      if (!connection) return;
+      const confirm = await vscode.window.showWarningMessage(
+        `Remove connection "${connection.name}"?`,
+        { modal: true, detail: `Its settings entry and the password/passphrase stored in ${s.secrets.description} are deleted.` },
+        'Remove',
+      );
+      if (confirm !== 'Remove') return;
+      await s.registry.forget(connection.id);
+      await s.settings.remove(connection);
+      await deleteConnectionSecrets(s.secrets, connection.id);
+      s.tree.refresh();
+      log.info(`removed connection ${connection.name} (${connection.id}) and its secrets`);
+      void vscode.window.showInformationMessage(`MySQL TLS: connection "${connection.name}" removed.`);
+    },
+
+    'mysqlTls.connect': (arg) => connect(arg),
+
+    'mysqlTls.disconnect': async (arg) => {
+      const id = connectionIdOf(arg);
+      const connection = id
+        ? s.settings.find(id)
+        : await (async () => {
+            const open = s.settings.current.connections.filter((c) => ['connected', 'connecting'].includes(s.registry.status(c.id).state));
+            if (open.length === 1) return open[0];
+            return pickConnection(undefined, 'Connection to close');
+          })();
+      if (!connection) return;
+      await s.registry.disconnect(connection.id);
+    },
+
+    'mysqlTls.testConnection': async (arg) => {
+      const connection = await pickConnection(arg, 'Connection to test');
+      if (!connection) return;
+      const outcome = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Testing ${connection.name}…`, cancellable: true },
+        async (_progress, token) => {
+          const controller = new AbortController();
+          const subscription = token.onCancellationRequested(() => controller.abort());
+          try {
+            return await s.registry.test(connection.profile, controller.signal);
+          } finally {
+            subscription.dispose();
+          }
+        },
+      );
+      if (outcome.ok) {
+        const choice = await vscode.window.showInformationMessage(`${connection.name}: connection works: ${describeResult(outcome)}.`, 'Show TLS Details');
+        if (choice) s.details.show(connection.id);
+      } else if (outcome.error.code !== 'cancelled') await showConnectError(s, connection, outcome.error);
+      return outcome.ok;
+    },
+
+    'mysqlTls.showTlsDetails': async (arg) => {
+      // No argument (status bar click, palette): the active connection.
+      const connection = arg === undefined ? (s.active.get() ?? (await pickConnection(undefined, 'Connection to show'))) : await pickConnection(arg, 'Connection to show');
+      if (connection) s.details.show(connection.id);
+    },
+
+    'mysqlTls.selectActiveConnection': async (arg) => {
+      const connection = await pickConnection(arg, 'Connection to show in the status bar');
+      if (!connection) return;
+      await s.active.set(connection.id);
+      s.tree.refresh();
+    },
+
+    'mysqlTls.copyAsMysqlCommand': async (arg) => {
+      const connection = await pickConnection(arg, 'Connection to copy as a mysql command line');
+      if (!connection) return;
+      const line = mysqlCommandLine(connection.profile, s.settings.pathContext());
+      await vscode.env.clipboard.writeText(line);
+      void vscode.window.showInformationMessage(`Copied: ${line}`);
+      return line;
+    },
+
+    'mysqlTls.setPassword': async (arg) => {
+      const connection = await pickConnection(arg, 'Connection whose password to set');
+      if (!connection) return;
+      const value = await vscode.window.showInputBox({ title: `Password for ${connection.name}`, prompt: `Stored in ${s.secrets.description}, never in settings. Empty is allowed.`, password: true, ignoreFocusOut: true });
+      if (value === undefined) return;
+      await storeSecret(connection, 'password', value);
+      void vscode.window.showInformationMessage(`MySQL TLS: password of "${connection.name}" stored in ${s.secrets.description}.`);
+    },
+
+    'mysqlTls.setKeyPassphrase': async (arg) => {
+      const connection = await pickConnection(arg, 'Connection whose key passphrase to set');
+      if (!connection) return;
+      const value = await vscode.window.showInputBox({
+        title: `Key passphrase for ${connection.name}`,
+        prompt: `Passphrase of the encrypted private key (ssl.key or ssl.pfx). Stored in ${s.secrets.description}. Leave empty to remove it.`,
+        password: true,
+        ignoreFocusOut: true,
+      });
+      if (value === undefined) return;
+      if (value === '') await s.secrets.delete(connection.id, 'passphrase');
+      else await storeSecret(connection, 'passphrase', value);
+      void vscode.window.showInformationMessage(`MySQL TLS: key passphrase of "${connection.name}" ${value === '' ? 'removed' : `stored in ${s.secrets.description}`}.`);
+    },
+
+    'mysqlTls.refresh': () => {
+      s.settings.reload();
+      s.tree.refresh();
+    },
+
+    'mysqlTls.showLog': () => s.showLog(),
+  };
+}
+
+/** The text copied by the details view's "Copy Report" (the same report the CLI prints). */
+export function reportText(connection: ConfiguredConnection, status: ConnectionStatus): string | undefined {
+  return status.report ? formatReport(status.report, connection.profile.user) : undefined;
+}

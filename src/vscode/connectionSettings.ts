@@ -1,0 +1,145 @@
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import type { Logger } from '../core/logging/logger';
+import type { PathContext } from '../core/paths';
+import type { ConnectionProfile } from '../core/profile';
+import {
+  extractInlineSecrets,
+  parseConnectionSettings,
+  scopeForNewConnection,
+  settingsEntryOf,
+  withEntry,
+  withoutEntry,
+  withPersistedId,
+  type ConfiguredConnection,
+  type ExtractedInlineSecrets,
+  type InlineSecretFinding,
+  type ParsedConnectionSettings,
+  type SettingsScope,
+} from '../core/settings/connectionSettings';
+import { DisposableBase } from './lifecycle';
+
+const SECTION = 'mysqlTls';
+const KEY = 'connections';
+
+function targetOf(scope: SettingsScope): vscode.ConfigurationTarget {
+  return scope === 'user' ? vscode.ConfigurationTarget.Global : scope === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.WorkspaceFolder;
+}
+
+/**
+ * The one place that reads and writes `mysqlTls.connections`. Reads user and workspace values and merges
+ * them (core parser); writes back to the scope an entry lives in; new entries go to the workspace when a
+ * folder is open, else to the user settings.
+ */
+export class ConnectionSettings extends DisposableBase {
+  private parsed: ParsedConnectionSettings;
+  private readonly changed = this._register(new vscode.EventEmitter<ParsedConnectionSettings>());
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly logger: Logger) {
+    super();
+    this.parsed = this.read();
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${SECTION}.${KEY}`)) this.reload();
+      }),
+    );
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.reload()));
+  }
+
+  private rawScopes(): { user: unknown; workspace: unknown } {
+    const inspected = vscode.workspace.getConfiguration(SECTION).inspect<unknown>(KEY);
+    return { user: inspected?.globalValue, workspace: inspected?.workspaceValue };
+  }
+
+  private read(): ParsedConnectionSettings {
+    const raw = this.rawScopes();
+    const parsed = parseConnectionSettings(
+      [
+        { scope: 'user', value: raw.user },
+        { scope: 'workspace', value: raw.workspace },
+      ],
+      this.pathContext(),
+    );
+    for (const p of parsed.problems) this.logger.warn(`${p.scope} settings, connection #${p.index + 1}${p.field ? `, ${p.field}` : ''}: ${p.message}`);
+    return parsed;
+  }
+
+  reload(): void {
+    this.parsed = this.read();
+    this.changed.fire(this.parsed);
+  }
+
+  get current(): ParsedConnectionSettings {
+    return this.parsed;
+  }
+
+  find(id: string): ConfiguredConnection | undefined {
+    return this.parsed.connections.find((c) => c.id === id);
+  }
+
+  pathContext(): PathContext {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const named: Record<string, string> = {};
+    for (const f of folders) named[f.name] = f.uri.fsPath;
+    return { workspaceFolder: folders[0]?.uri.fsPath, workspaceFolders: named, home: os.homedir(), env: process.env };
+  }
+
+  hasWorkspaceFolder(): boolean {
+    return (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
+  }
+
+  private listOf(scope: SettingsScope): unknown {
+    const raw = this.rawScopes();
+    return scope === 'user' ? raw.user : raw.workspace;
+  }
+
+  /** The entry's current position: by id when it has one (the list may have changed), else the parsed index. */
+  private indexIn(list: unknown, id: string, fallback: number): number {
+    if (Array.isArray(list)) {
+      const byId = list.findIndex((e) => typeof e === 'object' && e !== null && (e as { id?: unknown }).id === id);
+      if (byId >= 0) return byId;
+    }
+    return fallback;
+  }
+
+  private async write(scope: SettingsScope, list: unknown[]): Promise<void> {
+    await vscode.workspace.getConfiguration(SECTION).update(KEY, list, targetOf(scope));
+    this.reload();
+  }
+
+  /** Adds a connection (scope: workspace if a folder is open, else user) or updates one where it lives. */
+  async save(profile: ConnectionProfile & { id: string }, existing?: { scope: SettingsScope; index: number; id: string }): Promise<SettingsScope> {
+    const entry = settingsEntryOf(profile);
+    if (existing) {
+      const list = this.listOf(existing.scope);
+      await this.write(existing.scope, withEntry(list, entry, this.indexIn(list, existing.id, existing.index)));
+      return existing.scope;
+    }
+    const scope = scopeForNewConnection(this.hasWorkspaceFolder());
+    await this.write(scope, withEntry(this.listOf(scope), entry));
+    return scope;
+  }
+
+  async remove(connection: { scope: SettingsScope; index: number; id: string }): Promise<void> {
+    const list = this.listOf(connection.scope);
+    await this.write(connection.scope, withoutEntry(list, this.indexIn(list, connection.id, connection.index)));
+  }
+
+  /** Writes a derived id into an entry that has none, before secrets are stored under it. */
+  async persistId(connection: ConfiguredConnection): Promise<void> {
+    if (connection.idPersisted) return;
+    await this.write(connection.scope, withPersistedId(this.listOf(connection.scope), connection.index, connection.id));
+  }
+
+  /**
+   * Moves password/passphrase out of an entry: `store` keeps them (in the secret store) first, and only then
+   * is the entry rewritten without them, so a failing keychain never loses the value.
+   */
+  async moveInlineSecrets(finding: InlineSecretFinding, store: (secrets: Omit<ExtractedInlineSecrets, 'list'>) => Promise<void>): Promise<void> {
+    const list = this.listOf(finding.scope);
+    const extracted = extractInlineSecrets(list, this.indexIn(list, finding.id, finding.index), finding.id);
+    await store({ id: extracted.id, password: extracted.password, passphrase: extracted.passphrase });
+    await this.write(finding.scope, extracted.list);
+  }
+}

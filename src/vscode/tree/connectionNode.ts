@@ -1,0 +1,74 @@
+import * as vscode from 'vscode';
+import type { ConnectionStatus } from '../../core/connections/connectionRegistry';
+import { connectionDescription, iconKindOf, tlsSummaryMarkdown, type ConnectionIconKind } from '../../core/presentation/connectionPresentation';
+import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
+import { DatabaseNode } from './databaseNode';
+import { MessageNode } from './messageNode';
+import { TlsGroupNode } from './tlsNodes';
+import type { TreeNode } from './treeNode';
+
+/** Icon per state; once connected, per the security the handshake enforced. */
+export function connectionIcon(kind: ConnectionIconKind): vscode.ThemeIcon {
+  switch (kind) {
+    case 'disconnected':
+      return new vscode.ThemeIcon('plug');
+    case 'connecting':
+      return new vscode.ThemeIcon('loading~spin');
+    case 'error':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    case 'plaintext':
+      return new vscode.ThemeIcon('unlock', new vscode.ThemeColor('errorForeground'));
+    case 'encrypted':
+      return new vscode.ThemeIcon('unlock', new vscode.ThemeColor('list.warningForeground'));
+    case 'verified-ca':
+      return new vscode.ThemeIcon('verified');
+    case 'verified-identity':
+      return new vscode.ThemeIcon('lock');
+  }
+}
+
+/** A configured connection. Children (when connected): the TLS node, then the databases. */
+export class ConnectionNode implements TreeNode {
+  readonly id: string;
+  constructor(
+    readonly connection: ConfiguredConnection,
+    readonly status: ConnectionStatus,
+    private readonly isActive: boolean,
+  ) {
+    this.id = `connection:${connection.id}`;
+  }
+
+  /** Commands receive the node; they read this. */
+  get connectionId(): string {
+    return this.connection.id;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const connected = this.status.state === 'connected';
+    const item = new vscode.TreeItem(this.connection.name, connected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = connectionDescription(this.connection.profile);
+    item.iconPath = connectionIcon(iconKindOf(this.status));
+    const summary = tlsSummaryMarkdown(this.connection.name, this.connection.profile, this.status);
+    const tooltip = new vscode.MarkdownString(this.isActive ? `${summary}\n\n_Active connection (status bar)_` : summary, true);
+    item.tooltip = tooltip;
+    item.contextValue = `connection.${this.status.state}`;
+    item.accessibilityInformation = { label: `${this.connection.name}, ${this.status.state}` };
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    const { session, report } = this.status;
+    if (this.status.state !== 'connected' || !session || !report) return [];
+    const children: TreeNode[] = [new TlsGroupNode(this.connection.id, report)];
+    try {
+      const { rows } = await session.query<{ Database: string }[]>('SHOW DATABASES');
+      if (rows.length === 0) children.push(new MessageNode(`${this.id}/databases/none`, 'No databases', new vscode.ThemeIcon('info')));
+      for (const row of rows) children.push(new DatabaseNode(this.connection.id, row.Database));
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      children.push(new MessageNode(`${this.id}/databases/error`, `Could not list databases: ${message}`, new vscode.ThemeIcon('warning'), message));
+    }
+    return children;
+  }
+}

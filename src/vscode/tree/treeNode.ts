@@ -1,0 +1,9 @@
+import type * as vscode from 'vscode';
+
+/** A node of the Connections view: builds its TreeItem and (lazily, async) its children. */
+export interface TreeNode {
+  /** Stable across refreshes (used as TreeItem.id). */
+  readonly id: string;
+  toTreeItem(): vscode.TreeItem;
+  getChildren?(): Promise<TreeNode[]>;
+}

@@ -1,0 +1,217 @@
+/**
+ * A small stand-in for the `vscode` module: enough of the API for activate() and the commands, recording
+ * what the extension does (registered commands, notifications, status bar text, settings writes). Lets
+ * plain node tests drive the VS Code layer; the e2e tier covers the real workbench.
+ */
+import Module from 'node:module';
+
+type Listener<T> = (e: T) => void;
+
+export class EventEmitter<T> {
+  private listeners = new Set<Listener<T>>();
+  event = (listener: Listener<T>): { dispose(): void } => {
+    this.listeners.add(listener);
+    return { dispose: () => void this.listeners.delete(listener) };
+  };
+  fire(e: T): void {
+    for (const l of [...this.listeners]) l(e);
+  }
+  dispose(): void {
+    this.listeners.clear();
+  }
+}
+
+export interface Notification {
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  items: string[];
+}
+
+export interface FakeVscode {
+  module: Record<string, unknown>;
+  commands: Map<string, (...args: unknown[]) => unknown>;
+  notifications: Notification[];
+  statusBarItems: Map<string, { text: string; name?: string; command?: string; tooltip?: { value: string }; backgroundColor?: { id: string }; visible: boolean }>;
+  treeViews: Map<string, { treeDataProvider: { getChildren(n?: unknown): Promise<unknown[]>; getTreeItem(n: unknown): { label?: string; description?: string; id?: string; contextValue?: string } } }>;
+  settings: { user: Record<string, unknown>; workspace: Record<string, unknown> };
+  logLines: string[];
+  secrets: Map<string, string>;
+  /** What showWarningMessage/showInformationMessage/showErrorMessage answer, by a regex on the message. */
+  answers: { pattern: RegExp; item: string }[];
+  /** Queued answers for showInputBox / showQuickPick (label), in order; undefined = Escape. */
+  inputs: (string | undefined)[];
+  clipboard: string;
+  workspaceFolders: { name: string; uri: { fsPath: string } }[];
+  configChanged: EventEmitter<{ affectsConfiguration(section: string): boolean }>;
+}
+
+export function createFakeVscode(): FakeVscode {
+  const fake = {} as FakeVscode;
+  fake.commands = new Map();
+  fake.notifications = [];
+  fake.statusBarItems = new Map();
+  fake.treeViews = new Map();
+  fake.settings = { user: {}, workspace: {} };
+  fake.logLines = [];
+  fake.secrets = new Map();
+  fake.answers = [];
+  fake.inputs = [];
+  fake.clipboard = '';
+  fake.workspaceFolders = [];
+  fake.configChanged = new EventEmitter();
+
+  const notify = (level: Notification['level']) => async (message: string, ...rest: unknown[]): Promise<string | undefined> => {
+    const items = rest.filter((r): r is string => typeof r === 'string');
+    fake.notifications.push({ level, message, items });
+    return fake.answers.find((a) => a.pattern.test(message) && items.includes(a.item))?.item;
+  };
+  const getByPath = (obj: Record<string, unknown>, key: string): unknown => obj[key];
+
+  class Disposable {
+    constructor(private readonly fn: () => void) {}
+    dispose(): void {
+      this.fn();
+    }
+  }
+  class ThemeIcon {
+    constructor(
+      readonly id: string,
+      readonly color?: unknown,
+    ) {}
+  }
+  class ThemeColor {
+    constructor(readonly id: string) {}
+  }
+  class MarkdownString {
+    constructor(
+      public value = '',
+      readonly supportThemeIcons = false,
+    ) {}
+    appendMarkdown(v: string): this {
+      this.value += v;
+      return this;
+    }
+  }
+  class TreeItem {
+    id?: string;
+    description?: string;
+    contextValue?: string;
+    constructor(
+      readonly label: string,
+      readonly collapsibleState = 0,
+    ) {}
+  }
+  const Uri = {
+    file: (fsPath: string) => ({ fsPath, toString: () => `file://${fsPath}` }),
+    joinPath: (base: { fsPath: string }, ...parts: string[]) => Uri.file([base.fsPath, ...parts].join('/')),
+  };
+
+  fake.module = {
+    EventEmitter,
+    Disposable,
+    ThemeIcon,
+    ThemeColor,
+    MarkdownString,
+    TreeItem,
+    Uri,
+    TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
+    ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
+    ViewColumn: { Active: -1, One: 1 },
+    env: { clipboard: { writeText: async (t: string) => void (fake.clipboard = t), readText: async () => fake.clipboard } },
+    window: {
+      createOutputChannel: (_name: string, _opts: unknown) => {
+        const push = (level: string) => (m: string) => void fake.logLines.push(`${level} ${m}`);
+        return { trace: push('trace'), debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error'), show() {}, dispose() {} };
+      },
+      createStatusBarItem: (id: string) => {
+        const item = { text: '', visible: false, show() { item.visible = true; }, hide() { item.visible = false; }, dispose() {} } as FakeVscode['statusBarItems'] extends Map<string, infer V> ? V & { show(): void; hide(): void; dispose(): void } : never;
+        fake.statusBarItems.set(id, item);
+        return item;
+      },
+      createTreeView: (id: string, options: FakeVscode['treeViews'] extends Map<string, infer V> ? V : never) => {
+        fake.treeViews.set(id, options);
+        return { dispose() {} };
+      },
+      showInformationMessage: notify('info'),
+      showWarningMessage: notify('warning'),
+      showErrorMessage: notify('error'),
+      showInputBox: async (opts: { validateInput?: (v: string) => unknown }) => {
+        const v = fake.inputs.shift();
+        if (v !== undefined && opts.validateInput) {
+          const error = await opts.validateInput(v);
+          if (error) throw new Error(`input "${v}" rejected: ${String(error)}`);
+        }
+        return v;
+      },
+      showQuickPick: async (items: { label: string }[]) => {
+        const label = fake.inputs.shift();
+        if (label === undefined) return undefined;
+        const found = (await items).find((i) => i.label === label);
+        if (!found) throw new Error(`no quick pick item ${label} in ${(await items).map((i) => i.label).join(', ')}`);
+        return found;
+      },
+      showOpenDialog: async () => undefined,
+      withProgress: async (_o: unknown, task: (p: unknown, token: unknown) => Promise<unknown>) =>
+        task({ report() {} }, { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) }),
+      createWebviewPanel: () => {
+        throw new Error('webviews are not faked');
+      },
+    },
+    workspace: {
+      get workspaceFolders() {
+        return fake.workspaceFolders;
+      },
+      getConfiguration: (section: string) => ({
+        get: <T>(key: string, dflt?: T) => (getByPath(fake.settings.workspace, `${section}.${key}`) ?? getByPath(fake.settings.user, `${section}.${key}`) ?? dflt) as T,
+        inspect: (key: string) => ({ key: `${section}.${key}`, globalValue: getByPath(fake.settings.user, `${section}.${key}`), workspaceValue: getByPath(fake.settings.workspace, `${section}.${key}`) }),
+        update: async (key: string, value: unknown, target: number) => {
+          const scope = target === 1 ? fake.settings.user : fake.settings.workspace;
+          scope[`${section}.${key}`] = JSON.parse(JSON.stringify(value));
+          fake.configChanged.fire({ affectsConfiguration: (s: string) => `${section}.${key}`.startsWith(s) });
+        },
+      }),
+      onDidChangeConfiguration: fake.configChanged.event,
+      onDidChangeWorkspaceFolders: new EventEmitter<unknown>().event,
+    },
+    commands: {
+      registerCommand: (id: string, handler: (...args: unknown[]) => unknown) => {
+        if (fake.commands.has(id)) throw new Error(`command ${id} registered twice`);
+        fake.commands.set(id, handler);
+        return { dispose: () => void fake.commands.delete(id) };
+      },
+      executeCommand: async (id: string, ...args: unknown[]) => fake.commands.get(id)?.(...args),
+    },
+  };
+  return fake;
+}
+
+/** Makes `require('vscode')` return the fake (call before loading the extension). */
+export function installFakeVscode(fake: FakeVscode): () => void {
+  const mod = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
+  const original = mod._load;
+  mod._load = function (request: string, parent: unknown, isMain: boolean) {
+    if (request === 'vscode') return fake.module;
+    return original.call(this, request, parent, isMain);
+  };
+  return () => {
+    mod._load = original;
+  };
+}
+
+export function fakeExtensionContext(fake: FakeVscode): Record<string, unknown> {
+  const state = new Map<string, unknown>();
+  return {
+    subscriptions: [] as { dispose(): void }[],
+    extensionUri: { fsPath: '/ext', toString: () => 'file:///ext' },
+    workspaceState: { get: (k: string) => state.get(k), update: async (k: string, v: unknown) => void state.set(k, v), keys: () => [...state.keys()] },
+    globalState: { get: () => undefined, update: async () => undefined, keys: () => [] },
+    secrets: {
+      get: async (k: string) => fake.secrets.get(k),
+      store: async (k: string, v: string) => void fake.secrets.set(k, v),
+      delete: async (k: string) => void fake.secrets.delete(k),
+      onDidChange: new EventEmitter<unknown>().event,
+    },
+  };
+}

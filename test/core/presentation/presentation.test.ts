@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import type { ConnectionStatus } from '../../../src/core/connections/connectionRegistry';
+import { MysqlTlsError } from '../../../src/core/errors';
+import { openSession } from '../../../src/core/mysql/session';
+import { connectionDescription, statusBarPresentation, tlsFacts } from '../../../src/core/presentation/connectionPresentation';
+import { mysqlCommandLine } from '../../../src/core/presentation/mysqlCommandLine';
+import { escapeHtml, renderTlsDetailsBody, renderTlsDetailsPage } from '../../../src/core/presentation/tlsDetailsHtml';
+import { isTlsDetailsRequest } from '../../../src/core/presentation/tlsDetailsMessages';
+import type { TlsReport } from '../../../src/core/tls/tlsReport';
+import { loadSandbox, sandboxProfile } from '../../helpers/sandbox';
+
+describe('presentation of real sandbox reports', () => {
+  const sb = loadSandbox();
+  let verified: TlsReport;
+  let unverified: TlsReport;
+  let plaintext: TlsReport;
+
+  before(async () => {
+    const open = async (server: 'tls' | 'plain', mode: 'VERIFY_IDENTITY' | 'REQUIRED' | 'PREFERRED'): Promise<TlsReport> => {
+      const { profile, secrets } = sandboxProfile(sb, server, 'app_none', { mode });
+      const session = await openSession({ profile, secrets });
+      await session.close();
+      return session.report;
+    };
+    verified = await open('tls', 'VERIFY_IDENTITY');
+    unverified = await open('tls', 'REQUIRED');
+    plaintext = await open('plain', 'PREFERRED');
+  });
+
+  const profile = { id: 'x', name: 'Sandbox', host: '127.0.0.1', port: 43306, user: 'app', ssl: { mode: 'VERIFY_IDENTITY' as const } };
+  const status = (report: TlsReport, state: ConnectionStatus['state'] = 'connected'): ConnectionStatus => ({ id: 'x', state, report, since: new Date() });
+
+  it('status bar: lock + protocol + the exact socket cipher when verified, unlock + warning otherwise', () => {
+    const v = statusBarPresentation('Sandbox', profile, status(verified));
+    assert.equal(v.text, `$(lock) ${verified.protocol} ${verified.cipher!.name}`);
+    assert.equal(v.background, 'none');
+    assert.ok(v.tooltipMarkdown.includes(`| cipher | \`${verified.cipher!.name}\` | \`${verified.server.sslCipher}\` (Ssl_cipher) |`), v.tooltipMarkdown);
+    assert.ok(v.tooltipMarkdown.includes(`\`${verified.server.sslVersion}\` (Ssl_version)`));
+    const u = statusBarPresentation('Sandbox', { ...profile, ssl: { mode: 'REQUIRED' } }, status(unverified));
+    assert.equal(u.text, `$(unlock) ${unverified.protocol} ${unverified.cipher!.name}`);
+    assert.equal(u.background, 'warning');
+    const p = statusBarPresentation('Sandbox', profile, status(plaintext));
+    assert.match(p.text, /^\$\(unlock\) Sandbox/);
+    assert.equal(p.background, 'warning');
+    const e = statusBarPresentation('Sandbox', profile, { id: 'x', state: 'error', error: new MysqlTlsError('tls-hostname-mismatch', 'cert names db.other'), since: new Date() });
+    assert.equal(e.text, '$(error) Sandbox');
+    assert.equal(statusBarPresentation('Sandbox', profile, { id: 'x', state: 'disconnected', since: new Date() }).text, '$(plug) Sandbox');
+  });
+
+  it('tree facts: protocol, cipher, verification, certificate expiry', () => {
+    const labels = tlsFacts(verified).map((f) => f.label);
+    assert.equal(labels[0], `Protocol: ${verified.protocol}`);
+    assert.equal(labels[1], `Cipher: ${verified.cipher!.name}`);
+    assert.equal(labels[2], 'Verification: verified identity');
+    assert.match(labels[3]!, /^Server certificate expires: \d{4}-\d\d-\d\d \(\d+ days\)$/);
+    assert.equal(tlsFacts(unverified)[2]!.label, 'Verification: not verified');
+    assert.equal(tlsFacts(unverified)[2]!.warning, true);
+    assert.equal(connectionDescription(profile), '127.0.0.1:43306 · VERIFY_IDENTITY');
+  });
+
+  it('details body holds the key facts of a verified connection', () => {
+    const html = renderTlsDetailsBody({ name: 'Sandbox', profile, state: 'connected', report: verified });
+    const leaf = verified.peerChain[0]!;
+    for (const fact of [verified.protocol!, verified.cipher!.name, verified.server.sslCipher, verified.server.sslVersion, leaf.fingerprintSha256, escapeHtml(leaf.subject), 'VERIFY_IDENTITY', 'chain and host name verified', `${leaf.daysLeft} days left`, 'enforced by the mode']) {
+      assert.ok(html.includes(fact), `missing ${fact}`);
+    }
+  });
+
+  it('details body of a failed connection shows the cause, detail and fix', () => {
+    const error = new MysqlTlsError('tls-hostname-mismatch', 'Hostname/IP does not match certificate\'s altnames: Host: 127.0.0.1. is not in the cert\'s altnames');
+    const html = renderTlsDetailsBody({ name: 'Broken', profile, state: 'error', error });
+    assert.ok(html.includes(escapeHtml(error.title)));
+    assert.ok(html.includes(escapeHtml(error.detail)));
+    assert.ok(html.includes(escapeHtml(error.fix)));
+    assert.ok(html.includes('data-action="connect"'));
+  });
+
+  it('escapes HTML in every untrusted value', () => {
+    const evil = '<img src=x onerror=alert(1)>';
+    const report: TlsReport = { ...verified, peerChain: [{ ...verified.peerChain[0]!, subject: `CN=${evil}`, subjectAltNames: [`DNS:${evil}`] }], hints: [evil] };
+    const html = renderTlsDetailsBody({ name: evil, profile: { ...profile, host: evil, user: `"${evil}` }, state: 'connected', report, error: new MysqlTlsError('unknown', evil) });
+    assert.ok(!html.includes('<img'), 'no raw tag survives');
+    assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
+  });
+
+  it('the page has a strict CSP with a nonce on every script', () => {
+    const page = renderTlsDetailsPage({ nonce: 'abc123', cspSource: 'vscode-resource:', elementsScriptUri: 'vscode-resource:/e.js', viewScriptUri: 'vscode-resource:/v.js', title: 'TLS Details: <x>', bodyHtml: '<p>b</p>' });
+    assert.match(page, /default-src 'none'/);
+    assert.match(page, /script-src 'nonce-abc123'/);
+    const scripts = page.match(/<script[^>]*>/g) ?? [];
+    assert.equal(scripts.length, 2);
+    assert.ok(scripts.every((s) => s.includes('nonce="abc123"') && s.includes('src=')), 'only external, nonce\'d scripts');
+    assert.ok(page.includes('<title>TLS Details: &lt;x&gt;</title>'));
+    assert.ok(page.includes('var(--vscode-foreground)'));
+  });
+
+  it('accepts only known webview requests', () => {
+    assert.ok(isTlsDetailsRequest({ type: 'ready' }));
+    assert.ok(isTlsDetailsRequest({ type: 'action', action: 'connect' }));
+    assert.ok(!isTlsDetailsRequest({ type: 'action', action: 'rm -rf' }));
+    assert.ok(!isTlsDetailsRequest('connect'));
+  });
+});
+
+describe('mysqlCommandLine', () => {
+  it('builds a MySQL 8 command line with expanded paths and no password', () => {
+    const line = mysqlCommandLine(
+      { host: 'db.example.com', port: 3307, user: "o'brien", database: 'shop', ssl: { mode: 'VERIFY_IDENTITY', ca: '${workspaceFolder}/ca.pem', cert: '~/c.pem', key: '~/k.pem', minVersion: 'TLSv1.2' } },
+      { workspaceFolder: '/ws', home: '/home/me' },
+    );
+    assert.equal(line, `mysql --host=db.example.com --port=3307 --user='o'\\''brien' -p --ssl-mode=VERIFY_IDENTITY --ssl-ca=/ws/ca.pem --ssl-cert=/home/me/c.pem --ssl-key=/home/me/k.pem --tls-version=TLSv1.2,TLSv1.3 shop`);
+    assert.equal(mysqlCommandLine({ host: 'h', user: 'u', ssl: { mode: 'DISABLED', ca: '/x' } }), 'mysql --host=h --port=3306 --user=u -p --ssl-mode=DISABLED');
+  });
+});
