@@ -22,18 +22,31 @@ trap cleanup EXIT
 node out/scripts/sandbox.js start >/dev/null
 echo "test: sandbox up ($(node -p "Object.entries(require('$MYSQL_TLS_SANDBOX_DIR/sandbox.json').servers).map(([k,s])=>k+':'+s.port).join(' ')"))"
 
+LOG=test-artifacts/test-run.log
+: > "$LOG"
 status=0
+run_tier() { # runs a tier, keeping its output for the totals below
+  "$@" 2>&1 | tee -a "$LOG"
+  return "${PIPESTATUS[0]}"
+}
 for tier in "${TIERS[@]}"; do
   echo "test: tier $tier"
   case "$tier" in
     core)
-      node scripts/run-node-tests.js out/test/core || status=1 ;;
+      run_tier node scripts/run-node-tests.js out/test/core || status=1 ;;
     keychain)
       # A real Secret Service: gnome-keyring-daemon inside a private D-Bus session.
-      dbus-run-session -- bash -c 'export XDG_DATA_HOME=$(mktemp -d) XDG_RUNTIME_DIR=$(mktemp -d); echo -n sandbox | gnome-keyring-daemon --unlock --components=secrets >/dev/null; node scripts/run-node-tests.js out/test/keychain' || status=1 ;;
+      run_tier dbus-run-session -- bash -c 'export XDG_DATA_HOME=$(mktemp -d) XDG_RUNTIME_DIR=$(mktemp -d); echo -n sandbox | gnome-keyring-daemon --unlock --components=secrets >/dev/null; node scripts/run-node-tests.js out/test/keychain' || status=1 ;;
     e2e)
-      if [ -f scripts/e2e.sh ]; then bash scripts/e2e.sh || status=1; else echo "test: no e2e tier yet"; fi ;;
+      run_tier bash scripts/e2e.sh || status=1 ;;
     *) echo "unknown tier $tier"; status=2 ;;
   esac
 done
+# One closing line over every tier (node's runner prints "# pass N" / "# fail N" per run).
+passed=$(grep -E '^# pass [0-9]+$' "$LOG" | awk '{s+=$3} END {print s+0}')
+failed=$(grep -E '^# fail [0-9]+$' "$LOG" | awk '{s+=$3} END {print s+0}')
+skipped=$(grep -E '^# skipped [0-9]+$' "$LOG" | awk '{s+=$3} END {print s+0}')
+[ "$failed" -eq 0 ] || status=1
+[ "$passed" -gt 0 ] || { echo "test: no test ran"; status=1; }
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $status
