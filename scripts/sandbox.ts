@@ -85,7 +85,7 @@ function stateFile(dir: string): string {
   return path.join(dir, 'sandbox.json');
 }
 
-function findBinary(names: string[]): string | undefined {
+export function findBinary(names: string[]): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/sbin', '/usr/bin'];
   for (const name of names) for (const d of dirs) if (d && existsSync(path.join(d, name))) return path.join(d, name);
   return undefined;
@@ -93,7 +93,7 @@ function findBinary(names: string[]): string | undefined {
 
 class SandboxError extends Error {}
 
-function binaries(): { mariadbd: string; installDb: string } {
+export function binaries(): { mariadbd: string; installDb: string } {
   const mariadbd = findBinary(['mariadbd', 'mysqld']);
   const installDb = findBinary(['mariadb-install-db', 'mysql_install_db']);
   if (!mariadbd || !installDb) {
@@ -121,17 +121,22 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** A port the kernel hands out on 127.0.0.1 (free at the time of asking). */
+export function anyFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+}
+
 async function freePort(preferred: number, taken: Set<number>): Promise<number> {
   if (!taken.has(preferred) && (await portFree(preferred))) return preferred;
   for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = net.createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const p = (srv.address() as net.AddressInfo).port;
-        srv.close(() => resolve(p));
-      });
-    });
+    const port = await anyFreePort();
     if (!taken.has(port)) return port;
   }
 }
@@ -226,9 +231,9 @@ function certArgs(certs: SandboxDescription['certs'], which: SandboxServer['cert
   return [`--ssl-ca=${certs.ca}`, `--ssl-cert=${cert}`, `--ssl-key=${key}`];
 }
 
-export function serverArgs(desc: Pick<SandboxDescription, 'certs'>, name: ServerName, server: Pick<SandboxServer, 'datadir' | 'socket' | 'port'>, extra: string[] = []): string[] {
-  const cfg = SERVER_CONFIG[name];
-  const dir = path.dirname(server.datadir);
+/** The mariadbd options every sandbox-style server uses: loopback only, small footprint, files in `dir`. */
+export function baseServerArgs(server: { datadir: string; socket: string; port: number; dir?: string }): string[] {
+  const dir = server.dir ?? path.dirname(server.datadir);
   return [
     '--no-defaults',
     ...(process.getuid?.() === 0 ? ['--user=root'] : []),
@@ -243,11 +248,28 @@ export function serverArgs(desc: Pick<SandboxDescription, 'certs'>, name: Server
     '--innodb-buffer-pool-size=16M',
     '--innodb-log-file-size=8M',
     '--performance-schema=OFF',
+  ];
+}
+
+export function serverArgs(desc: Pick<SandboxDescription, 'certs'>, name: ServerName, server: Pick<SandboxServer, 'datadir' | 'socket' | 'port'>, extra: string[] = []): string[] {
+  const cfg = SERVER_CONFIG[name];
+  return [
+    ...baseServerArgs(server),
     '--max-connections=300',
     ...(cfg.tls ? certArgs(desc.certs, cfg.cert) : []),
     ...(cfg.strict ? ['--require-secure-transport=ON'] : []),
     ...extra,
   ];
+}
+
+/** mariadb-install-db into `datadir`, root reachable without password over the socket. */
+export function installDataDirectory(datadir: string, timeoutMs = 120_000): void {
+  const { installDb } = binaries();
+  const r = spawnSync(installDb, ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...(process.getuid?.() === 0 ? ['--user=root'] : [])], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
+  if (r.status !== 0) throw new SandboxError(`mariadb-install-db failed:\n${r.stderr || r.stdout}`);
 }
 
 type Mysql2Promise = typeof import('mysql2/promise');
@@ -346,19 +368,16 @@ export async function start(dir = defaultSandboxDir()): Promise<SandboxDescripti
   const existing = await status(dir);
   if (existing && Object.values(existing.servers).every((s) => s.running)) return existing;
   if (existing) await stop(dir); // half-running: start clean
-  const { mariadbd, installDb } = binaries();
+  const { mariadbd } = binaries();
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const certs = await generateCertificates(dir);
   const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mysql-tls-sandbox-'));
   const template = path.join(runDir, 'template');
-  const install = spawnSync(
-    installDb,
-    ['--no-defaults', `--datadir=${template}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...(process.getuid?.() === 0 ? ['--user=root'] : [])],
-    { encoding: 'utf8' },
-  );
-  if (install.status !== 0) {
+  try {
+    installDataDirectory(template);
+  } catch (e) {
     await fs.rm(runDir, { recursive: true, force: true });
-    throw new SandboxError(`mariadb-install-db failed:\n${install.stderr || install.stdout}`);
+    throw e;
   }
   const version = spawnSync(mariadbd, ['--version'], { encoding: 'utf8' }).stdout.trim();
   const rootPassword = randomBytes(12).toString('base64url');

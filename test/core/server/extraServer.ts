@@ -1,6 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
-import * as net from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
+import { anyFreePort, baseServerArgs, binaries, installDataDirectory } from '../../../scripts/sandbox';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -10,22 +10,7 @@ import * as path from 'node:path';
  * mariadbd on a free loopback port. stop() kills it; always call it from after().
  */
 
-function findBinary(names: string[]): string {
-  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/sbin', '/usr/bin'];
-  for (const name of names) for (const d of dirs) if (d && existsSync(path.join(d, name))) return path.join(d, name);
-  throw new Error(`${names.join('/')} not found: install mariadb-server`);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(p));
-    });
-  });
-}
+export { anyFreePort as freePort } from '../../../scripts/sandbox';
 
 export class ExtraServer {
   private child: ChildProcess | undefined;
@@ -42,15 +27,12 @@ export class ExtraServer {
 
   static async create(): Promise<ExtraServer> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mysql-tls-extra-'));
-    const server = new ExtraServer(dir, await freePort());
-    const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
-    const r = spawnSync(findBinary(['mariadb-install-db', 'mysql_install_db']), ['--no-defaults', `--datadir=${server.datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    if (r.status !== 0) {
+    const server = new ExtraServer(dir, await anyFreePort());
+    try {
+      installDataDirectory(server.datadir, 60_000);
+    } catch (e) {
       rmSync(dir, { recursive: true, force: true });
-      throw new Error(`mariadb-install-db failed: ${r.stderr || r.stdout}`);
+      throw e;
     }
     return server;
   }
@@ -62,24 +44,8 @@ export class ExtraServer {
   /** Starts mariadbd with extra options (e.g. the --ssl-* flags) and waits until root can log in on the socket. */
   async start(extra: string[] = [], timeoutMs = 30_000): Promise<void> {
     if (this.running) throw new Error('already running');
-    const args = [
-      '--no-defaults',
-      ...(process.getuid?.() === 0 ? ['--user=root'] : []),
-      `--datadir=${this.datadir}`,
-      `--socket=${this.socket}`,
-      `--port=${this.port}`,
-      '--bind-address=127.0.0.1',
-      `--pid-file=${path.join(this.dir, 'mariadbd.pid')}`,
-      `--log-error=${path.join(this.dir, 'error.log')}`,
-      '--skip-name-resolve',
-      '--skip-log-bin',
-      '--innodb-buffer-pool-size=16M',
-      '--innodb-log-file-size=8M',
-      '--performance-schema=OFF',
-      '--server-id=7',
-      ...extra,
-    ];
-    this.child = spawn(findBinary(['mariadbd', 'mysqld']), args, { stdio: 'ignore' });
+    const args = [...baseServerArgs({ datadir: this.datadir, socket: this.socket, port: this.port, dir: this.dir }), '--server-id=7', ...extra];
+    this.child = spawn(binaries().mariadbd, args, { stdio: 'ignore' });
     const deadline = Date.now() + timeoutMs;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
