@@ -19,9 +19,10 @@ fi
 [ -f node_modules/keytar/build/Release/keytar.node ] \
   || echo "package: warning: node_modules/keytar/build/Release/keytar.node is missing; the VSIX will fall back to SecretStorage" >&2
 # --allow-missing-repository: the project has no public repository URL yet (vsce would otherwise prompt).
+# --no-rewrite-relative-links: README screenshots stay relative (docs/*.png) instead of needing that URL.
 rm -f "$VSIX"
 # stdin from /dev/null: a vsce question (missing README, ...) fails the build instead of hanging it.
-npx vsce package --target linux-x64 --allow-missing-repository -o "$VSIX" </dev/null >&2 \
+npx vsce package --target linux-x64 --allow-missing-repository --no-rewrite-relative-links -o "$VSIX" </dev/null >&2 \
   || { echo "package: vsce failed" >&2; exit 1; }
 echo "package: $(basename "$VSIX") $(du -k "$VSIX" | cut -f1) KiB, $(unzip -Z1 "$VSIX" | wc -l) files" >&2
 echo "$VSIX"
