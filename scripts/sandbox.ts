@@ -418,6 +418,36 @@ export async function start(dir = defaultSandboxDir()): Promise<SandboxDescripti
   return withRunning(desc);
 }
 
+/**
+ * Stops one server of the sandbox (SIGTERM, as an administrator's restart does) and starts it again with the
+ * same arguments plus `extraArgs`; records the new pid. For the resilience tests. Bounded: 20 s to stop,
+ * 30 s to come back.
+ */
+export async function restartServer(name: ServerName, options: { dir?: string; extraArgs?: string[]; downMs?: number } = {}): Promise<SandboxServer> {
+  const dir = options.dir ?? defaultSandboxDir();
+  const desc = await readState(dir);
+  if (!desc) throw new SandboxError(`no sandbox at ${dir}`);
+  const server = desc.servers[name];
+  if (isAlive(server.pid)) process.kill(server.pid, 'SIGTERM');
+  const stopBy = Date.now() + 20_000;
+  while (isAlive(server.pid) && Date.now() < stopBy) await new Promise((r) => setTimeout(r, 50));
+  if (isAlive(server.pid)) process.kill(server.pid, 'SIGKILL');
+  if (options.downMs) await new Promise((r) => setTimeout(r, options.downMs));
+  server.pid = startServerProcess(binaries().mariadbd, serverArgs(desc, name, server, options.extraArgs));
+  await writeSecret(stateFile(dir), JSON.stringify(desc, null, 2) + '\n');
+  const readyBy = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const c = await adminConnection(server, desc.admin.password);
+      await c.end();
+      return { ...server, running: true };
+    } catch (e) {
+      if (!isAlive(server.pid) || Date.now() > readyBy) throw new SandboxError(`server "${name}" did not come back: ${(e as Error).message}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd = 'status', ...rest] = argv;
   const dirIdx = rest.indexOf('--dir');

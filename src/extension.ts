@@ -5,6 +5,11 @@ import { readConnectionSecrets } from './core/secrets/secretStore';
 import { ActiveConnection } from './vscode/activeConnection';
 import { COMMAND_TITLES, type CommandId } from './vscode/commandIds';
 import { createCommandTable, reportText } from './vscode/commands';
+import { createCertificateCommands } from './vscode/certificates/commands';
+import { ReportViewer } from './vscode/reports/reportViewer';
+import { createServerTlsCommands } from './vscode/server/commands';
+import { createProxysqlCommands } from './vscode/proxysql/commands';
+import { createQueryCommands, QueryFeature } from './vscode/query/queryCommands';
 import { ConnectionSettings } from './vscode/connectionSettings';
 import { InlineSecretsWarning } from './vscode/inlineSecretsWarning';
 import { DisposableStore } from './vscode/lifecycle';
@@ -42,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const registry = new ConnectionRegistry({
       readSecrets: (id) => readConnectionSecrets(secrets, id),
       paths: () => settings.pathContext(),
+      resilience: () => settings.resilience(),
       logger: logger.child('connections'),
     });
     registryForShutdown = registry;
@@ -63,7 +69,15 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     );
 
-    const table = createCommandTable({ settings, registry, secrets, active, tree, details, logger, showLog: () => channel.show() });
+    const reports = scope.add(new ReportViewer());
+    const queries = scope.add(new QueryFeature({ extensionUri: context.extensionUri, settings, registry, logger, refreshTree: () => tree.refresh() }));
+    const table: Record<CommandId, (...args: unknown[]) => unknown> = {
+      ...createCommandTable({ settings, registry, secrets, active, tree, details, logger, showLog: () => channel.show() }),
+      ...createCertificateCommands({ settings, secrets, reports, logger, globalStorage: context.globalStorageUri }),
+      ...createServerTlsCommands({ settings, registry, secrets, reports, logger }),
+      ...createQueryCommands(queries),
+      ...createProxysqlCommands({ settings, registry, logger, globalStorage: context.globalStorageUri, refreshTree: () => tree.refresh() }),
+    };
     const commandLog = logger.child('commands');
     for (const id of Object.keys(COMMAND_TITLES) as CommandId[]) {
       const handler = table[id];
@@ -88,7 +102,7 @@ export function activate(context: vscode.ExtensionContext): void {
         const next = new Map(parsed.connections.map((c) => [c.id, JSON.stringify(c.profile)]));
         for (const [id, profile] of previous) {
           const state = registry.status(id).state;
-          if (state !== 'connected' && state !== 'connecting') continue;
+          if (state !== 'connected' && state !== 'connecting' && state !== 'reconnecting') continue;
           if (!next.has(id)) void registry.forget(id);
           else if (next.get(id) !== profile) {
             void registry.disconnect(id);

@@ -22,9 +22,18 @@ export interface SslSettings {
   ciphers?: string;
   /** The DNS name to verify instead of `host` (VERIFY_IDENTITY), also sent as SNI. */
   servername?: string;
+  /** The cloud preset these settings came from (src/core/cloud/presets.ts); informational. */
+  caPreset?: string;
 }
 
+/** What the connection talks to: a MySQL-protocol database (default) or a ProxySQL admin interface. */
+export type ConnectionKind = 'mysql' | 'proxysqlAdmin';
+export const CONNECTION_KINDS: readonly ConnectionKind[] = ['mysql', 'proxysqlAdmin'];
+/** ProxySQL's admin interface listens on 6032 by default. */
+export const PROXYSQL_ADMIN_PORT = 6032;
+
 export interface ConnectionProfile {
+  kind?: ConnectionKind;
   /** Stable id: secrets are keyed by it, not by the display name. */
   id?: string;
   name?: string;
@@ -34,6 +43,8 @@ export interface ConnectionProfile {
   database?: string;
   ssl?: SslSettings;
   connectTimeoutMs?: number;
+  /** Query editors refuse statements that write and run inside READ ONLY transactions. */
+  readOnly?: boolean;
 }
 
 /** Secret material: never in settings, logs or state files. */

@@ -17,7 +17,42 @@ export const COMMAND_TITLES = {
   'mysqlTls.setKeyPassphrase': 'Set Key Passphrase',
   'mysqlTls.refresh': 'Refresh',
   'mysqlTls.showLog': 'Show Log',
+  'mysqlTls.generateCertificates': 'Generate Certificates…',
+  'mysqlTls.importCaBundle': 'Import CA Bundle…',
+  'mysqlTls.inspectCertificate': 'Inspect Certificate or Key File…',
+  'mysqlTls.auditServer': 'Audit Server TLS Setup',
+  'mysqlTls.requireTlsForAccount': 'Require TLS for Account…',
+  'mysqlTls.newQuery': 'New Query',
+  'mysqlTls.runStatement': 'Run Statement',
+  'mysqlTls.runAll': 'Run All Statements',
+  'mysqlTls.changeQueryConnection': 'Change Query Connection',
+  'mysqlTls.cancelQuery': 'Cancel Query',
+  'mysqlTls.proxysqlToggleBackendTls': 'Switch ProxySQL Backend TLS…',
+  'mysqlTls.proxysqlSetClientCertificate': 'Set ProxySQL Proxy-to-Server Certificate…',
+  'mysqlTls.proxysqlApply': 'Apply ProxySQL Changes to Runtime',
+  'mysqlTls.proxysqlPersist': 'Persist ProxySQL Changes to Disk',
+  'mysqlTls.proxysqlAddTlsHostgroup': 'Add ProxySQL Server to a TLS Hostgroup…',
+  'mysqlTls.applyCloudPreset': 'Apply Cloud Database Preset…',
 } as const;
+
+/** Commands whose handlers live in src/vscode/proxysql (ProxySQL admin and cloud presets). */
+export const PROXYSQL_COMMAND_IDS = [
+  'mysqlTls.proxysqlToggleBackendTls',
+  'mysqlTls.proxysqlSetClientCertificate',
+  'mysqlTls.proxysqlApply',
+  'mysqlTls.proxysqlPersist',
+  'mysqlTls.proxysqlAddTlsHostgroup',
+  'mysqlTls.applyCloudPreset',
+] as const;
+export type ProxysqlCommandId = (typeof PROXYSQL_COMMAND_IDS)[number];
+
+/** Commands whose handlers live in src/vscode/certificates and src/vscode/server (not in commands.ts). */
+export const CERTIFICATE_COMMAND_IDS = ['mysqlTls.generateCertificates', 'mysqlTls.importCaBundle', 'mysqlTls.inspectCertificate', 'mysqlTls.auditServer', 'mysqlTls.requireTlsForAccount'] as const;
+export type CertificateCommandId = (typeof CERTIFICATE_COMMAND_IDS)[number];
+
+/** Commands whose handlers live in src/vscode/query (the SQL editor and results). */
+export const QUERY_COMMAND_IDS = ['mysqlTls.newQuery', 'mysqlTls.runStatement', 'mysqlTls.runAll', 'mysqlTls.changeQueryConnection', 'mysqlTls.cancelQuery'] as const;
+export type QueryCommandId = (typeof QUERY_COMMAND_IDS)[number];
 
 export type CommandId = keyof typeof COMMAND_TITLES;
 export const COMMAND_IDS = Object.keys(COMMAND_TITLES) as CommandId[];
@@ -31,4 +66,7 @@ export const COMMAND_ICONS: Partial<Record<CommandId, string>> = {
   'mysqlTls.refresh': '$(refresh)',
   'mysqlTls.showTlsDetails': '$(shield)',
   'mysqlTls.editConnection': '$(edit)',
+  'mysqlTls.newQuery': '$(new-file)',
+  'mysqlTls.runStatement': '$(play)',
+  'mysqlTls.cancelQuery': '$(debug-stop)',
 };

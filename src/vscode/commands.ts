@@ -7,7 +7,7 @@ import { copyConnectionSecrets, deleteConnectionSecrets } from '../core/secrets/
 import { newConnectionId, type ConfiguredConnection } from '../core/settings/connectionSettings';
 import { formatReport, SECURITY_LABELS } from '../core/tls/formatReport';
 import type { ActiveConnection } from './activeConnection';
-import type { CommandId } from './commandIds';
+import type { CertificateCommandId, CommandId, ProxysqlCommandId, QueryCommandId } from './commandIds';
 import { runConnectionWizard } from './connectionWizard';
 import type { ConnectionSettings } from './connectionSettings';
 import type { ConfiguredSecretStore } from './secrets';
@@ -54,7 +54,7 @@ function describeResult(status: Pick<ConnectionStatus, 'report'>): string {
 }
 
 /** Every command, keyed by id. The type makes the table cover exactly the ids package.json declares. */
-export function createCommandTable(s: CommandServices): Record<CommandId, CommandHandler> {
+export function createCommandTable(s: CommandServices): Record<Exclude<CommandId, CertificateCommandId | QueryCommandId | ProxysqlCommandId>, CommandHandler> {
   const log = s.logger.child('commands');
 
   async function pickConnection(arg: unknown, placeHolder: string): Promise<ConfiguredConnection | undefined> {

@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
+import type { ResilienceOptions } from '../core/connections/resilience';
 import type { Logger } from '../core/logging/logger';
 import type { PathContext } from '../core/paths';
 import type { ConnectionProfile } from '../core/profile';
@@ -76,6 +77,17 @@ export class ConnectionSettings extends DisposableBase {
 
   find(id: string): ConfiguredConnection | undefined {
     return this.parsed.connections.find((c) => c.id === id);
+  }
+
+  /** mysqlTls.autoReconnect / reconnectMaxAttempts / keepaliveIntervalSeconds, read on each use (the registry clamps them). */
+  resilience(): Partial<ResilienceOptions> {
+    const config = vscode.workspace.getConfiguration(SECTION);
+    const keepaliveSeconds = config.get<number>('keepaliveIntervalSeconds');
+    return {
+      autoReconnect: config.get<boolean>('autoReconnect'),
+      reconnectMaxAttempts: config.get<number>('reconnectMaxAttempts'),
+      keepaliveIntervalMs: typeof keepaliveSeconds === 'number' ? keepaliveSeconds * 1000 : undefined,
+    };
   }
 
   pathContext(): PathContext {

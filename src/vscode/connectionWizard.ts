@@ -172,6 +172,8 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
   const profile: WizardResult['profile'] = { name, host, port, user, ssl };
   if (database) profile.database = database;
   if (initial?.connectTimeoutMs !== undefined) profile.connectTimeoutMs = initial.connectTimeoutMs;
+  // Not asked by the wizard, so an edit keeps it (a read-only connection never turns writable by an edit).
+  if (initial?.readOnly) profile.readOnly = true;
   return { profile, password: options.hasStoredPassword && password === '' ? undefined : password, passphrase };
 }
 

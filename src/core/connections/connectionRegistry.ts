@@ -3,19 +3,35 @@ import type { Logger } from '../logging/logger';
 import type { OpenSessionOptions, Session } from '../mysql/session';
 import type { PathContext } from '../paths';
 import type { ConnectionProfile, ConnectionSecrets } from '../profile';
-import type { TlsReport } from '../tls/tlsReport';
+import type { PlanInput, TlsPlan } from '../tls/tlsPlan';
+import type { SecurityLevel, TlsReport } from '../tls/tlsReport';
+import { TlsPlanCache, type PlanTls } from './planCache';
+import { abortableDelay, backoffDelayMs, isRetryable, isWeaker, normalizeResilience, type ResilienceOptions } from './resilience';
 
-export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'error';
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'error';
+
+/** Where an automatic reconnect stands (state 'reconnecting'). */
+export interface ReconnectProgress {
+  /** 1-based attempt being made or waited for. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** Why the session was lost, or why the previous attempt failed. */
+  readonly reason: MysqlTlsError;
+  /** When the next attempt starts (while waiting out the backoff). */
+  readonly nextAttemptAt?: Date;
+}
 
 /** What the UI shows for one connection. */
 export interface ConnectionStatus {
   readonly id: string;
   readonly state: ConnectionState;
-  /** The report of the open session (connected), or of the last successful test. */
+  /** The report of the open session (connected), or of the last successful test / last session (reconnecting). */
   readonly report?: TlsReport;
   /** Why the last connect or test failed (state 'error', or a failed test). */
   readonly error?: MysqlTlsError;
   readonly session?: Session;
+  /** Set in state 'reconnecting'. */
+  readonly reconnect?: ReconnectProgress;
   /** When the state last changed. */
   readonly since: Date;
 }
@@ -28,9 +44,17 @@ export interface ConnectionRegistryDeps {
   logger: Logger;
   /** Defaults to the engine's openSession, loaded on first use (so mysql2 loads on first connect). */
   openSession?: OpenSession;
+  /** Defaults to the engine's planTls, loaded on first use. */
+  planTls?: PlanTls;
+  /** Auto-reconnect and keepalive settings, read on every use (defaults: DEFAULT_RESILIENCE). */
+  resilience?: () => Partial<ResilienceOptions>;
+  /** Jitter source (tests pin it). */
+  random?: () => number;
 }
 
 export type TestOutcome = { ok: true; report: TlsReport } | { ok: false; error: MysqlTlsError };
+
+type ProfileWithId = ConnectionProfile & { id: string };
 
 function asMysqlTlsError(e: unknown): MysqlTlsError {
   if (isMysqlTlsError(e)) return e;
@@ -43,17 +67,57 @@ function defaultOpenSession(options: OpenSessionOptions): Promise<Session> {
   return openSession(options);
 }
 
+function defaultPlanTls(input: PlanInput): Promise<TlsPlan> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { planTls } = require('../tls/tlsPlan') as typeof import('../tls/tlsPlan');
+  return planTls(input);
+}
+
+/** Whether mysql2 is running or has queued a command on this session (a ping would wait behind it). */
+function isBusy(session: Session): boolean {
+  const c = session.connection as unknown as { _command?: unknown; _commands?: { length: number } };
+  return Boolean(c._command) || (c._commands?.length ?? 0) > 0;
+}
+
+/** Per open session: what a reconnect needs, and the keepalive. */
+interface Link {
+  profile: ProfileWithId;
+  session: Session;
+  /** The security of the first session the user opened: reconnects never go below it. */
+  floor: SecurityLevel;
+  label: string;
+  keepalive?: NodeJS.Timeout;
+  /** Set when the registry itself declares the link dead (keepalive), before destroying the socket. */
+  lostReason?: MysqlTlsError;
+}
+
 /**
- * Per-connection state (disconnected / connecting / connected / error), the open Session, the TLS report
- * and the last error, with a change event. No VS Code here: the tree, the status bar and the details view
- * all render from it.
+ * Per-connection state (disconnected / connecting / connected / reconnecting / error), the open Session, the
+ * TLS report and the last error, with a change event. No VS Code here: the tree, the status bar and the
+ * details view all render from it.
+ *
+ * Resilience: one TlsPlan per connection is cached (rebuilt when the profile, its files or the key secrets
+ * change), so every reconnect uses the same mode and the same ssl object (TLS session resumption). A session
+ * lost by the server or the network is reopened with exponential backoff and jitter, a bounded number of
+ * times; a reconnect that would be weaker than the first session (e.g. PREFERRED to a server that lost TLS)
+ * is refused before credentials are sent. Idle sessions are pinged; a ping without an answer marks the link
+ * dead and reconnects. disconnect() cancels everything pending at once.
  */
 export class ConnectionRegistry {
   private readonly statuses = new Map<string, ConnectionStatus>();
   private readonly listeners = new Set<(status: ConnectionStatus) => void>();
+  /** Connect attempts and reconnect loops in flight, cancelled by disconnect(). */
   private readonly pending = new Map<string, AbortController>();
+  private readonly links = new Map<string, Link>();
+  readonly plans: TlsPlanCache;
 
-  constructor(private readonly deps: ConnectionRegistryDeps) {}
+  constructor(private readonly deps: ConnectionRegistryDeps) {
+    this.plans = new TlsPlanCache(deps.planTls ?? defaultPlanTls);
+  }
+
+  private options(): ResilienceOptions {
+    return normalizeResilience(this.deps.resilience?.());
+  }
 
   status(connectionId: string): ConnectionStatus {
     return this.statuses.get(connectionId) ?? { id: connectionId, state: 'disconnected', since: new Date(0) };
@@ -66,6 +130,11 @@ export class ConnectionRegistry {
   onDidChange(listener: (status: ConnectionStatus) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => void this.listeners.delete(listener) };
+  }
+
+  /** Counters for leak checks: listeners, pending attempts, open links, keepalive timers. */
+  resourceCounts(): { listeners: number; pending: number; links: number; keepalives: number } {
+    return { listeners: this.listeners.size, pending: this.pending.size, links: this.links.size, keepalives: [...this.links.values()].filter((l) => l.keepalive).length };
   }
 
   private set(status: Omit<ConnectionStatus, 'since'>): ConnectionStatus {
@@ -81,18 +150,142 @@ export class ConnectionRegistry {
     return full;
   }
 
-  private async open(profile: ConnectionProfile & { id: string }, signal?: AbortSignal): Promise<Session> {
+  private async open(profile: ProfileWithId, signal: AbortSignal | undefined, floor?: SecurityLevel): Promise<Session> {
     const secrets = await this.deps.readSecrets(profile.id);
     if (signal?.aborted) throw new MysqlTlsError('cancelled', 'the connection attempt was cancelled');
     this.deps.logger.addSecret(secrets.password);
     this.deps.logger.addSecret(secrets.passphrase);
     this.deps.logger.addSecret(secrets.keyPem);
+    const paths = this.deps.paths();
+    let plan = await this.plans.get(profile.id, { profile, secrets, paths });
+    if (signal?.aborted) throw new MysqlTlsError('cancelled', 'the connection attempt was cancelled');
+    if (floor && floor !== 'plaintext' && plan.rules.tls === 'if-offered') {
+      // PREFERRED whose first session was encrypted: a reconnect insists on TLS (same ssl object, so it still
+      // resumes), so a server that lost TLS fails before the credentials are sent instead of falling back.
+      plan = { ...plan, rules: { ...plan.rules, tls: 'always' } };
+    }
     const open = this.deps.openSession ?? defaultOpenSession;
-    return open({ profile, secrets, paths: this.deps.paths(), signal });
+    const session = await open({ profile, secrets, paths, plan, signal });
+    if (floor && isWeaker(session.report.security, floor)) {
+      session.destroy();
+      throw new MysqlTlsError('server-no-tls', `the new session would be ${session.report.security}, weaker than the ${floor} session it replaces; refused`);
+    }
+    return session;
+  }
+
+  private labelOf(profile: ProfileWithId): string {
+    return `${profile.name ?? profile.id} (${profile.user}@${profile.host}:${profile.port ?? 3306}, ${profile.ssl?.mode ?? 'default mode'})`;
+  }
+
+  /** Makes `session` the connection's session: end handling, keepalive, state 'connected'. */
+  private adopt(profile: ProfileWithId, session: Session, floor: SecurityLevel): ConnectionStatus {
+    const id = profile.id;
+    const link: Link = { profile, session, floor, label: this.labelOf(profile) };
+    this.links.set(id, link);
+    session.onEnd((err) => {
+      if (this.links.get(id) !== link) return;
+      this.links.delete(id);
+      this.stopKeepalive(link);
+      const reason = err ?? link.lostReason;
+      if (!reason) {
+        this.deps.logger.info(`session of ${link.label} closed`);
+        this.set({ id, state: 'disconnected', report: session.report });
+        return;
+      }
+      this.deps.logger.warn(`session of ${link.label} lost: ${reason.code}: ${reason.detail}`);
+      const options = this.options();
+      if (options.autoReconnect && options.reconnectMaxAttempts > 0 && isRetryable(reason)) void this.reconnectLoop(link, reason);
+      else this.set({ id, state: 'error', error: reason, report: session.report });
+    });
+    this.startKeepalive(link);
+    return this.set({ id, state: 'connected', session, report: session.report });
+  }
+
+  private startKeepalive(link: Link): void {
+    const interval = this.options().keepaliveIntervalMs;
+    if (interval <= 0) return;
+    const tick = (): void => {
+      link.keepalive = undefined;
+      if (this.links.get(link.profile.id) !== link || !link.session.isOpen) return;
+      if (isBusy(link.session)) {
+        this.scheduleKeepalive(link, tick, interval);
+        return;
+      }
+      const timeoutMs = this.options().keepaliveTimeoutMs;
+      let answered = false;
+      const deadline = setTimeout(() => {
+        if (answered || this.links.get(link.profile.id) !== link) return;
+        link.lostReason = new MysqlTlsError('connection-lost', `no answer to the keepalive ping within ${timeoutMs} ms; the link is dead`);
+        link.session.destroy();
+      }, timeoutMs);
+      try {
+        link.session.connection.ping((err) => {
+          answered = true;
+          clearTimeout(deadline);
+          if (err) return; // the session's own error/end handling takes over
+          this.scheduleKeepalive(link, tick, interval);
+        });
+      } catch {
+        // mysql2 refuses commands on a closed connection; its end event handles the rest.
+        answered = true;
+        clearTimeout(deadline);
+      }
+    };
+    this.scheduleKeepalive(link, tick, interval);
+  }
+
+  private scheduleKeepalive(link: Link, tick: () => void, interval: number): void {
+    if (this.links.get(link.profile.id) !== link) return;
+    link.keepalive = setTimeout(tick, interval);
+    link.keepalive.unref();
+  }
+
+  private stopKeepalive(link: Link): void {
+    if (link.keepalive) clearTimeout(link.keepalive);
+    link.keepalive = undefined;
+  }
+
+  private async reconnectLoop(link: Link, lostBecause: MysqlTlsError): Promise<void> {
+    const id = link.profile.id;
+    const controller = new AbortController();
+    this.pending.get(id)?.abort();
+    this.pending.set(id, controller);
+    const lastReport = link.session.report;
+    let reason = lostBecause;
+    const max = this.options().reconnectMaxAttempts;
+    for (let attempt = 1; attempt <= max; attempt++) {
+      const delay = backoffDelayMs(attempt, this.options(), this.deps.random);
+      this.set({ id, state: 'reconnecting', report: lastReport, error: reason, reconnect: { attempt, maxAttempts: max, reason, nextAttemptAt: new Date(Date.now() + delay) } });
+      try {
+        await abortableDelay(delay, controller.signal);
+      } catch {
+        return; // disconnected or superseded
+      }
+      this.deps.logger.info(`reconnecting ${link.label}: attempt ${attempt}/${max}`);
+      try {
+        const session = await this.open(link.profile, controller.signal, link.floor);
+        if (this.pending.get(id) !== controller) {
+          await session.close();
+          return;
+        }
+        this.pending.delete(id);
+        this.deps.logger.info(`reconnected ${link.label} on attempt ${attempt}: ${session.report.security}${session.report.sessionReused ? ', TLS session resumed' : ''}`);
+        this.adopt(link.profile, session, link.floor);
+        return;
+      } catch (e) {
+        if (controller.signal.aborted || this.pending.get(id) !== controller) return;
+        reason = asMysqlTlsError(e);
+        this.deps.logger.warn(`reconnect attempt ${attempt}/${max} of ${link.label} failed: ${reason.code}: ${reason.detail}`);
+        if (!isRetryable(reason)) break;
+      }
+    }
+    if (this.pending.get(id) !== controller) return;
+    this.pending.delete(id);
+    this.set({ id, state: 'error', error: reason, report: lastReport });
   }
 
   /** Opens a session and keeps it; an open session of the same id is closed first. Rejects with MysqlTlsError. */
-  async connect(profile: ConnectionProfile & { id: string }, signal?: AbortSignal): Promise<ConnectionStatus> {
+  async connect(profile: ProfileWithId, signal?: AbortSignal): Promise<ConnectionStatus> {
     const id = profile.id;
     const controller = new AbortController();
     const onAbort = (): void => controller.abort();
@@ -101,7 +294,7 @@ export class ConnectionRegistry {
     await this.disconnect(id, { quiet: true });
     this.pending.set(id, controller);
     this.set({ id, state: 'connecting' });
-    const label = `${profile.name ?? id} (${profile.user}@${profile.host}:${profile.port ?? 3306}, ${profile.ssl?.mode ?? 'default mode'})`;
+    const label = this.labelOf(profile);
     this.deps.logger.info(`connecting ${label}`);
     try {
       const session = await this.open(profile, controller.signal);
@@ -116,18 +309,8 @@ export class ConnectionRegistry {
         throw new MysqlTlsError('cancelled', 'the connection attempt was superseded');
       }
       this.pending.delete(id);
-      session.onEnd((err) => {
-        if (this.status(id).session !== session) return;
-        if (err) {
-          this.deps.logger.warn(`session of ${label} ended: ${err.message}`);
-          this.set({ id, state: 'error', error: err, report: session.report });
-        } else {
-          this.deps.logger.info(`session of ${label} closed`);
-          this.set({ id, state: 'disconnected', report: session.report });
-        }
-      });
       this.deps.logger.info(`connected ${label}: ${session.report.security}, ${session.report.protocol ?? 'plaintext'} ${session.report.cipher?.name ?? ''}`.trim());
-      return this.set({ id, state: 'connected', session, report: session.report });
+      return this.adopt(profile, session, session.report.security);
     } catch (e) {
       const error = asMysqlTlsError(e);
       if (this.pending.get(id) === controller) this.pending.delete(id);
@@ -141,38 +324,50 @@ export class ConnectionRegistry {
     }
   }
 
-  /** Opens a session, records its report (or error) without changing the connected state, and closes it. */
-  async test(profile: ConnectionProfile & { id: string }, signal?: AbortSignal): Promise<TestOutcome> {
+  /** Opens a session with a fresh plan (a full handshake), records its report (or error) without changing the connected state, and closes it. */
+  async test(profile: ProfileWithId, signal?: AbortSignal): Promise<TestOutcome> {
     const before = this.status(profile.id);
+    const busy = (): boolean => ['connected', 'connecting', 'reconnecting'].includes(this.status(profile.id).state) || ['connected', 'connecting', 'reconnecting'].includes(before.state);
     try {
-      const session = await this.open(profile, signal);
+      const secrets = await this.deps.readSecrets(profile.id);
+      this.deps.logger.addSecret(secrets.password);
+      this.deps.logger.addSecret(secrets.passphrase);
+      this.deps.logger.addSecret(secrets.keyPem);
+      const open = this.deps.openSession ?? defaultOpenSession;
+      const session = await open({ profile, secrets, paths: this.deps.paths(), signal });
       await session.close();
       this.deps.logger.info(`test of ${profile.name ?? profile.id} succeeded: ${session.report.security}`);
-      if (before.state !== 'connected' && before.state !== 'connecting') this.set({ id: profile.id, state: 'disconnected', report: session.report });
+      if (!busy()) this.set({ id: profile.id, state: 'disconnected', report: session.report });
       return { ok: true, report: session.report };
     } catch (e) {
       const error = asMysqlTlsError(e);
       this.deps.logger.warn(`test of ${profile.name ?? profile.id} failed: ${error.code}: ${error.detail}`);
-      if (before.state !== 'connected' && before.state !== 'connecting') this.set({ id: profile.id, state: 'disconnected', error });
+      if (!busy()) this.set({ id: profile.id, state: 'disconnected', error });
       return { ok: false, error };
     }
   }
 
+  /** Closes the session, and cancels a connect attempt or a reconnect loop in flight, at once. */
   async disconnect(connectionId: string, options: { quiet?: boolean } = {}): Promise<void> {
     const pending = this.pending.get(connectionId);
     if (pending) {
       this.pending.delete(connectionId);
       pending.abort();
     }
+    const link = this.links.get(connectionId);
+    if (link) {
+      this.links.delete(connectionId);
+      this.stopKeepalive(link);
+    }
     const current = this.status(connectionId);
-    if (current.session) {
-      const session = current.session;
+    const session = current.session ?? link?.session;
+    if (session) {
       // Detach first so the session's own end event does not overwrite the state.
       this.set({ id: connectionId, state: 'disconnected', report: current.report });
       await session.close();
       this.deps.logger.info(`disconnected ${connectionId}`);
-    } else if (!options.quiet && current.state !== 'disconnected') {
-      this.set({ id: connectionId, state: 'disconnected' });
+    } else if (current.state === 'reconnecting' || (!options.quiet && current.state !== 'disconnected')) {
+      this.set({ id: connectionId, state: 'disconnected', report: current.report });
     }
   }
 
@@ -180,9 +375,10 @@ export class ConnectionRegistry {
   async forget(connectionId: string): Promise<void> {
     await this.disconnect(connectionId, { quiet: true });
     this.statuses.delete(connectionId);
+    this.plans.delete(connectionId);
   }
 
   async disconnectAll(): Promise<void> {
-    await Promise.all([...this.statuses.keys(), ...this.pending.keys()].map((id) => this.disconnect(id, { quiet: true })));
+    await Promise.all([...new Set([...this.statuses.keys(), ...this.pending.keys(), ...this.links.keys()])].map((id) => this.disconnect(id, { quiet: true })));
   }
 }

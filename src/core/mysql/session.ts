@@ -194,6 +194,7 @@ async function serverTlsView(conn: Connection): Promise<ServerTlsView> {
   );
   const get = (name: string): string => rows.find((r) => r.Variable_name === name)?.Value ?? '';
   return {
+    reported: true,
     sslVersion: get('Ssl_version'),
     sslCipher: get('Ssl_cipher'),
     serverNotBefore: get('Ssl_server_not_before') || undefined,
@@ -235,7 +236,11 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
     throw new MysqlTlsError('server-no-tls', 'the session is not encrypted although TLS was requested');
   }
   try {
-    const server = await serverTlsView(conn);
+    const server = await serverTlsView(conn).catch((e: { errno?: number; sqlMessage?: string; message?: string }): ServerTlsView => {
+      // A server that answers with an error (not a lost link) simply has no such view to give.
+      if (e.errno === undefined) throw e;
+      return { reported: false, error: e.sqlMessage ?? e.message, sslVersion: '', sslCipher: '' };
+    });
     const driverSsl = plan.driverSsl;
     const report = buildTlsReport({
       plan,

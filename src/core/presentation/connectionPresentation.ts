@@ -30,6 +30,7 @@ export function iconKindOf(status: ConnectionStatus): ConnectionIconKind {
     case 'connected':
       return status.report?.security ?? 'plaintext';
     case 'connecting':
+    case 'reconnecting':
       return 'connecting';
     case 'error':
       return 'error';
@@ -87,7 +88,9 @@ export function tlsSummaryMarkdown(name: string, profile: ConnectionProfile, sta
   lines.push(`Mode asked: \`${modeLabel(profile)}\``, '');
   const r = status.report;
   if (status.state === 'connecting') lines.push('Connecting…');
-  else if (status.state === 'error' && status.error) {
+  else if (status.state === 'reconnecting' && status.reconnect) {
+    lines.push(`$(sync~spin) Reconnecting: attempt ${status.reconnect.attempt} of ${status.reconnect.maxAttempts}, same mode \`${modeLabel(profile)}\` (never a weaker one).`, '', `Lost: ${escapeMarkdown(status.reconnect.reason.title)}: ${escapeMarkdown(status.reconnect.reason.detail)}`);
+  } else if (status.state === 'error' && status.error) {
     lines.push(`$(error) **${escapeMarkdown(status.error.title)}**`, '', escapeMarkdown(status.error.detail), '', `Fix: ${escapeMarkdown(status.error.fix)}`);
   } else if (status.state === 'connected' && r) {
     lines.push(`Security: **${escapeMarkdown(SECURITY_LABELS[r.security])}**`, '');
@@ -118,6 +121,8 @@ export function statusBarPresentation(name: string, profile: ConnectionProfile, 
   switch (status.state) {
     case 'connecting':
       return { text: `$(sync~spin) ${name}`, tooltipMarkdown, background: 'none' };
+    case 'reconnecting':
+      return { text: `$(sync~spin) ${name}: reconnecting${status.reconnect ? ` (${status.reconnect.attempt}/${status.reconnect.maxAttempts})` : ''}`, tooltipMarkdown, background: 'warning' };
     case 'error':
       return { text: `$(error) ${name}`, tooltipMarkdown, background: 'error' };
     case 'connected': {

@@ -103,7 +103,7 @@ ${error.field ? `<p>Setting: <code>${escapeHtml(error.field)}</code></p>` : ''}
 
   parts.push(`<section><h2>Security</h2><p class="security">${badge(SECURITY_LABELS[report.security], securityTone(report))}${report.fallback ? ` ${badge('PREFERRED fell back to plaintext: the server offers no TLS', 'bad')}` : ''}</p></section>`);
 
-  const agree = (ok: boolean): string => (ok ? badge('agree', 'ok') : badge('differ', 'bad'));
+  const agree = (ok: boolean): string => (!report.agreement.reported ? badge('not reported', 'neutral') : ok ? badge('agree', 'ok') : badge('differ', 'bad'));
   parts.push(`<section><h2>Protocol and cipher</h2><table>
 <tr><th></th><th scope="col">Socket (this client)</th><th scope="col">Server (SHOW SESSION STATUS)</th><th></th></tr>
 <tr><th scope="row">Protocol</th><td>${escapeHtml(report.encrypted ? (report.protocol ?? '') : 'none')}</td><td>Ssl_version = ${escapeHtml(report.server.sslVersion || "''")}</td><td>${agree(report.agreement.protocol)}</td></tr>

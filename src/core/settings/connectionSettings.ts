@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { expandPath, PathExpansionError, type PathContext } from '../paths';
-import { DEFAULT_PORT, type CaSource, type ConnectionProfile, type SslSettings } from '../profile';
+import { CONNECTION_KINDS, DEFAULT_PORT, PROXYSQL_ADMIN_PORT, type CaSource, type ConnectionKind, type ConnectionProfile, type SslSettings } from '../profile';
 import { parseSslMode, parseTlsVersion, SSL_MODES, TLS_VERSIONS, type SslMode } from '../tls/sslMode';
 
 /**
@@ -77,8 +77,8 @@ export interface ParsedConnectionSettings {
 export const SSL_PATH_FIELDS = ['ca', 'cert', 'key', 'pfx'] as const;
 export type SslPathField = (typeof SSL_PATH_FIELDS)[number];
 
-const ENTRY_KEYS = new Set(['id', 'name', 'host', 'port', 'user', 'database', 'connectTimeoutMs', 'ssl', ...INLINE_SECRET_KEYS]);
-const SSL_KEYS = new Set(['mode', 'ca', 'caSource', 'cert', 'key', 'pfx', 'minVersion', 'maxVersion', 'ciphers', 'servername', ...INLINE_SECRET_KEYS]);
+const ENTRY_KEYS = new Set(['id', 'name', 'host', 'port', 'user', 'database', 'connectTimeoutMs', 'readOnly', 'kind', 'ssl', ...INLINE_SECRET_KEYS]);
+const SSL_KEYS = new Set(['mode', 'ca', 'caSource', 'cert', 'key', 'pfx', 'minVersion', 'maxVersion', 'ciphers', 'servername', 'caPreset', ...INLINE_SECRET_KEYS]);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -168,6 +168,18 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
     } else connectTimeoutMs = raw.connectTimeoutMs;
   }
 
+  let kind: ConnectionKind | undefined;
+  if (raw.kind !== undefined) {
+    if (typeof raw.kind !== 'string' || !(CONNECTION_KINDS as readonly string[]).includes(raw.kind)) error('kind', `kind ${JSON.stringify(raw.kind)} must be one of ${CONNECTION_KINDS.join(', ')}`);
+    else kind = raw.kind as ConnectionKind;
+  }
+
+  let readOnly: boolean | undefined;
+  if (raw.readOnly !== undefined) {
+    if (typeof raw.readOnly !== 'boolean') error('readOnly', `readOnly must be true or false, not ${JSON.stringify(raw.readOnly)}`);
+    else readOnly = raw.readOnly;
+  }
+
   const ssl: SslSettings = {};
   const expandedPaths: Partial<Record<SslPathField, string>> = {};
   if (raw.ssl !== undefined) {
@@ -211,6 +223,8 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
       if (ciphers) ssl.ciphers = ciphers;
       const servername = str('ssl.servername', s.servername, false);
       if (servername) ssl.servername = servername;
+      const caPreset = str('ssl.caPreset', s.caPreset, false);
+      if (caPreset) ssl.caPreset = caPreset;
     }
   }
 
@@ -218,9 +232,12 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
   const base = { label, id, idPersisted, errors, warnings, expandedPaths, inlineKeys };
   if (errors.length > 0 || host === undefined || user === undefined) return base;
   const profile: ConnectionProfile & { id: string; name: string } = { id, name: label, host, user };
+  if (kind === 'proxysqlAdmin') profile.kind = kind;
   if (port !== undefined) profile.port = port;
+  else if (kind === 'proxysqlAdmin') profile.port = PROXYSQL_ADMIN_PORT;
   if (database) profile.database = database;
   if (connectTimeoutMs !== undefined) profile.connectTimeoutMs = connectTimeoutMs;
+  if (readOnly) profile.readOnly = true;
   if (Object.keys(ssl).length > 0) profile.ssl = ssl;
   return { ...base, profile };
 }
@@ -275,11 +292,13 @@ export function parseConnectionSettings(sources: SettingsSource[], paths?: PathC
 export function settingsEntryOf(profile: ConnectionProfile & { id: string }): Record<string, unknown> {
   const entry: Record<string, unknown> = { id: profile.id };
   if (profile.name) entry.name = profile.name;
+  if (profile.kind === 'proxysqlAdmin') entry.kind = profile.kind;
   entry.host = profile.host;
   if (profile.port !== undefined) entry.port = profile.port;
   entry.user = profile.user;
   if (profile.database) entry.database = profile.database;
   if (profile.connectTimeoutMs !== undefined) entry.connectTimeoutMs = profile.connectTimeoutMs;
+  if (profile.readOnly) entry.readOnly = true;
   if (profile.ssl) {
     const ssl: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(profile.ssl)) if (v !== undefined && v !== '') ssl[k] = v;

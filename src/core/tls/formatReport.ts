@@ -19,8 +19,9 @@ export function formatReport(r: TlsReport, user: string): string {
   const lines = [`${user}@${r.host}:${r.port}  mode ${r.modeRequested}  ${r.serverVersion}`];
   lines.push(`${pad('security')}${SECURITY_LABELS[r.security]}${r.fallback ? ' - PREFERRED fell back: the server offers no TLS' : ''}`);
   if (r.encrypted) {
-    lines.push(`${pad('protocol')}${r.protocol} (server: ${r.server.sslVersion || '-'}) ${r.agreement.protocol ? 'agree' : 'DIFFER'}`);
-    lines.push(`${pad('cipher')}${r.cipher?.name} (server: ${r.server.sslCipher || '-'}) ${r.agreement.cipher ? 'agree' : 'DIFFER'}`);
+    const verdict = (ok: boolean): string => (!r.agreement.reported ? 'not reported by the server' : ok ? 'agree' : 'DIFFER');
+    lines.push(`${pad('protocol')}${r.protocol} (server: ${r.server.sslVersion || '-'}) ${verdict(r.agreement.protocol)}`);
+    lines.push(`${pad('cipher')}${r.cipher?.name} (server: ${r.server.sslCipher || '-'}) ${verdict(r.agreement.cipher)}`);
     lines.push(`${pad('chain')}${r.verification.chain}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}${r.verification.chainError ? `: ${r.verification.chainError}` : ''}`);
     lines.push(`${pad('host name')}${r.verification.verifiedName}: ${r.verification.host}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}${r.verification.hostError ? `: ${r.verification.hostError}` : ''}`);
     r.peerChain.forEach((c, i) => lines.push(`${pad(i === 0 ? 'server cert' : `  chain #${i}`)}${certLine(c)}`));

@@ -11,6 +11,10 @@ import type { TlsPlan } from './tlsPlan';
 export type SecurityLevel = 'plaintext' | 'encrypted' | 'verified-ca' | 'verified-identity';
 
 export interface ServerTlsView {
+  /** False when the server would not answer SHOW SESSION STATUS (e.g. ProxySQL's admin interface). */
+  reported: boolean;
+  /** The server's reason when it did not report. */
+  error?: string;
   sslVersion: string;
   sslCipher: string;
   serverNotBefore?: string;
@@ -43,8 +47,8 @@ export interface TlsReport {
     caSource: TlsPlan['caSource'];
   };
   server: ServerTlsView;
-  /** Whether the socket and the server name the same protocol and cipher. */
-  agreement: { protocol: boolean; cipher: boolean };
+  /** Whether the socket and the server name the same protocol and cipher (both false when not reported). */
+  agreement: { reported: boolean; protocol: boolean; cipher: boolean };
   sessionReused: boolean;
   serverVersion: string;
   threadId: number;
@@ -77,6 +81,7 @@ export interface ReportInput {
 export function buildTlsReport(input: ReportInput): TlsReport {
   const { plan, socket, server } = input;
   const hints = [...plan.hints];
+  if (!server.reported) hints.push(`The server did not report its own TLS view (SHOW SESSION STATUS: ${server.error ?? 'no answer'}); only the socket's view is shown. ProxySQL's admin interface is one such server.`);
   const base = {
     host: plan.host,
     port: plan.port,
@@ -103,7 +108,7 @@ export function buildTlsReport(input: ReportInput): TlsReport {
         verifiedName: plan.verifyName,
         caSource: plan.caSource,
       },
-      agreement: { protocol: server.sslVersion === '', cipher: server.sslCipher === '' },
+      agreement: { reported: server.reported, protocol: server.reported && server.sslVersion === '', cipher: server.reported && server.sslCipher === '' },
       sessionReused: false,
       hints,
     };
@@ -138,7 +143,8 @@ export function buildTlsReport(input: ReportInput): TlsReport {
     );
   }
   const agreement = {
-    protocol: server.sslVersion === protocol,
+    reported: server.reported,
+    protocol: server.reported && server.sslVersion === protocol,
     cipher: server.sslCipher !== '' && (server.sslCipher === c.name || server.sslCipher === c.standardName),
   };
   return {

@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import type { ConnectionStatus } from '../../core/connections/connectionRegistry';
 import { connectionDescription, iconKindOf, tlsSummaryMarkdown, type ConnectionIconKind } from '../../core/presentation/connectionPresentation';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
-import { DatabaseNode } from './databaseNode';
-import { MessageNode } from './messageNode';
+import { databaseNodes } from './databaseNode';
+import { proxysqlAdminChildren } from './proxysqlNodes';
 import { TlsGroupNode } from './tlsNodes';
 import type { TreeNode } from './treeNode';
 
@@ -47,28 +47,24 @@ export class ConnectionNode implements TreeNode {
     const connected = this.status.state === 'connected';
     const item = new vscode.TreeItem(this.connection.name, connected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.description = connectionDescription(this.connection.profile);
+    const reconnect = this.status.state === 'reconnecting' ? this.status.reconnect : undefined;
+    item.description = reconnect ? `${connectionDescription(this.connection.profile)} · reconnecting (${reconnect.attempt}/${reconnect.maxAttempts})` : connectionDescription(this.connection.profile);
     item.iconPath = connectionIcon(iconKindOf(this.status));
     const summary = tlsSummaryMarkdown(this.connection.name, this.connection.profile, this.status);
     const tooltip = new vscode.MarkdownString(this.isActive ? `${summary}\n\n_Active connection (status bar)_` : summary, true);
     item.tooltip = tooltip;
-    item.contextValue = `connection.${this.status.state}`;
-    item.accessibilityInformation = { label: `${this.connection.name}, ${this.status.state}` };
+    // 'connection.connecting.reconnecting': the menus that match connecting (Disconnect, which cancels) apply.
+    item.contextValue = this.status.state === 'reconnecting' ? 'connection.connecting.reconnecting' : `connection.${this.status.state}`;
+    item.accessibilityInformation = { label: `${this.connection.name}, ${reconnect ? `reconnecting, attempt ${reconnect.attempt} of ${reconnect.maxAttempts}` : this.status.state}` };
     return item;
   }
 
   async getChildren(): Promise<TreeNode[]> {
     const { session, report } = this.status;
     if (this.status.state !== 'connected' || !session || !report) return [];
-    const children: TreeNode[] = [new TlsGroupNode(this.connection.id, report)];
-    try {
-      const { rows } = await session.query<{ Database: string }[]>('SHOW DATABASES');
-      if (rows.length === 0) children.push(new MessageNode(`${this.id}/databases/none`, 'No databases', new vscode.ThemeIcon('info')));
-      for (const row of rows) children.push(new DatabaseNode(this.connection.id, row.Database));
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      children.push(new MessageNode(`${this.id}/databases/error`, `Could not list databases: ${message}`, new vscode.ThemeIcon('warning'), message));
-    }
-    return children;
+    // A ProxySQL admin interface has no databases to browse: its TLS configuration instead.
+    if (this.connection.profile.kind === 'proxysqlAdmin') return [new TlsGroupNode(this.connection.id, report), ...(await proxysqlAdminChildren(this.connection.id, session))];
+    // Databases (and the schema below them) come from databaseNodes: one query per level.
+    return [new TlsGroupNode(this.connection.id, report), ...(await databaseNodes(this.connection.id, session))];
   }
 }

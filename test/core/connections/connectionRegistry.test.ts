@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConnectionRegistry, type ConnectionState } from '../../../src/core/connections/connectionRegistry';
 import { createLogger, type LogSink } from '../../../src/core/logging/logger';
@@ -102,5 +105,30 @@ describe('ConnectionRegistry against the sandbox', () => {
     registry.status('c6').session!.destroy();
     assert.ok(['disconnected', 'error'].includes(await ended));
     assert.equal(registry.status('c6').session, undefined);
+  });
+  it('keeps one TLS plan per connection: reused (TLS resumed) until a certificate file changes', async () => {
+    const { registry, secrets } = setup();
+    registries.push(registry);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'registry-plan-'));
+    try {
+      const ca = path.join(dir, 'ca.pem');
+      await fs.copyFile(sb.certs.ca, ca);
+      const { profile, secrets: s } = sandboxProfile(sb, 'tls', 'app_none', { mode: 'VERIFY_IDENTITY', ca });
+      await secrets.set('c7', 'password', s.password!);
+      const first = await registry.connect({ ...profile, id: 'c7' });
+      assert.equal(first.report?.sessionReused, false);
+      const second = await registry.connect({ ...profile, id: 'c7' });
+      assert.equal(second.report?.sessionReused, true, 'the cached plan resumes the TLS session');
+      assert.equal(registry.plans.built, 1);
+      await fs.appendFile(ca, '\n'); // same certificate, changed file: the plan is rebuilt
+      const third = await registry.connect({ ...profile, id: 'c7' });
+      assert.equal(registry.plans.built, 2);
+      assert.equal(third.report?.sessionReused, false, 'a new plan is a full handshake, verified again');
+      assert.equal(third.report?.security, 'verified-identity');
+      await registry.forget('c7');
+      assert.equal(registry.plans.size, 0, 'forget drops the plan');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

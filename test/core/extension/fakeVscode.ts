@@ -158,6 +158,13 @@ export function createFakeVscode(): FakeVscode {
       createWebviewPanel: () => {
         throw new Error('webviews are not faked');
       },
+      // Query editors (src/vscode/query): no text editors in the fake.
+      activeTextEditor: undefined,
+      onDidChangeActiveTextEditor: new EventEmitter<unknown>().event,
+    },
+    languages: {
+      createDiagnosticCollection: () => ({ set() {}, delete() {}, clear() {}, dispose() {} }),
+      registerCodeLensProvider: () => ({ dispose() {} }),
     },
     workspace: {
       get workspaceFolders() {
@@ -174,6 +181,8 @@ export function createFakeVscode(): FakeVscode {
       }),
       onDidChangeConfiguration: fake.configChanged.event,
       onDidChangeWorkspaceFolders: new EventEmitter<unknown>().event,
+      onDidCloseTextDocument: new EventEmitter<unknown>().event,
+      textDocuments: [],
     },
     commands: {
       registerCommand: (id: string, handler: (...args: unknown[]) => unknown) => {

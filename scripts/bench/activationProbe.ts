@@ -1,0 +1,60 @@
+/**
+ * One activation measurement, in a fresh process (as an extension host loads an extension once):
+ *   node out/scripts/bench/activationProbe.js <extension module>
+ * Makes `require('vscode')` return the test suite's fake VS Code API, times require() of the module and its
+ * activate(), and says whether mysql2 was loaded by then. Prints one JSON line.
+ */
+import { performance } from 'node:perf_hooks';
+import { createFakeVscode, fakeExtensionContext, installFakeVscode } from '../../test/core/extension/fakeVscode';
+
+type Namespace = Record<string | symbol, unknown>;
+
+/** Stands in for any API the fake does not model: every property and every call gives the stub again. */
+function universalStub(): unknown {
+  const stub: unknown = new Proxy(function () {}, {
+    get: (_t, prop) => (prop === 'then' || typeof prop === 'symbol' ? undefined : stub),
+    apply: () => stub,
+    construct: () => stub as object,
+  });
+  return stub;
+}
+
+/** APIs the fake does not model (other features' namespaces, events and registrations) become no-ops, not crashes. */
+function tolerant(ns: Namespace, topLevel = false): Namespace {
+  return new Proxy(ns, {
+    get(target, prop) {
+      if (prop in target) return target[prop];
+      if (typeof prop !== 'string') return undefined;
+      if (topLevel && /^[a-z]/.test(prop)) return tolerant({});
+      if (!topLevel && /^(on[A-Z]|register|create)/.test(prop)) return () => universalStub();
+      return undefined;
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  const target = process.argv[2];
+  if (!target) throw new Error('usage: activationProbe <extension module>');
+  const fake = createFakeVscode();
+  for (const key of Object.keys(fake.module)) {
+    const value = fake.module[key];
+    if (value && typeof value === 'object' && !Array.isArray(value)) fake.module[key] = tolerant(value as Namespace);
+  }
+  fake.module = tolerant(fake.module, true);
+  installFakeVscode(fake);
+  const t0 = performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ext = require(target) as { activate(context: unknown): unknown; deactivate?(): unknown };
+  const t1 = performance.now();
+  await ext.activate(fakeExtensionContext(fake));
+  const t2 = performance.now();
+  const mysql2Loaded = Object.keys(require.cache).some((k) => /[\\/]node_modules[\\/]mysql2[\\/]/.test(k));
+  process.stdout.write(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, mysql2Loaded, commands: fake.commands.size }) + '\n');
+  await ext.deactivate?.();
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`activationProbe: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});

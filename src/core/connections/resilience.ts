@@ -1,0 +1,98 @@
+import type { MysqlTlsError } from '../errors';
+import type { SecurityLevel } from '../tls/tlsReport';
+
+/** How the registry keeps sessions alive. Read again on every use, so settings changes apply at once. */
+export interface ResilienceOptions {
+  /** Reconnect by itself when an open session is lost (server restart, KILL, network). */
+  autoReconnect: boolean;
+  /** Attempts per loss before giving up and showing the error. */
+  reconnectMaxAttempts: number;
+  /** First backoff delay; doubled per attempt, capped by reconnectMaxDelayMs, with jitter. */
+  reconnectBaseDelayMs: number;
+  reconnectMaxDelayMs: number;
+  /** Idle sessions are pinged (COM_PING) at this interval; 0 turns the keepalive off. */
+  keepaliveIntervalMs: number;
+  /** A ping without an answer within this time marks the link dead. */
+  keepaliveTimeoutMs: number;
+}
+
+export const DEFAULT_RESILIENCE: Readonly<ResilienceOptions> = {
+  autoReconnect: true,
+  reconnectMaxAttempts: 6,
+  reconnectBaseDelayMs: 250,
+  reconnectMaxDelayMs: 15_000,
+  keepaliveIntervalMs: 60_000,
+  keepaliveTimeoutMs: 10_000,
+};
+
+export const MAX_RECONNECT_ATTEMPTS = 100;
+
+/** Clamps user-provided values into sane bounds (a bad setting never makes an unbounded loop). */
+export function normalizeResilience(partial: Partial<ResilienceOptions> | undefined): ResilienceOptions {
+  const o = { ...DEFAULT_RESILIENCE, ...(partial ?? {}) };
+  const int = (v: number, min: number, max: number, fallback: number): number => (Number.isFinite(v) ? Math.min(max, Math.max(min, Math.round(v))) : fallback);
+  return {
+    autoReconnect: o.autoReconnect !== false,
+    reconnectMaxAttempts: int(o.reconnectMaxAttempts, 0, MAX_RECONNECT_ATTEMPTS, DEFAULT_RESILIENCE.reconnectMaxAttempts),
+    reconnectBaseDelayMs: int(o.reconnectBaseDelayMs, 1, 60_000, DEFAULT_RESILIENCE.reconnectBaseDelayMs),
+    reconnectMaxDelayMs: int(o.reconnectMaxDelayMs, 1, 300_000, DEFAULT_RESILIENCE.reconnectMaxDelayMs),
+    keepaliveIntervalMs: int(o.keepaliveIntervalMs, 0, 24 * 3600_000, DEFAULT_RESILIENCE.keepaliveIntervalMs),
+    keepaliveTimeoutMs: int(o.keepaliveTimeoutMs, 1, 600_000, DEFAULT_RESILIENCE.keepaliveTimeoutMs),
+  };
+}
+
+/**
+ * Delay before reconnect attempt `attempt` (1-based): exponential (base * 2^(attempt-1)), capped, with
+ * "equal jitter" (between half and all of it) so clients that lost the same server do not retry in step.
+ */
+export function backoffDelayMs(attempt: number, options: Pick<ResilienceOptions, 'reconnectBaseDelayMs' | 'reconnectMaxDelayMs'>, random: () => number = Math.random): number {
+  const exp = Math.min(options.reconnectMaxDelayMs, options.reconnectBaseDelayMs * 2 ** Math.max(0, Math.min(30, attempt - 1)));
+  const r = Math.min(1, Math.max(0, random()));
+  return Math.round(exp / 2 + (exp / 2) * r);
+}
+
+/**
+ * Whether another attempt can help. Settings, files, credentials and certificate checks fail the same way
+ * every time (and repeated bad logins can lock an account); a refused downgrade is a security event to show,
+ * not to retry. Network-level failures are transient.
+ */
+export function isRetryable(error: Pick<MysqlTlsError, 'code'>): boolean {
+  switch (error.code) {
+    case 'host-unreachable':
+    case 'host-not-found':
+    case 'connect-timeout':
+    case 'connection-lost':
+    case 'protocol-error':
+    case 'tls-handshake-failed':
+    case 'unknown':
+      return true;
+    default:
+      return false;
+  }
+}
+
+const SECURITY_RANK: Record<SecurityLevel, number> = { plaintext: 0, encrypted: 1, 'verified-ca': 2, 'verified-identity': 3 };
+
+/** True when `next` is weaker than `floor` (a reconnect must never end up below the first session). */
+export function isWeaker(next: SecurityLevel, floor: SecurityLevel): boolean {
+  return SECURITY_RANK[next] < SECURITY_RANK[floor];
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. Never leaves a timer behind. */
+export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new Error('aborted'));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new Error('aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,51 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { csvHeader, csvLine, jsonKeys, jsonRow, type ExportFormat } from './encoders';
+import type { RowStore } from './rowStore';
+
+export interface ExportOptions {
+  /** Called after each chunk with the rows written so far and the total. */
+  onProgress?: (written: number, total: number) => void;
+  signal?: AbortSignal;
+  /** Rows read from the store per step. Default 5000. */
+  chunkRows?: number;
+}
+
+/**
+ * Writes a stored result to a file as CSV or JSON, reading the store window by window (the rows are never
+ * all in memory, and the query is not run again). The file is created with mode 0600: results can be
+ * sensitive. An aborted export removes nothing by itself; the caller decides (the extension deletes it).
+ */
+export async function exportRows(store: RowStore, columnNames: string[], format: ExportFormat, file: string, options: ExportOptions = {}): Promise<number> {
+  const out = createWriteStream(file, { mode: 0o600, encoding: 'utf8' });
+  const failed = once(out, 'error').then(([e]) => Promise.reject(e as Error));
+  failed.catch(() => undefined);
+  const write = async (text: string): Promise<void> => {
+    if (!out.write(text)) await Promise.race([once(out, 'drain'), failed]);
+  };
+  const total = store.rowCount;
+  const chunk = Math.max(1, options.chunkRows ?? 5000);
+  const keys = jsonKeys(columnNames);
+  let written = 0;
+  try {
+    await write(format === 'csv' ? csvHeader(columnNames) : '[');
+    while (written < total) {
+      if (options.signal?.aborted) throw new Error('the export was cancelled');
+      const rows = await store.rows(written, chunk);
+      if (rows.length === 0) break;
+      let text = '';
+      for (let i = 0; i < rows.length; i++) {
+        text += format === 'csv' ? csvLine(rows[i]!) : `${written + i === 0 ? '\n' : ',\n'}  ${jsonRow(keys, rows[i]!)}`;
+      }
+      await write(text);
+      written += rows.length;
+      options.onProgress?.(written, total);
+    }
+    if (format === 'json') await write(written === 0 ? ']\n' : '\n]\n');
+  } finally {
+    out.end();
+    await Promise.race([once(out, 'close'), failed]).catch(() => undefined);
+  }
+  await Promise.race([Promise.resolve(), failed]);
+  return written;
+}

@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import type { Logger } from '../../core/logging/logger';
+import type { ColumnMeta } from '../../core/mysql/queryStream';
+import { cellText, rowText } from '../../core/query/cells';
+import { exportRows } from '../../core/query/exportRows';
+import { renderResultsPage } from '../../core/query/resultsHtml';
+import { isResultsRequest, type ResultsRequest, type ResultsUpdate, type RunState } from '../../core/query/resultsMessages';
+import { RowStore, SharedMemoryBudget } from '../../core/query/rowStore';
+
+/** In-memory rows of one run, all result sets together; the rest spills to a private temp file. */
+export const RUN_MEMORY_BUDGET = 64 * 1024 * 1024;
+import { DisposableBase, DisposableStore } from '../lifecycle';
+
+export const RESULTS_SCRIPT = ['media', 'results.js'] as const;
+export const RESULTS_STYLE = ['media', 'results.css'] as const;
+const ROW_COUNT_INTERVAL_MS = 150;
+
+interface StoredResult {
+  store: RowStore;
+  columns: ColumnMeta[];
+  lastCountPost: number;
+}
+
+/**
+ * The results of one query editor: a webview that shows a window of rows, asking the extension for the
+ * rows it needs by index. Rows live in RowStores here (bounded memory, spilling to a temp file), never all
+ * in the webview. One panel per editor, reused by each run; closing it deletes the stored rows.
+ */
+export class ResultsPanel extends DisposableBase {
+  private readonly panel: vscode.WebviewPanel;
+  private results: StoredResult[] = [];
+  private budget = new SharedMemoryBudget(RUN_MEMORY_BUDGET);
+  private ready = false;
+  private queue: ResultsUpdate[] = [];
+  private disposedFlag = false;
+  private readonly disposedEmitter = this._register(new vscode.EventEmitter<void>());
+  readonly onDidDispose = this.disposedEmitter.event;
+
+  constructor(
+    extensionUri: vscode.Uri,
+    title: string,
+    private readonly logger: Logger,
+    private readonly onCancel: () => void,
+  ) {
+    super();
+    this.panel = vscode.window.createWebviewPanel('mysqlTls.results', title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
+    });
+    const store = this._register(new DisposableStore());
+    store.add(this.panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
+    store.add(
+      this.panel.onDidDispose(() => {
+        this.disposedFlag = true;
+        void this.clear();
+        this.disposedEmitter.fire();
+        this.dispose();
+      }),
+    );
+    const nonce = randomBytes(16).toString('base64');
+    this.panel.webview.html = renderResultsPage({
+      nonce,
+      cspSource: this.panel.webview.cspSource,
+      scriptUri: this.panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...RESULTS_SCRIPT)).toString(),
+      styleUri: this.panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...RESULTS_STYLE)).toString(),
+      title,
+    });
+  }
+
+  get isDisposed(): boolean {
+    return this.disposedFlag;
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, true);
+  }
+
+  private post(update: ResultsUpdate): void {
+    if (this.disposedFlag) return;
+    if (!this.ready) {
+      this.queue.push(update);
+      return;
+    }
+    void this.panel.webview.postMessage(update);
+  }
+
+  /** Forgets the previous run's rows (deleting their temp files) and shows a new run starting. */
+  async reset(update: Extract<ResultsUpdate, { type: 'reset' }>): Promise<void> {
+    await this.clear();
+    this.queue = [];
+    this.panel.title = update.title;
+    this.post(update);
+  }
+
+  private async clear(): Promise<void> {
+    const old = this.results;
+    this.results = [];
+    this.budget = new SharedMemoryBudget(RUN_MEMORY_BUDGET);
+    await Promise.all(old.map((r) => r.store.dispose()));
+  }
+
+  addResultSet(resultIndex: number, statementIndex: number, label: string, columns: ColumnMeta[]): void {
+    this.results[resultIndex] = { store: new RowStore({ sharedBudget: this.budget }), columns, lastCountPost: 0 };
+    this.post({ type: 'resultSet', resultSet: { resultIndex, statementIndex, label, columns: columns.map((c) => ({ name: c.name, typeName: c.typeName, nullable: c.nullable })) } });
+    this.post({ type: 'rowCount', resultIndex, rowCount: 0, complete: false });
+  }
+
+  /** Stores a batch; the returned promise is the backpressure (the socket waits for the store). */
+  async addRows(resultIndex: number, rows: unknown[][]): Promise<void> {
+    const result = this.results[resultIndex];
+    if (!result) return;
+    await result.store.append(rows);
+    const now = Date.now();
+    // The first batch is announced at once (first rows visible while the rest arrive), then at most every 150 ms.
+    if (result.lastCountPost === 0 || now - result.lastCountPost >= ROW_COUNT_INTERVAL_MS) {
+      result.lastCountPost = now;
+      this.post({ type: 'rowCount', resultIndex, rowCount: result.store.rowCount, complete: false });
+    }
+  }
+
+  async finishResults(): Promise<void> {
+    for (const [resultIndex, result] of this.results.entries()) {
+      if (!result) continue;
+      await result.store.finish().catch(() => undefined);
+      this.post({ type: 'rowCount', resultIndex, rowCount: result.store.rowCount, complete: true });
+    }
+  }
+
+  statement(statementIndex: number, label: string, summary: string, state: 'done' | 'error'): void {
+    this.post({ type: 'statement', statementIndex, label, summary, state });
+  }
+
+  state(state: RunState, message: string): void {
+    this.post({ type: 'state', state, message });
+  }
+
+  private async onMessage(message: unknown): Promise<void> {
+    if (!isResultsRequest(message)) return;
+    const request: ResultsRequest = message;
+    switch (request.type) {
+      case 'ready':
+        this.ready = true;
+        for (const u of this.queue.splice(0)) void this.panel.webview.postMessage(u);
+        return;
+      case 'cancel':
+        this.onCancel();
+        return;
+      case 'requestRows': {
+        const result = this.results[request.resultIndex];
+        if (!result) return;
+        const rows = await result.store.rows(request.start, request.count);
+        this.post({ type: 'rows', requestId: request.requestId, resultIndex: request.resultIndex, start: request.start, rows });
+        return;
+      }
+      case 'copy': {
+        const result = this.results[request.resultIndex];
+        const row = result && (await result.store.rows(request.row, 1))[0];
+        if (!row) return;
+        const text = request.column === undefined ? rowText(row) : cellText(row[request.column] ?? null);
+        await vscode.env.clipboard.writeText(text);
+        vscode.window.setStatusBarMessage(request.column === undefined ? 'MySQL TLS: row copied' : 'MySQL TLS: cell copied', 2000);
+        return;
+      }
+      case 'export':
+        await this.export(request.resultIndex, request.format);
+        return;
+    }
+  }
+
+  /** Streams a stored result to a file (from the row store; the query is not run again). */
+  private async export(resultIndex: number, format: 'csv' | 'json'): Promise<void> {
+    const result = this.results[resultIndex];
+    if (!result) return;
+    const target = await vscode.window.showSaveDialog({
+      title: `Export result ${resultIndex + 1} as ${format.toUpperCase()}`,
+      filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
+      defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, `result-${resultIndex + 1}.${format}`) : undefined,
+    });
+    if (!target) return;
+    const total = result.store.rowCount;
+    const file = target.fsPath;
+    try {
+      const written = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Exporting ${total.toLocaleString('en-US')} rows as ${format.toUpperCase()}`, cancellable: true },
+        async (progress, token) => {
+          const controller = new AbortController();
+          const sub = token.onCancellationRequested(() => controller.abort());
+          let reported = 0;
+          try {
+            return await exportRows(result.store, result.columns.map((c) => c.name), format, file, {
+              signal: controller.signal,
+              onProgress: (done, all) => {
+                const pct = all ? (done / all) * 100 : 100;
+                progress.report({ increment: pct - reported, message: `${done.toLocaleString('en-US')} / ${all.toLocaleString('en-US')}` });
+                reported = pct;
+              },
+            });
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+      void vscode.window.showInformationMessage(`MySQL TLS: exported ${written.toLocaleString('en-US')} rows to ${file}.`);
+    } catch (e) {
+      await rm(file, { force: true }).catch(() => undefined);
+      // The message names the file and the failure, never row data.
+      this.logger.warn(`export to ${file} failed: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(`MySQL TLS: export failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  close(): void {
+    this.panel.dispose();
+  }
+}

@@ -1,0 +1,218 @@
+import * as vscode from 'vscode';
+import { pendingLabel, type HostgroupEntry, type PendingStep, type ProxysqlTlsState, type ServerEntry, type VariableEntry } from '../../core/proxysql/tlsState';
+import type { Session } from '../../core/mysql/session';
+import { readProxysqlTlsState } from '../../core/proxysql/tlsState';
+import { MessageNode } from './messageNode';
+import type { TreeNode } from './treeNode';
+
+/**
+ * The tree of a ProxySQL admin connection: hostgroups -> backend servers (use_ssl, pending marker), the
+ * frontend TLS switch, the proxy-to-server certificate variables and the pool. Small node classes kept in
+ * one file because they only make sense together and share the pending rendering.
+ */
+
+function pendingIcon(pending: readonly PendingStep[], fallback: vscode.ThemeIcon): vscode.ThemeIcon {
+  return pending.length > 0 ? new vscode.ThemeIcon('history', new vscode.ThemeColor('list.warningForeground')) : fallback;
+}
+
+function withPending(text: string, pending: readonly PendingStep[]): string {
+  const p = pendingLabel(pending);
+  return p ? `${text} · ${p}` : text;
+}
+
+/** A backend server (mysql_servers row) in one hostgroup. */
+export class ProxysqlServerNode implements TreeNode {
+  readonly id: string;
+  constructor(
+    readonly connectionId: string,
+    readonly entry: ServerEntry,
+  ) {
+    this.id = `connection:${connectionId}/proxysql/server/${entry.key}`;
+  }
+
+  get hostgroupId(): number {
+    return this.entry.hostgroupId;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const e = this.entry;
+    const item = new vscode.TreeItem(`${e.hostname}:${e.port}`, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    const memoryTls = e.memory ? (e.memory.useSsl ? 'TLS on' : 'TLS off') : 'removed';
+    const live = e.runtime ? `${e.runtime.status}` : 'not running';
+    item.description = withPending(`${memoryTls} · ${live}`, e.pending);
+    const row = (layer: 'memory' | 'runtime' | 'disk'): string => {
+      const r = e[layer];
+      return r ? `use_ssl=${r.useSsl ? 1 : 0}, status ${r.status}, weight ${r.weight}` : '(absent)';
+    };
+    item.tooltip = new vscode.MarkdownString(
+      [
+        `**${e.hostname}:${e.port}** in hostgroup ${e.hostgroupId}`,
+        '',
+        `- memory (mysql_servers): ${row('memory')}`,
+        `- runtime (runtime_mysql_servers, live): ${row('runtime')}`,
+        `- disk (disk.mysql_servers): ${row('disk')}`,
+        '',
+        pendingLabel(e.pending) ?? 'memory, runtime and disk agree',
+      ].join('\n'),
+    );
+    item.iconPath = pendingIcon(e.pending, new vscode.ThemeIcon(e.memory?.useSsl ? 'lock' : 'unlock'));
+    item.contextValue = e.pending.length > 0 ? 'proxysqlServer.pending' : 'proxysqlServer';
+    item.accessibilityInformation = { label: `${e.hostname}:${e.port}, ${item.description}` };
+    return item;
+  }
+}
+
+export class ProxysqlHostgroupNode implements TreeNode {
+  readonly id: string;
+  constructor(
+    readonly connectionId: string,
+    readonly group: HostgroupEntry,
+  ) {
+    this.id = `connection:${connectionId}/proxysql/hostgroup/${group.hostgroupId}`;
+  }
+
+  get hostgroupId(): number {
+    return this.group.hostgroupId;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(`Hostgroup ${this.group.hostgroupId}`, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = this.id;
+    const withTls = this.group.servers.filter((s) => s.memory?.useSsl).length;
+    item.description = withPending(`${withTls}/${this.group.servers.length} servers with TLS`, this.group.pending);
+    item.iconPath = pendingIcon(this.group.pending, new vscode.ThemeIcon('server-environment'));
+    item.contextValue = 'proxysqlHostgroup';
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    return this.group.servers.map((s) => new ProxysqlServerNode(this.connectionId, s));
+  }
+}
+
+class ProxysqlVariableNode implements TreeNode {
+  readonly id: string;
+  constructor(
+    connectionId: string,
+    private readonly variable: VariableEntry,
+  ) {
+    this.id = `connection:${connectionId}/proxysql/variable/${variable.name}`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const v = this.variable;
+    const item = new vscode.TreeItem(v.name, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    if (!v.present) {
+      item.description = 'not in this ProxySQL version';
+      item.iconPath = new vscode.ThemeIcon('circle-slash');
+    } else {
+      item.description = withPending(v.runtime ? v.runtime : '(empty)', v.pending);
+      item.tooltip = `memory: ${v.memory || '(empty)'}\nruntime: ${v.runtime || '(empty)'}\ndisk: ${v.disk || '(empty)'}`;
+      item.iconPath = pendingIcon(v.pending, new vscode.ThemeIcon('symbol-variable'));
+    }
+    item.contextValue = 'proxysqlVariable';
+    return item;
+  }
+}
+
+class ProxysqlCertificateGroupNode implements TreeNode {
+  readonly id: string;
+  constructor(
+    private readonly connectionId: string,
+    private readonly variables: VariableEntry[],
+  ) {
+    this.id = `connection:${connectionId}/proxysql/p2s`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Proxy-to-server certificate', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    const pending = [...new Set(this.variables.flatMap((v) => v.pending))];
+    item.description = withPending('mysql-ssl_p2s_*', pending);
+    item.iconPath = new vscode.ThemeIcon('key');
+    item.contextValue = 'proxysqlCertificate';
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    return this.variables.map((v) => new ProxysqlVariableNode(this.connectionId, v));
+  }
+}
+
+class ProxysqlPoolNode implements TreeNode {
+  readonly id: string;
+  constructor(
+    connectionId: string,
+    private readonly state: ProxysqlTlsState,
+  ) {
+    this.id = `connection:${connectionId}/proxysql/pool`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Backend connection pool', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.description = this.state.pool.encryptedColumn ? `encrypted: ${this.state.pool.encryptedColumn}` : 'encryption not reported';
+    item.tooltip = this.state.pool.message;
+    item.iconPath = new vscode.ThemeIcon('pulse');
+    item.contextValue = 'proxysqlPool';
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    const nodes: TreeNode[] = [];
+    if (this.state.pool.message) nodes.push(new MessageNode(`${this.id}/message`, this.state.pool.message, new vscode.ThemeIcon('info'), this.state.pool.message));
+    for (const s of this.state.pool.servers) {
+      const enc = s.encrypted !== undefined ? `, ${s.encrypted} encrypted` : '';
+      nodes.push(new MessageNode(`${this.id}/${s.hostgroup}/${s.host}:${s.port}`, `HG ${s.hostgroup} ${s.host}:${s.port}: ${s.status}, ${s.connUsed} used, ${s.connFree} free${enc}`, new vscode.ThemeIcon('plug')));
+    }
+    if (nodes.length === 0) nodes.push(new MessageNode(`${this.id}/empty`, 'No pooled connections', new vscode.ThemeIcon('info')));
+    return nodes;
+  }
+}
+
+/** Children of a connected ProxySQL admin connection, read fresh from the admin interface. */
+export async function proxysqlAdminChildren(connectionId: string, session: Session): Promise<TreeNode[]> {
+  let state: ProxysqlTlsState;
+  try {
+    state = await readProxysqlTlsState((sql) => session.query(sql));
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return [new MessageNode(`connection:${connectionId}/proxysql/error`, `Could not read the ProxySQL configuration: ${message}`, new vscode.ThemeIcon('warning'), message)];
+  }
+  const nodes: TreeNode[] = [];
+  const pending = [...new Set([...state.pendingServers, ...state.pendingVariables])] as PendingStep[];
+  nodes.push(
+    new MessageNode(
+      `connection:${connectionId}/proxysql/version`,
+      withPending(`ProxySQL ${state.version}`, pending),
+      pendingIcon(pending, new vscode.ThemeIcon('info')),
+      pending.length > 0 ? 'Run "Apply ProxySQL Changes to Runtime", then "Persist ProxySQL Changes to Disk".' : 'memory, runtime and disk agree',
+    ),
+  );
+  const have = state.variables.find((v) => v.name === 'mysql-have_ssl');
+  nodes.push(
+    new MessageNode(
+      `connection:${connectionId}/proxysql/frontend`,
+      have?.present ? `Frontend TLS (mysql-have_ssl): ${state.frontendTls ? 'on' : 'off'}` : 'Frontend TLS: mysql-have_ssl is not in this ProxySQL version',
+      new vscode.ThemeIcon(state.frontendTls ? 'shield' : 'unlock'),
+      'Whether clients may use TLS to reach the proxy (runtime value).',
+    ),
+  );
+  for (const group of state.hostgroups) nodes.push(new ProxysqlHostgroupNode(connectionId, group));
+  if (state.hostgroups.length === 0) nodes.push(new MessageNode(`connection:${connectionId}/proxysql/noservers`, 'No backend servers in mysql_servers', new vscode.ThemeIcon('info')));
+  nodes.push(new ProxysqlCertificateGroupNode(connectionId, state.variables.filter((v) => v.name !== 'mysql-have_ssl')));
+  const params = state.serverSslParams;
+  if (!params.supported) {
+    nodes.push(new MessageNode(`connection:${connectionId}/proxysql/sslparams`, 'Per-server TLS parameters: not in this ProxySQL version', new vscode.ThemeIcon('circle-slash'), params.message));
+  } else {
+    for (const e of params.entries) {
+      const r = e.runtime ?? e.memory ?? {};
+      const text = `${e.hostname}:${e.port}${e.username ? ` (${e.username})` : ''}: ${[r.ssl_ca && `CA ${r.ssl_ca}`, r.ssl_cert && `cert ${r.ssl_cert}`, r.tls_version].filter(Boolean).join(', ') || 'defaults'}`;
+      nodes.push(new MessageNode(`connection:${connectionId}/proxysql/sslparams/${e.key}`, withPending(`TLS params ${text}`, e.pending), pendingIcon(e.pending, new vscode.ThemeIcon('settings')), 'mysql_servers_ssl_params (runtime values)'));
+    }
+  }
+  nodes.push(new ProxysqlPoolNode(connectionId, state));
+  return nodes;
+}
