@@ -16,6 +16,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCa, distinguishedName, issueCertificate, type Issued } from '../src/core/certificates/generate';
+import { certificateSetFiles } from '../src/core/certificates/generateSet';
 
 export const SERVER_NAMES = ['tls', 'plain', 'strict', 'wrongca', 'wronghost', 'expired'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
@@ -186,13 +187,14 @@ async function generateCertificates(dir: string): Promise<SandboxDescription['ce
     await writeSecret(path.join(certDir, `${name}-key.pem`), issued.keyPem);
   }
   const p = (f: string): string => path.join(certDir, f);
+  const set = certificateSetFiles(certDir); // the same file names the certificate toolkit writes
   return {
-    ca: p('ca.pem'),
-    caKey: p('ca-key.pem'),
-    serverCert: p('server-cert.pem'),
-    serverKey: p('server-key.pem'),
-    clientCert: p('client-cert.pem'),
-    clientKey: p('client-key.pem'),
+    ca: set.ca,
+    caKey: set.caKey,
+    serverCert: set.serverCert,
+    serverKey: set.serverKey,
+    clientCert: set.clientCert,
+    clientKey: set.clientKey,
     // MariaDB compares REQUIRE SUBJECT/ISSUER with OpenSSL's one-line form.
     clientSubject: '/O=mysql-tls sandbox/CN=mysql-tls sandbox client',
     caSubject: '/O=mysql-tls sandbox/CN=mysql-tls sandbox CA',
