@@ -91,12 +91,18 @@ describe('e2e certificates', () => {
       // VS Code's own (simple) file dialog: a quick input that takes a typed path.
       const input = page.locator('.quick-input-widget .quick-input-box input');
       await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      // The dialog writes its start folder into the box asynchronously; a path typed before that is lost.
+      await page.waitForFunction("(document.querySelector('.quick-input-widget .quick-input-box input')?.value ?? '').length > 0", undefined, { timeout: UI_TIMEOUT });
       await input.fill(ca);
       // The dialog lists the typed folder and narrows to the file; Enter then accepts it. It may still be
       // reading the folder on a busy machine, so Enter is repeated (at most 3 times) until the report opens.
       await quickPickRow(page, 'ca.pem').first().waitFor({ state: 'visible', timeout: UI_TIMEOUT }).catch(() => undefined);
       const tab = page.getByRole('tab', { name: /Certificate ca\.pem/ }).first();
       for (let i = 0; i < 3 && !(await tab.isVisible()); i++) {
+        if ((await input.isVisible()) && (await input.inputValue()) !== ca) {
+          await input.fill(ca); // replaced by the dialog after all: type it again
+          await quickPickRow(page, 'ca.pem').first().waitFor({ state: 'visible', timeout: UI_TIMEOUT }).catch(() => undefined);
+        }
         if (await input.isVisible()) await input.press('Enter');
         await tab.waitFor({ state: 'visible', timeout: 8_000 }).catch(() => undefined);
       }
