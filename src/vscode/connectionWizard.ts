@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { keepUnaskedSettings } from '../core/settings/keepUnaskedSettings';
 import type { PathContext } from '../core/paths';
 import { DEFAULT_PORT, type ConnectionProfile, type SslSettings } from '../core/profile';
 import { SSL_MODE_RULES, SSL_MODES, type SslMode } from '../core/tls/sslMode';
@@ -169,11 +170,11 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
     password: true,
   });
 
-  const profile: WizardResult['profile'] = { name, host, port, user, ssl };
-  if (database) profile.database = database;
-  if (initial?.connectTimeoutMs !== undefined) profile.connectTimeoutMs = initial.connectTimeoutMs;
-  // Not asked by the wizard, so an edit keeps it (a read-only connection never turns writable by an edit).
-  if (initial?.readOnly) profile.readOnly = true;
+  const answers: WizardResult['profile'] = { name, host, port, user, ssl };
+  if (database) answers.database = database;
+  // An edit keeps what the wizard does not ask (kind, readOnly, TLS versions, ciphers, servername, ...):
+  // a read-only connection never turns writable, and nothing else is lost, by an edit.
+  const profile = keepUnaskedSettings(initial, answers);
   return { profile, password: options.hasStoredPassword && password === '' ? undefined : password, passphrase };
 }
 
