@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { answerInput, notification, openMysqlTlsView, openWorkbench, pick, quickPickRow, runCommand, screenshot, startE2e, treeItem, UI_TIMEOUT, type E2eEnv } from './harness';
+import { answerInput, chooseFileInDialog, notification, openMysqlTlsView, openWorkbench, pick, runCommand, screenshot, startE2e, treeItem, UI_TIMEOUT, type E2eEnv } from './harness';
 
 /** The body of the Markdown preview whose tab title matches (webviews are nested iframes). */
 async function previewWithText(page: Page, text: RegExp): Promise<Locator> {
@@ -88,25 +88,7 @@ describe('e2e certificates', () => {
     const ca = env.sandbox.certs.ca;
     const body = await step(page, 'certificates-2-inspect', async () => {
       await runCommand(page, 'MySQL TLS: Inspect Certificate or Key File…');
-      // VS Code's own (simple) file dialog: a quick input that takes a typed path.
-      const input = page.locator('.quick-input-widget .quick-input-box input');
-      await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-      // The dialog writes its start folder into the box asynchronously; a path typed before that is lost.
-      await page.waitForFunction("(document.querySelector('.quick-input-widget .quick-input-box input')?.value ?? '').length > 0", undefined, { timeout: UI_TIMEOUT });
-      await input.fill(ca);
-      // The dialog lists the typed folder and narrows to the file; Enter then accepts it. It may still be
-      // reading the folder on a busy machine, so Enter is repeated (at most 3 times) until the report opens.
-      await quickPickRow(page, 'ca.pem').first().waitFor({ state: 'visible', timeout: UI_TIMEOUT }).catch(() => undefined);
-      const tab = page.getByRole('tab', { name: /Certificate ca\.pem/ }).first();
-      for (let i = 0; i < 3 && !(await tab.isVisible()); i++) {
-        if ((await input.isVisible()) && (await input.inputValue()) !== ca) {
-          await input.fill(ca); // replaced by the dialog after all: type it again
-          await quickPickRow(page, 'ca.pem').first().waitFor({ state: 'visible', timeout: UI_TIMEOUT }).catch(() => undefined);
-        }
-        if (await input.isVisible()) await input.press('Enter');
-        await tab.waitFor({ state: 'visible', timeout: 8_000 }).catch(() => undefined);
-      }
-      await tab.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await chooseFileInDialog(page, ca, page.getByRole('tab', { name: /Certificate ca\.pem/ }).first());
       return previewWithText(page, /Certificate 1: mysql-tls sandbox CA/);
     });
     const text = await body.innerText();

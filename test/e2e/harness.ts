@@ -263,3 +263,25 @@ export function readSettings(file: string): Record<string, unknown> {
     .replace(/,(\s*[}\]])/g, '$1');
   return stripped.trim() ? (JSON.parse(stripped) as Record<string, unknown>) : {};
 }
+
+/**
+ * Answers VS Code's own (simple) file dialog by typing a path, until `done` shows up. The dialog writes its
+ * start folder into the box asynchronously (a path typed before that is lost) and may still be reading the
+ * folder on a busy machine, so the path is re-typed when replaced and Enter repeated, at most 3 times.
+ */
+export async function chooseFileInDialog(page: Page, filePath: string, done: Locator): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  await page.waitForFunction("(document.querySelector('.quick-input-widget .quick-input-box input')?.value ?? '').length > 0", undefined, { timeout: UI_TIMEOUT });
+  const row = quickPickRow(page, path.basename(filePath)).first();
+  for (let i = 0; i < 3 && !(await done.isVisible()); i++) {
+    if ((await input.isVisible()) && (await input.inputValue()) !== filePath) {
+      await input.fill(filePath);
+      await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT }).catch(() => undefined);
+    }
+    if (await input.isVisible()) await input.press('Enter');
+    await done.waitFor({ state: 'visible', timeout: 8_000 }).catch(() => undefined);
+  }
+  await done.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+}
+

@@ -6,7 +6,8 @@
  * pending, apply to runtime (still pending: SAVE), persist to disk, see the marker clear.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
@@ -14,7 +15,7 @@ import { KEYCHAIN_SERVICE } from '../../scripts/demo/workspace';
 import { rdsCaCertificates } from '../../src/core/cloud/presets';
 import { LOAD_SERVERS_TO_RUNTIME, SAVE_SERVERS_TO_DISK } from '../../src/core/proxysql/adminSql';
 import { DEMO_STAND_IN_SERVERS, startProxysqlStandIn, type ProxysqlStandIn } from '../helpers/proxysqlStandIn';
-import { escapeRegExp, expand, notification, openMysqlTlsView, openWorkbench, pick, readSettings, runCommand, screenshot, startE2e, treeItem, UI_TIMEOUT, type E2eEnv } from './harness';
+import { answerInput, chooseFileInDialog, escapeRegExp, expand, notification, openMysqlTlsView, openWorkbench, pick, readSettings, runCommand, screenshot, startE2e, treeItem, UI_TIMEOUT, type E2eEnv } from './harness';
 
 const NAME = 'ProxySQL admin (stand-in)';
 const ID = 'e2e-proxysql-stand-in';
@@ -147,5 +148,78 @@ describe('e2e proxysql', () => {
     await pick(page, target, 'connect after the preset');
     await notification(page, /The server certificate was not signed by the configured CA/).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await screenshot(page, 'proxysql-5-rds-preset');
+  });
+
+  const presetEntry = (name: string): { ssl?: Record<string, string> } | undefined =>
+    (readSettings(path.join(env.workspace, '.vscode', 'settings.json'))['mysqlTls.connections'] as Array<{ name: string; ssl?: Record<string, string> }>).find((c) => c.name === name);
+
+  async function applyPreset(target: string, label: string): Promise<void> {
+    await runCommand(page, 'MySQL TLS: Apply Cloud Database Preset…');
+    await pick(page, target, 'preset: choose the connection');
+    await pick(page, label, 'preset: choose the provider');
+  }
+
+  async function connectAndSee(target: string, verification: RegExp): Promise<void> {
+    await runCommand(page, 'MySQL TLS: Connect');
+    await pick(page, target, `connect ${target}`);
+    const row = treeItem(page, target);
+    await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await expand(row);
+    await expand(treeItem(page, 'TLS').first());
+    await treeItem(page, verification).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  }
+
+  test('cloud preset: TencentDB imports a .p7b CA, sets VERIFY_CA, and the connection verifies against it', async () => {
+    // The downloaded TencentDB chain comes as .p7b: make one of the sandbox CA (a private CA, like theirs).
+    const forge = require('node-forge') as typeof import('node-forge');
+    const p7 = forge.pkcs7.createSignedData();
+    p7.addCertificate(forge.pki.certificateFromPem(readFileSync(env.sandbox.certs.ca, 'utf8')));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mysql-tls-e2e-tencent-'));
+    const p7b = path.join(dir, 'TencentDB-CA-Chain.p7b');
+    writeFileSync(p7b, Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary'));
+    const target = 'Sandbox REQUIRED';
+    await applyPreset(target, 'TencentDB for MySQL');
+    await chooseFileInDialog(page, p7b, notification(page, /now uses the TencentDB for MySQL preset \(VERIFY_CA\)/).first());
+    const entry = presetEntry(target);
+    assert.equal(entry?.ssl?.mode, 'VERIFY_CA');
+    assert.equal(entry?.ssl?.caPreset, 'tencentdb');
+    assert.equal(entry?.ssl?.ca, path.join(dir, 'TencentDB-CA-Chain.pem'), 'the .p7b was converted to PEM beside it');
+    assert.ok(existsSync(entry!.ssl!.ca!));
+    await connectAndSee(target, /^Verification: verified CA/);
+    await screenshot(page, 'proxysql-6-tencentdb-preset');
+  });
+
+  test('cloud preset: Google Cloud SQL with the name in the certificate verifies the identity through ssl.servername', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mysql-tls-e2e-cloudsql-'));
+    const serverCa = path.join(dir, 'server-ca.pem');
+    copyFileSync(env.sandbox.certs.ca, serverCa);
+    const target = 'Sandbox PREFERRED';
+    await applyPreset(target, 'Google Cloud SQL for MySQL');
+    await chooseFileInDialog(page, serverCa, page.locator('.quick-input-widget').getByText(/name in the server certificate/).first());
+    // The sandbox certificate names "localhost" while the connection dials 127.0.0.1: like Cloud SQL's
+    // instance-named certificates, only ssl.servername makes VERIFY_IDENTITY pass.
+    await answerInput(page, 'localhost', 'Cloud SQL certificate name');
+    await notification(page, /now uses the Google Cloud SQL for MySQL preset \(VERIFY_IDENTITY\)/).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const entry = presetEntry(target);
+    assert.equal(entry?.ssl?.mode, 'VERIFY_IDENTITY');
+    assert.equal(entry?.ssl?.servername, 'localhost');
+    assert.equal(entry?.ssl?.ca, serverCa);
+    await connectAndSee(target, /^Verification: verified identity/);
+    await screenshot(page, 'proxysql-7-cloudsql-preset');
+  });
+
+  test('cloud presets: Azure and public-root services use the system trust store, which does not trust the sandbox CA', async () => {
+    await applyPreset('Sandbox DISABLED', 'Azure Database for MySQL (flexible server)');
+    await notification(page, /now uses the Azure Database for MySQL \(flexible server\) preset \(VERIFY_IDENTITY\)/).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const azure = presetEntry('Sandbox DISABLED');
+    assert.deepEqual([azure?.ssl?.mode, azure?.ssl?.caSource, azure?.ssl?.caPreset, azure?.ssl?.ca], ['VERIFY_IDENTITY', 'system', 'azure-mysql', undefined]);
+    await runCommand(page, 'MySQL TLS: Connect');
+    await pick(page, 'Sandbox DISABLED', 'connect after the Azure preset');
+    await notification(page, /The server certificate was not signed by the configured CA/).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await applyPreset('Sandbox plaintext server', 'PlanetScale, TiDB Cloud and other services with publicly trusted certificates');
+    await notification(page, /now uses the PlanetScale, TiDB Cloud and other services with publicly trusted certificates preset \(VERIFY_IDENTITY\)/).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const pub = presetEntry('Sandbox plaintext server');
+    assert.deepEqual([pub?.ssl?.mode, pub?.ssl?.caSource, pub?.ssl?.caPreset], ['VERIFY_IDENTITY', 'system', 'public-roots']);
+    await screenshot(page, 'proxysql-8-system-trust-presets');
   });
 });
