@@ -8,7 +8,7 @@ import { createCommandTable, reportText } from './vscode/commands';
 import { createCertificateCommands } from './vscode/certificates/commands';
 import { ReportViewer } from './vscode/reports/reportViewer';
 import { createServerTlsCommands } from './vscode/server/commands';
-import { createProxysqlCommands } from './vscode/proxysql/commands';
+import { chooseCloudPreset, createProxysqlCommands } from './vscode/proxysql/commands';
 import { createQueryCommands, QueryFeature } from './vscode/query/queryCommands';
 import { ConnectionSettings } from './vscode/connectionSettings';
 import { InlineSecretsWarning } from './vscode/inlineSecretsWarning';
@@ -72,7 +72,20 @@ export function activate(context: vscode.ExtensionContext): void {
     const reports = scope.add(new ReportViewer());
     const queries = scope.add(new QueryFeature({ extensionUri: context.extensionUri, settings, registry, logger, refreshTree: () => tree.refresh() }));
     const table: Record<CommandId, (...args: unknown[]) => unknown> = {
-      ...createCommandTable({ settings, registry, secrets, active, tree, details, logger, showLog: () => channel.show() }),
+      ...createCommandTable({
+        settings,
+        registry,
+        secrets,
+        active,
+        tree,
+        details,
+        logger,
+        showLog: () => channel.show(),
+        chooseCloudPreset: async (previous) => {
+          const chosen = await chooseCloudPreset(context.globalStorageUri, previous);
+          return chosen && { ssl: chosen.result.ssl, label: chosen.pid };
+        },
+      }),
       ...createCertificateCommands({ settings, secrets, reports, logger, globalStorage: context.globalStorageUri }),
       ...createServerTlsCommands({ settings, registry, secrets, reports, logger }),
       ...createQueryCommands(queries),

@@ -8,13 +8,15 @@ import { newConnectionId, type ConfiguredConnection } from '../core/settings/con
 import { formatReport, SECURITY_LABELS } from '../core/tls/formatReport';
 import type { ActiveConnection } from './activeConnection';
 import type { CertificateCommandId, CommandId, ProxysqlCommandId, QueryCommandId } from './commandIds';
-import { runConnectionWizard } from './connectionWizard';
+import { runConnectionWizard, type WizardOptions } from './connectionWizard';
 import type { ConnectionSettings } from './connectionSettings';
 import type { ConfiguredSecretStore } from './secrets';
 import type { ConnectionsTreeProvider } from './tree/connectionsTreeProvider';
 import type { TlsDetailsPanels } from './webviews/tlsDetailsPanel';
 
 export interface CommandServices {
+  /** The CA step of Add/Edit Connection offers cloud presets through this (see proxysql/commands.ts). */
+  chooseCloudPreset?: WizardOptions['chooseCloudPreset'];
   settings: ConnectionSettings;
   registry: ConnectionRegistry;
   secrets: ConfiguredSecretStore;
@@ -117,6 +119,7 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
       otherNames: others,
       paths: s.settings.pathContext(),
       hasStoredPassword,
+      chooseCloudPreset: s.chooseCloudPreset,
     });
     if (!result) {
       log.info(`${existing ? 'edit' : 'add'} connection cancelled; nothing written`);

