@@ -16,7 +16,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCa, distinguishedName, issueCertificate, type Issued } from '../src/core/certificates/generate';
-import { certificateSetFiles } from '../src/core/certificates/generateSet';
+import { certificateSetFiles, type CertificateSetFiles } from '../src/core/certificates/generateSet';
 
 export const SERVER_NAMES = ['tls', 'plain', 'strict', 'wrongca', 'wronghost', 'expired'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
@@ -49,13 +49,8 @@ export interface SandboxDescription {
   dir: string;
   runDir: string;
   mariadbVersion: string;
-  certs: {
-    ca: string;
-    caKey: string;
-    serverCert: string;
-    serverKey: string;
-    clientCert: string;
-    clientKey: string;
+  /** The CA/server/client files under the toolkit's names, plus the sandbox's extra certificates. */
+  certs: Pick<CertificateSetFiles, 'ca' | 'caKey' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey'> & {
     clientSubject: string;
     caSubject: string;
     otherCa: string;
