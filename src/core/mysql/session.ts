@@ -79,10 +79,13 @@ export class Session {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // COM_QUIT, but never wait more than 2 s for a server that does not answer it.
+    let fallback: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.connection.end(() => resolve());
-      setTimeout(resolve, 2000).unref();
+      fallback = setTimeout(resolve, 2000).unref();
     });
+    clearTimeout(fallback);
     this.connection.destroy();
     this.finish();
   }
@@ -142,7 +145,6 @@ function driverOptions(plan: TlsPlan, profile: ConnectionProfile, secrets: Conne
     supportBigNumbers: true,
     dateStrings: true,
     multipleStatements: false,
-    enableKeepAlive: true,
     authPlugins: { client_ed25519: clientEd25519Plugin as unknown as NonNullable<ConnectionOptions['authPlugins']>[string] },
   };
   if (withTls && plan.driverSsl) {
