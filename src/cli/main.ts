@@ -4,7 +4,6 @@
  *   mysql-tls probe --host H --port P --user U --ssl-mode VERIFY_IDENTITY --ssl-ca ca.pem [--json]
  * The password comes from --password-env NAME, MYSQL_PWD, or a prompt on a terminal; never an argument.
  */
-import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isMysqlTlsError, MysqlTlsError } from '../core/errors';
 import { openSession } from '../core/mysql/session';
@@ -75,26 +74,16 @@ async function promptHidden(question: string): Promise<string> {
   });
 }
 
-interface SandboxJson {
-  host: string;
-  certs: { ca: string; clientCert: string; clientKey: string };
-  servers: Record<string, { port: number }>;
-  accounts: Record<string, { user: string; password: string; require: string }>;
-}
-
 async function sandboxProfile(spec: string): Promise<{ profile: Partial<ConnectionProfile>; ssl: SslSettings; password?: string }> {
   const [server = 'tls', account = 'app_none'] = spec.split(':');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { defaultSandboxDir } = require('../../scripts/sandbox') as typeof import('../../scripts/sandbox');
-  const file = `${defaultSandboxDir()}/sandbox.json`;
-  let desc: SandboxJson;
-  try {
-    desc = JSON.parse(await fs.readFile(file, 'utf8')) as SandboxJson;
-  } catch {
-    throw new MysqlTlsError('config-invalid', `no sandbox description at ${file}`, '--sandbox', 'Start the sandbox first: npm run sandbox -- start');
+  const sandbox = require('../../scripts/sandbox') as typeof import('../../scripts/sandbox');
+  const desc = await sandbox.status();
+  if (!desc) {
+    throw new MysqlTlsError('config-invalid', `no sandbox description in ${sandbox.defaultSandboxDir()}`, '--sandbox', 'Start the sandbox first: npm run sandbox -- start');
   }
-  const s = desc.servers[server];
-  const a = desc.accounts[account];
+  const s = (desc.servers as Record<string, { port: number } | undefined>)[server];
+  const a = (desc.accounts as Record<string, { user: string; password: string; require: string } | undefined>)[account];
   if (!s) throw new MysqlTlsError('config-invalid', `the sandbox has no server "${server}"`, '--sandbox', `Use one of ${Object.keys(desc.servers).join(', ')}.`);
   if (!a) throw new MysqlTlsError('config-invalid', `the sandbox has no account "${account}"`, '--sandbox', `Use one of ${Object.keys(desc.accounts).join(', ')}.`);
   const needsCert = a.require === 'X509' || a.require === 'ISSUER+SUBJECT';
