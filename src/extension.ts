@@ -52,6 +52,13 @@ export function activate(context: vscode.ExtensionContext): void {
     });
     registryForShutdown = registry;
     scope.add({ dispose: () => void registry.disconnectAll() });
+    // The status bar, the tree and the TLS details show the server's own view (Ssl_version, Ssl_cipher): ask
+    // for it once per session as soon as it is connected (connecting itself does not wait for that round trip).
+    scope.add(
+      registry.onDidChange((s) => {
+        if (s.state === 'connected' && s.report?.server.pending) registry.serverView(s.id).catch((e: unknown) => log.warn(`the server's TLS view of ${s.id} could not be read: ${String((e as Error).message ?? e)}`));
+      }),
+    );
     const active = scope.add(new ActiveConnection(context.workspaceState, settings, registry));
     const tree = scope.add(new ConnectionsTreeProvider(settings, registry, () => active.id));
     scope.add(vscode.window.createTreeView('mysqlTls.connections', { treeDataProvider: tree, showCollapseAll: true }));

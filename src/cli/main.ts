@@ -166,8 +166,8 @@ export async function probe(argv: string[]): Promise<number> {
       secrets.passphrase = p;
     }
     const session = await openSession({ profile, secrets });
-    const report = session.report;
-    await session.close();
+    // The probe prints the whole report, the server's own view included.
+    const report = await session.serverView().finally(() => session.close());
     process.stdout.write(json ? JSON.stringify({ ok: true, report }, null, 2) + '\n' : formatReport(report, profile.user) + '\n');
     return 0;
   } catch (e) {

@@ -181,6 +181,9 @@ describe('e2e connections', () => {
       const text = await body.innerText();
       assert.ok(text.includes(cipher), `details show ${cipher}`);
       assert.match(text, /verified/i, 'details say the server was verified');
+      // The server's own view, asked by the extension right after connecting, agrees with the socket.
+      await body.filter({ hasText: `Ssl_cipher = ${cipher}` }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      assert.doesNotMatch(await body.innerText(), /not asked yet|differ/);
     });
   });
 

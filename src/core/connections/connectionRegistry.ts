@@ -5,7 +5,7 @@ import type { PathContext } from '../paths';
 import type { ConnectionProfile, ConnectionSecrets } from '../profile';
 import type { PlanInput, TlsPlan } from '../tls/tlsPlan';
 import type { SecurityLevel, TlsReport } from '../tls/tlsReport';
-import { TlsPlanCache, type PlanTls } from './planCache';
+import { fileStamps, TlsPlanCache, type PlanTls } from './planCache';
 import { abortableDelay, backoffDelayMs, isRetryable, isWeaker, normalizeResilience, type ResilienceOptions } from './resilience';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'error';
@@ -151,13 +151,15 @@ export class ConnectionRegistry {
   }
 
   private async open(profile: ProfileWithId, signal: AbortSignal | undefined, floor?: SecurityLevel): Promise<Session> {
+    const paths = this.deps.paths();
+    // The plan-cache check stats the profile's files while the secrets are read (a keychain round trip).
+    const stamps = fileStamps(profile, paths);
     const secrets = await this.deps.readSecrets(profile.id);
     if (signal?.aborted) throw new MysqlTlsError('cancelled', 'the connection attempt was cancelled');
     this.deps.logger.addSecret(secrets.password);
     this.deps.logger.addSecret(secrets.passphrase);
     this.deps.logger.addSecret(secrets.keyPem);
-    const paths = this.deps.paths();
-    let plan = await this.plans.get(profile.id, { profile, secrets, paths });
+    let plan = await this.plans.get(profile.id, { profile, secrets, paths, stamps });
     if (signal?.aborted) throw new MysqlTlsError('cancelled', 'the connection attempt was cancelled');
     if (floor && floor !== 'plaintext' && plan.rules.tls === 'if-offered') {
       // PREFERRED whose first session was encrypted: a reconnect insists on TLS (same ssl object, so it still
@@ -335,7 +337,8 @@ export class ConnectionRegistry {
       this.deps.logger.addSecret(secrets.keyPem);
       const open = this.deps.openSession ?? defaultOpenSession;
       const session = await open({ profile, secrets, paths: this.deps.paths(), signal });
-      await session.close();
+      // A test is for the whole report, the server's own view included.
+      await session.serverView().finally(() => session.close());
       this.deps.logger.info(`test of ${profile.name ?? profile.id} succeeded: ${session.report.security}`);
       if (!busy()) this.set({ id: profile.id, state: 'disconnected', report: session.report });
       return { ok: true, report: session.report };
@@ -345,6 +348,22 @@ export class ConnectionRegistry {
       if (!busy()) this.set({ id: profile.id, state: 'disconnected', error });
       return { ok: false, error };
     }
+  }
+
+  /**
+   * Completes the connected session's report with the server's own view (one SHOW SESSION STATUS, asked
+   * once per session) and publishes it. Connecting does not wait for it; whatever shows the server's view
+   * asks for it. Resolves undefined when the connection is not connected (or was replaced meanwhile).
+   */
+  async serverView(connectionId: string): Promise<TlsReport | undefined> {
+    const link = this.links.get(connectionId);
+    if (!link) return undefined;
+    const report = await link.session.serverView();
+    const current = this.status(connectionId);
+    if (this.links.get(connectionId) === link && current.session === link.session && current.report !== report) {
+      this.set({ ...current, report });
+    }
+    return report;
   }
 
   /** Closes the session, and cancels a connect attempt or a reconnect loop in flight, at once. */

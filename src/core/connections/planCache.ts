@@ -21,14 +21,19 @@ async function fileStamp(value: string | undefined, paths: PathContext): Promise
   }
 }
 
+/** Identity, size and modification time of each file a profile names (one stat per file). */
+export function fileStamps(profile: ConnectionProfile, paths: PathContext): Promise<string[]> {
+  return Promise.all(FILE_FIELDS.map((f) => fileStamp(profile.ssl?.[f], paths)));
+}
+
 /**
  * What a plan depends on: the profile, the files it names (identity, size, modification time) and the secrets
  * that unlock the key, as a hash (nothing secret is kept in the key). The password is not part of a plan.
+ * `stamps` may be started earlier (fileStamps), e.g. while the secrets are read from the keychain.
  */
-export async function planKey(profile: ConnectionProfile, secrets: ConnectionSecrets, paths: PathContext): Promise<string> {
-  const stamps = await Promise.all(FILE_FIELDS.map((f) => fileStamp(profile.ssl?.[f], paths)));
+export async function planKey(profile: ConnectionProfile, secrets: ConnectionSecrets, paths: PathContext, stamps: Promise<string[]> = fileStamps(profile, paths)): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ profile, paths: { w: paths.workspaceFolder, b: paths.baseDir }, stamps }));
+  hash.update(JSON.stringify({ profile, paths: { w: paths.workspaceFolder, b: paths.baseDir }, stamps: await stamps }));
   hash.update('\0');
   hash.update(secrets.passphrase ?? '');
   hash.update('\0');
@@ -56,8 +61,8 @@ export class TlsPlanCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async get(connectionId: string, input: { profile: ConnectionProfile; secrets: ConnectionSecrets; paths: PathContext }): Promise<TlsPlan> {
-    const key = await planKey(input.profile, input.secrets, input.paths);
+  async get(connectionId: string, input: { profile: ConnectionProfile; secrets: ConnectionSecrets; paths: PathContext; stamps?: Promise<string[]> }): Promise<TlsPlan> {
+    const key = await planKey(input.profile, input.secrets, input.paths, input.stamps);
     const cached = this.plans.get(connectionId);
     if (cached && cached.key === key && this.now() - cached.madeAt < PLAN_MAX_AGE_MS) return cached.plan;
     const plan = await this.plan({ profile: input.profile, secrets: input.secrets, paths: input.paths });

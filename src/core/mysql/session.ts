@@ -6,7 +6,7 @@ import { MysqlTlsError } from '../errors';
 import type { ConnectionProfile, ConnectionSecrets } from '../profile';
 import { classifyConnectError } from '../tls/classifyError';
 import { clientEd25519Plugin } from './authEd25519';
-import { buildTlsReport, type ServerTlsView, type TlsReport } from '../tls/tlsReport';
+import { buildTlsReport, withServerView, type ServerTlsView, type TlsReport } from '../tls/tlsReport';
 import { planTls, type DriverSslOptions, type TlsPlan } from '../tls/tlsPlan';
 import type { PathContext } from '../paths';
 
@@ -35,16 +35,44 @@ export type QueryRow = Record<string, unknown>;
 export class Session {
   private closed = false;
   private readonly endListeners = new Set<(err?: MysqlTlsError) => void>();
+  private current: TlsReport;
+  private serverViewAsked?: Promise<TlsReport>;
 
   constructor(
     readonly connection: Connection,
-    readonly report: TlsReport,
+    report: TlsReport,
     readonly plan: TlsPlan,
     /** Opens another session with the same profile, secrets and TLS plan (never a weaker one). */
     readonly reopen: () => Promise<Session> = () => Promise.reject(new MysqlTlsError('config-invalid', 'this session cannot be reopened')),
   ) {
     connection.on('error', (err: Error) => this.finish(classifyConnectError(err, { plan, encrypted: report.encrypted })));
     connection.on('end', () => this.finish());
+    this.current = report;
+  }
+
+  /** How the session was reached; `server` is pending until serverView() has been asked. */
+  get report(): TlsReport {
+    return this.current;
+  }
+
+  /**
+   * Asks the server for its own view of the session (SHOW SESSION STATUS LIKE 'Ssl_%') once, completes the
+   * report with it and returns that report. Not part of connecting: a connect costs what the bare driver's
+   * does, and the round trip is paid by the first thing that shows the server's view. A server that answers
+   * with an error (ProxySQL's admin interface) gives a report that says it did not report; a lost link rejects.
+   */
+  serverView(): Promise<TlsReport> {
+    this.serverViewAsked ??= serverTlsView(this.connection).then(
+      (server) => (this.current = withServerView(this.current, server)),
+      (e: { errno?: number; sqlMessage?: string; message?: string }) => {
+        if (e.errno === undefined) {
+          this.serverViewAsked = undefined;
+          throw classifyConnectError(e, { plan: this.plan, encrypted: this.current.encrypted });
+        }
+        return (this.current = withServerView(this.current, { reported: false, error: e.sqlMessage ?? e.message, sslVersion: '', sslCipher: '' }));
+      },
+    );
+    return this.serverViewAsked;
   }
 
   get threadId(): number {
@@ -103,7 +131,8 @@ function streamOf(conn: Connection): unknown {
 }
 
 // The chain seen on the last full handshake per ssl object: a resumed session's peer certificate is empty.
-const lastChain = new WeakMap<DriverSslOptions, CertificateInfo[]>();
+// Kept as the report's (lazy) reader, so a connect that never shows the chain never parses it.
+const lastChain = new WeakMap<DriverSslOptions, () => CertificateInfo[]>();
 
 function connectOnce(options: ConnectionOptions, signal?: AbortSignal): Promise<Connection> {
   return new Promise((resolve, reject) => {
@@ -238,22 +267,16 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
     throw new MysqlTlsError('server-no-tls', 'the session is not encrypted although TLS was requested');
   }
   try {
-    const server = await serverTlsView(conn).catch((e: { errno?: number; sqlMessage?: string; message?: string }): ServerTlsView => {
-      // A server that answers with an error (not a lost link) simply has no such view to give.
-      if (e.errno === undefined) throw e;
-      return { reported: false, error: e.sqlMessage ?? e.message, sslVersion: '', sslCipher: '' };
-    });
     const driverSsl = plan.driverSsl;
     const report = buildTlsReport({
       plan,
       socket,
       fallback,
-      server,
       serverVersion: (conn as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket?.serverVersion ?? '',
       threadId: conn.threadId ?? -1,
       resumedChain: driverSsl ? lastChain.get(driverSsl) : undefined,
     });
-    if (driverSsl && socket && !report.sessionReused) lastChain.set(driverSsl, report.peerChain);
+    if (driverSsl && socket && !report.sessionReused) lastChain.set(driverSsl, () => report.peerChain);
     return new Session(conn, report, plan, () => openSession({ ...opts, plan }));
   } catch (e) {
     conn.destroy();

@@ -1,7 +1,7 @@
 import type { ConnectionStatus } from '../connections/connectionRegistry';
 import type { ConnectionProfile } from '../profile';
 import { SECURITY_LABELS } from '../tls/formatReport';
-import type { SecurityLevel, TlsReport } from '../tls/tlsReport';
+import { serverFieldText, type SecurityLevel, type TlsReport } from '../tls/tlsReport';
 import { DEFAULT_PORT } from '../profile';
 
 /** Which icon a connection shows: by state, and once connected by the security the handshake enforced. */
@@ -67,8 +67,8 @@ export const EXPIRY_WARNING_DAYS = 30;
 /** The children of the `TLS` node under a connected connection. */
 export function tlsFacts(report: TlsReport): TlsFact[] {
   const facts: TlsFact[] = [];
-  facts.push({ key: 'protocol', label: `Protocol: ${report.encrypted ? (report.protocol ?? 'unknown') : 'none (plaintext)'}`, warning: !report.encrypted, tooltip: `Server: Ssl_version=${report.server.sslVersion || "''"}` });
-  if (report.encrypted) facts.push({ key: 'cipher', label: `Cipher: ${report.cipher?.name ?? 'unknown'}`, warning: false, tooltip: `Server: Ssl_cipher=${report.server.sslCipher || "''"}` });
+  facts.push({ key: 'protocol', label: `Protocol: ${report.encrypted ? (report.protocol ?? 'unknown') : 'none (plaintext)'}`, warning: !report.encrypted, tooltip: `Server: Ssl_version=${serverFieldText(report.server, 'sslVersion')}` });
+  if (report.encrypted) facts.push({ key: 'cipher', label: `Cipher: ${report.cipher?.name ?? 'unknown'}`, warning: false, tooltip: `Server: Ssl_cipher=${serverFieldText(report.server, 'sslCipher')}` });
   facts.push({ key: 'verification', label: `Verification: ${VERIFICATION_WORDS[report.security]}`, warning: report.security === 'plaintext' || report.security === 'encrypted', tooltip: SECURITY_LABELS[report.security] });
   const leaf = report.peerChain[0];
   if (leaf) {
@@ -96,13 +96,13 @@ export function tlsSummaryMarkdown(name: string, profile: ConnectionProfile, sta
     lines.push(`Security: **${escapeMarkdown(SECURITY_LABELS[r.security])}**`, '');
     if (r.encrypted) {
       lines.push('| | socket | server |', '|---|---|---|');
-      lines.push(`| protocol | ${codeSpan(r.protocol ?? '')} | ${codeSpan(r.server.sslVersion)} (Ssl_version) |`);
-      lines.push(`| cipher | ${codeSpan(r.cipher?.name ?? '')} | ${codeSpan(r.server.sslCipher)} (Ssl_cipher) |`, '');
+      lines.push(`| protocol | ${codeSpan(r.protocol ?? '')} | ${codeSpan(serverFieldText(r.server, 'sslVersion'))} (Ssl_version) |`);
+      lines.push(`| cipher | ${codeSpan(r.cipher?.name ?? '')} | ${codeSpan(serverFieldText(r.server, 'sslCipher'))} (Ssl_cipher) |`, '');
       lines.push(`Chain: ${r.verification.chain}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}; host name ${codeSpan(r.verification.verifiedName)}: ${r.verification.host}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}`);
       const leaf = r.peerChain[0];
       if (leaf) lines.push('', `Server certificate expires ${formatDate(leaf.validTo)} (${leaf.daysLeft} days)`);
     } else {
-      lines.push(`Not encrypted${r.fallback ? ': the server offers no TLS, so PREFERRED fell back to plaintext' : ''}. Server: Ssl_version=${codeSpan(r.server.sslVersion)} Ssl_cipher=${codeSpan(r.server.sslCipher)}`);
+      lines.push(`Not encrypted${r.fallback ? ': the server offers no TLS, so PREFERRED fell back to plaintext' : ''}. Server: Ssl_version=${codeSpan(serverFieldText(r.server, 'sslVersion'))} Ssl_cipher=${codeSpan(serverFieldText(r.server, 'sslCipher'))}`);
     }
   } else lines.push('Not connected');
   return lines.join('\n');

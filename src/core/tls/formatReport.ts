@@ -1,5 +1,5 @@
 import type { CertificateInfo } from '../certificates/certificateInfo';
-import type { SecurityLevel, TlsReport } from './tlsReport';
+import { serverFieldText, type SecurityLevel, type TlsReport } from './tlsReport';
 
 export const SECURITY_LABELS: Record<SecurityLevel, string> = {
   plaintext: 'plaintext (not encrypted)',
@@ -19,15 +19,15 @@ export function formatReport(r: TlsReport, user: string): string {
   const lines = [`${user}@${r.host}:${r.port}  mode ${r.modeRequested}  ${r.serverVersion}`];
   lines.push(`${pad('security')}${SECURITY_LABELS[r.security]}${r.fallback ? ' - PREFERRED fell back: the server offers no TLS' : ''}`);
   if (r.encrypted) {
-    const verdict = (ok: boolean): string => (!r.agreement.reported ? 'not reported by the server' : ok ? 'agree' : 'DIFFER');
-    lines.push(`${pad('protocol')}${r.protocol} (server: ${r.server.sslVersion || '-'}) ${verdict(r.agreement.protocol)}`);
-    lines.push(`${pad('cipher')}${r.cipher?.name} (server: ${r.server.sslCipher || '-'}) ${verdict(r.agreement.cipher)}`);
+    const verdict = (ok: boolean): string => (r.server.pending ? 'server not asked' : !r.agreement.reported ? 'not reported by the server' : ok ? 'agree' : 'DIFFER');
+    lines.push(`${pad('protocol')}${r.protocol} (server: ${serverFieldText(r.server, 'sslVersion')}) ${verdict(r.agreement.protocol)}`);
+    lines.push(`${pad('cipher')}${r.cipher?.name} (server: ${serverFieldText(r.server, 'sslCipher')}) ${verdict(r.agreement.cipher)}`);
     lines.push(`${pad('chain')}${r.verification.chain}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}${r.verification.chainError ? `: ${r.verification.chainError}` : ''}`);
     lines.push(`${pad('host name')}${r.verification.verifiedName}: ${r.verification.host}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}${r.verification.hostError ? `: ${r.verification.hostError}` : ''}`);
     r.peerChain.forEach((c, i) => lines.push(`${pad(i === 0 ? 'server cert' : `  chain #${i}`)}${certLine(c)}`));
     if (r.sessionReused) lines.push(`${pad('session')}resumed TLS session`);
   } else {
-    lines.push(`${pad('server says')}Ssl_version='${r.server.sslVersion}' Ssl_cipher='${r.server.sslCipher}'`);
+    lines.push(`${pad('server says')}Ssl_version=${serverFieldText(r.server, 'sslVersion')} Ssl_cipher=${serverFieldText(r.server, 'sslCipher')}`);
   }
   if (r.clientCertificate) lines.push(`${pad('client cert')}${certLine(r.clientCertificate)}`);
   for (const h of r.hints) lines.push(`${pad('hint')}${h}`);

@@ -11,8 +11,13 @@ import type { TlsPlan } from './tlsPlan';
 export type SecurityLevel = 'plaintext' | 'encrypted' | 'verified-ca' | 'verified-identity';
 
 export interface ServerTlsView {
-  /** False when the server would not answer SHOW SESSION STATUS (e.g. ProxySQL's admin interface). */
+  /**
+   * False when the server would not answer SHOW SESSION STATUS (e.g. ProxySQL's admin interface), and while
+   * the view has not been asked for yet (`pending`).
+   */
   reported: boolean;
+  /** Not asked yet: a session's server view is fetched on first use (Session.serverView()), not during connect. */
+  pending?: boolean;
   /** The server's reason when it did not report. */
   error?: string;
   sslVersion: string;
@@ -47,7 +52,7 @@ export interface TlsReport {
     caSource: TlsPlan['caSource'];
   };
   server: ServerTlsView;
-  /** Whether the socket and the server name the same protocol and cipher (both false when not reported). */
+  /** Whether the socket and the server name the same protocol and cipher (all false when not reported or pending). */
   agreement: { reported: boolean; protocol: boolean; cipher: boolean };
   sessionReused: boolean;
   serverVersion: string;
@@ -55,33 +60,90 @@ export interface TlsReport {
   hints: string[];
 }
 
-function peerChainOf(socket: TLSSocket): CertificateInfo[] {
-  const chain: CertificateInfo[] = [];
+/** The DER of each certificate the peer sent, leaf first. */
+function peerChainDer(peer: DetailedPeerCertificate | undefined): Buffer[] {
+  const chain: Buffer[] = [];
   const seen = new Set<string>();
-  let cert = socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined;
+  let cert = peer;
   while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
-    chain.push(describeCertificate(new X509Certificate(cert.raw)));
+    chain.push(cert.raw);
     cert = cert.issuerCertificate;
   }
   return chain;
+}
+
+/**
+ * Defines `key` on `target` as an enumerable property computed on first read (then a plain value), so JSON,
+ * spreads and readers see an ordinary field while connects that never look at it do not pay for it.
+ */
+function defineLazy<T extends object, K extends keyof T>(target: T, key: K, compute: () => T[K]): void {
+  let value: { v: T[K] } | undefined;
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    // `this`, not `target`: a copy of the report (withServerView) shares the computed value but owns its field.
+    get(this: T) {
+      value ??= { v: compute() };
+      Object.defineProperty(this, key, { value: value.v, enumerable: true, configurable: true, writable: true });
+      return value.v;
+    },
+  });
+}
+
+/** A field of the server's view for display: its value, `''` when the server names none, or why there is none. */
+export function serverFieldText(server: ServerTlsView, field: 'sslVersion' | 'sslCipher'): string {
+  if (server.pending) return '(not asked yet)';
+  if (!server.reported) return '(not reported)';
+  return server[field] === '' ? "''" : server[field];
+}
+
+/** The server's view before it was asked for. */
+export const SERVER_VIEW_PENDING: ServerTlsView = Object.freeze({ reported: false, pending: true, sslVersion: '', sslCipher: '' });
+
+const UNREPORTED_HINT = 'The server did not report its own TLS view';
+
+function agreementOf(server: ServerTlsView, socket: { protocol?: string; cipher?: { name: string; standardName?: string } } | undefined): TlsReport['agreement'] {
+  if (!socket) return { reported: server.reported, protocol: server.reported && server.sslVersion === '', cipher: server.reported && server.sslCipher === '' };
+  const c = socket.cipher;
+  return {
+    reported: server.reported,
+    protocol: server.reported && server.sslVersion === socket.protocol,
+    cipher: server.sslCipher !== '' && c !== undefined && (server.sslCipher === c.name || server.sslCipher === c.standardName),
+  };
+}
+
+function serverHints(server: ServerTlsView): string[] {
+  return !server.reported && !server.pending
+    ? [`${UNREPORTED_HINT} (SHOW SESSION STATUS: ${server.error ?? 'no answer'}); only the socket's view is shown. ProxySQL's admin interface is one such server.`]
+    : [];
+}
+
+/** The report completed with the server's own view (SHOW SESSION STATUS), its agreement with the socket and hints. */
+export function withServerView(report: TlsReport, server: ServerTlsView): TlsReport {
+  const next = Object.create(Object.getPrototypeOf(report) as object, Object.getOwnPropertyDescriptors(report)) as TlsReport;
+  next.server = server;
+  next.agreement = agreementOf(server, report.encrypted ? report : undefined);
+  next.hints = [...report.hints.filter((h) => !h.startsWith(UNREPORTED_HINT)), ...serverHints(server)];
+  return next;
 }
 
 export interface ReportInput {
   plan: TlsPlan;
   socket: TLSSocket | undefined;
   fallback: boolean;
-  server: ServerTlsView;
+  /** The server's own view; pending (asked later through withServerView) when not given. */
+  server?: ServerTlsView;
   serverVersion: string;
   threadId: number;
   /** Chain details of the last full handshake, for resumed sessions whose peer certificate is empty. */
-  resumedChain?: CertificateInfo[];
+  resumedChain?: () => CertificateInfo[];
 }
 
 export function buildTlsReport(input: ReportInput): TlsReport {
-  const { plan, socket, server } = input;
-  const hints = [...plan.hints];
-  if (!server.reported) hints.push(`The server did not report its own TLS view (SHOW SESSION STATUS: ${server.error ?? 'no answer'}); only the socket's view is shown. ProxySQL's admin interface is one such server.`);
+  const { plan, socket } = input;
+  const server = input.server ?? SERVER_VIEW_PENDING;
+  const hints = [...plan.hints, ...serverHints(server)];
   const base = {
     host: plan.host,
     port: plan.port,
@@ -108,7 +170,7 @@ export function buildTlsReport(input: ReportInput): TlsReport {
         verifiedName: plan.verifyName,
         caSource: plan.caSource,
       },
-      agreement: { reported: server.reported, protocol: server.reported && server.sslVersion === '', cipher: server.reported && server.sslCipher === '' },
+      agreement: agreementOf(server, undefined),
       sessionReused: false,
       hints,
     };
@@ -117,7 +179,8 @@ export function buildTlsReport(input: ReportInput): TlsReport {
   const reused = socket.isSessionReused();
   const protocol = socket.getProtocol() ?? undefined;
   const c = socket.getCipher();
-  const peerChain = reused ? (input.resumedChain ?? []) : peerChainOf(socket);
+  // One getPeerCertificate(true) per handshake (it copies the whole chain into JS objects: ~0.4 ms).
+  const peer = reused ? undefined : (socket.getPeerCertificate(true) as DetailedPeerCertificate);
   let chain: TlsReport['verification']['chain'] = 'not-checked';
   let chainError: string | undefined;
   let host: TlsReport['verification']['host'] = 'not-checked';
@@ -125,7 +188,7 @@ export function buildTlsReport(input: ReportInput): TlsReport {
   if (!reused) {
     chain = socket.authorized ? 'verified' : 'failed';
     chainError = socket.authorizationError ? String(socket.authorizationError) : undefined;
-    const idError = checkServerIdentity(plan.verifyName, socket.getPeerCertificate(true));
+    const idError = checkServerIdentity(plan.verifyName, peer!);
     host = idError ? 'failed' : 'verified';
     hostError = idError?.message;
   } else if (plan.rules.verifyChain) {
@@ -142,19 +205,15 @@ export function buildTlsReport(input: ReportInput): TlsReport {
         : `${plan.mode} does not verify the server: a machine in the middle could read this session.`,
     );
   }
-  const agreement = {
-    reported: server.reported,
-    protocol: server.reported && server.sslVersion === protocol,
-    cipher: server.sslCipher !== '' && (server.sslCipher === c.name || server.sslCipher === c.standardName),
-  };
-  return {
+  const cipher = { name: c.name, standardName: c.standardName, version: c.version };
+  const report: TlsReport = {
     ...base,
     security,
     encrypted: true,
     fallback: false,
     protocol,
-    cipher: { name: c.name, standardName: c.standardName, version: c.version },
-    peerChain,
+    cipher,
+    peerChain: [],
     verification: {
       chainEnforced: plan.rules.verifyChain,
       hostEnforced: plan.rules.verifyHost,
@@ -165,8 +224,12 @@ export function buildTlsReport(input: ReportInput): TlsReport {
       verifiedName: plan.verifyName,
       caSource: plan.caSource,
     },
-    agreement,
+    agreement: agreementOf(server, { protocol, cipher }),
     sessionReused: reused,
     hints,
   };
+  // Parsing and describing the chain (~0.15 ms per certificate) waits until something shows it.
+  const der = peerChainDer(peer);
+  defineLazy(report, 'peerChain', reused ? () => input.resumedChain?.() ?? [] : () => der.map((raw) => describeCertificate(new X509Certificate(raw))));
+  return report;
 }

@@ -36,14 +36,22 @@ describe('ConnectionRegistry against the sandbox', () => {
     assert.equal(status.state, 'connected');
     assert.equal(status.report?.security, 'verified-identity');
     assert.match(status.report?.protocol ?? '', /^TLSv1\.[23]$/);
-    assert.equal(status.report?.server.sslCipher !== '', true);
+    assert.equal(status.report?.server.pending, true, 'connect does not wait for the server view');
+    const changes = states.length;
+    const viewed = await registry.serverView('c1');
+    assert.equal(viewed?.server.reported, true);
+    assert.equal(viewed?.server.sslCipher, status.report?.cipher?.name);
+    assert.equal(registry.status('c1').report, viewed, 'the completed report is published');
+    assert.equal(states.length, changes + 1, 'one change event for the completed report');
+    assert.equal(await registry.serverView('c1'), viewed, 'asked once per session');
     assert.equal(registry.status('c1').session?.isOpen, true);
     const { rows } = await registry.status('c1').session!.query<{ Database: string }[]>('SHOW DATABASES');
     assert.ok(rows.some((r) => r.Database === 'information_schema'));
     await registry.disconnect('c1');
     assert.equal(registry.status('c1').state, 'disconnected');
     assert.equal(registry.status('c1').session, undefined);
-    assert.deepEqual(states, ['connecting', 'connected', 'disconnected']);
+    // The second 'connected' publishes the report completed with the server's view.
+    assert.deepEqual(states, ['connecting', 'connected', 'connected', 'disconnected']);
     assert.ok(!lines.join('\n').includes(s.password!), 'the password is not logged');
   });
 

@@ -20,8 +20,7 @@ describe('presentation of real sandbox reports', () => {
     const open = async (server: 'tls' | 'plain', mode: 'VERIFY_IDENTITY' | 'REQUIRED' | 'PREFERRED'): Promise<TlsReport> => {
       const { profile, secrets } = sandboxProfile(sb, server, 'app_none', { mode });
       const session = await openSession({ profile, secrets });
-      await session.close();
-      return session.report;
+      return session.serverView().finally(() => session.close());
     };
     verified = await open('tls', 'VERIFY_IDENTITY');
     unverified = await open('tls', 'REQUIRED');

@@ -19,7 +19,9 @@ describe('server TLS view is best effort', () => {
           secrets: { password: standIn.password },
         });
         try {
-          const r = session.report;
+          assert.equal(session.report.server.pending, true, 'connecting does not ask the server');
+          const r = await session.serverView();
+          assert.equal(session.report, r);
           assert.equal(r.server.reported, sessionStatus === 'empty');
           assert.equal(r.agreement.reported, sessionStatus === 'empty');
           if (sessionStatus === 'reject') {

@@ -104,7 +104,7 @@ describe('end to end: from a plaintext MariaDB to X509 logins with a generated c
       assert.equal(pem.report.clientCertificate?.subject, 'O=E2E, CN=e2e_app');
       const { rows } = await pem.query<{ u: string }[]>('SELECT CURRENT_USER() AS u');
       assert.equal(rows[0]!.u, 'e2e_app@%');
-      assert.notEqual(pem.report.server.sslCipher, '');
+      assert.notEqual((await pem.serverView()).server.sslCipher, '');
     } finally {
       await pem.close();
     }

@@ -79,7 +79,7 @@ async function outcomeOf(sb: SandboxDescription, server: ServerName, account: Ac
   try {
     const session = await openSession({ profile, secrets });
     try {
-      const r = session.report;
+      const r = await session.serverView();
       // The server's own view must agree with the socket in every successful cell.
       assert.equal(r.encrypted, r.server.sslCipher !== '', 'socket and server disagree on encryption');
       if (r.encrypted) {

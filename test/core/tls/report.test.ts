@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { openSession } from '../../../src/core/mysql/session';
+import { tlsFacts } from '../../../src/core/presentation/connectionPresentation';
+import { renderTlsDetailsBody } from '../../../src/core/presentation/tlsDetailsHtml';
+import { formatReport } from '../../../src/core/tls/formatReport';
+import { planTls } from '../../../src/core/tls/tlsPlan';
+import { loadSandbox, sandboxProfile } from '../../helpers/sandbox';
+
+// The report of a session is built from the socket at connect; the server's own view is asked on demand and
+// the certificate chain is described when first read. These tests pin what that laziness must not change.
+describe('TLS report: server view on demand, chain described when read', () => {
+  const sb = loadSandbox();
+  const { profile, secrets } = sandboxProfile(sb, 'tls', 'app_none', { mode: 'VERIFY_IDENTITY' });
+
+  it('connecting does not ask the server; serverView() asks once and completes the report', async () => {
+    const s = await openSession({ profile, secrets });
+    try {
+      const before = s.report;
+      assert.equal(before.server.pending, true);
+      assert.equal(before.server.reported, false);
+      assert.deepEqual(before.agreement, { reported: false, protocol: false, cipher: false });
+      assert.match(formatReport(before, profile.user), /server not asked/);
+      assert.ok(tlsFacts(before).some((f) => f.tooltip === 'Server: Ssl_cipher=(not asked yet)'));
+      assert.match(renderTlsDetailsBody({ name: 'x', profile, state: 'connected', report: before }), /not asked yet/);
+
+      const first = s.serverView();
+      assert.equal(s.serverView(), first, 'one question per session');
+      const after = await first;
+      assert.equal(s.report, after);
+      assert.equal(after.server.pending, undefined);
+      assert.equal(after.server.sslVersion, after.protocol);
+      assert.deepEqual(after.agreement, { reported: true, protocol: true, cipher: true });
+      assert.doesNotMatch(formatReport(after, profile.user), /not asked|DIFFER/);
+      // Everything from the socket carries over unchanged.
+      assert.equal(after.security, before.security);
+      assert.equal(after.cipher?.name, before.cipher?.name);
+      assert.deepEqual(after.peerChain, before.peerChain);
+      assert.equal(before.server.pending, true, 'the earlier report object is not changed under its readers');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('the chain is complete when read after the session closed, and in JSON', async () => {
+    const s = await openSession({ profile, secrets });
+    await s.close();
+    const r = s.report;
+    assert.equal(r.peerChain.length, 2, 'server certificate and the sandbox CA');
+    assert.match(r.peerChain[0]!.subject, /CN=mysql-tls sandbox server/);
+    assert.ok(r.peerChain[0]!.subjectAltNames.includes('IP Address:127.0.0.1'));
+    assert.match(r.peerChain[1]!.subject, /CN=mysql-tls sandbox CA/);
+    const json = JSON.parse(JSON.stringify(r)) as typeof r;
+    assert.deepEqual(json.peerChain.map((c) => c.fingerprintSha256), r.peerChain.map((c) => c.fingerprintSha256));
+    assert.deepEqual({ ...r }.peerChain, r.peerChain);
+  });
+
+  it('a resumed session reports the chain of the handshake it resumes, read or not', async () => {
+    const plan = await planTls({ profile, secrets });
+    const full = await openSession({ profile, secrets, plan });
+    await full.close();
+    const resumed = await openSession({ profile, secrets, plan });
+    await resumed.close();
+    assert.equal(full.report.sessionReused, false);
+    assert.equal(resumed.report.sessionReused, true);
+    // The resumed report is read first: the full handshake's chain has not been described yet.
+    assert.equal(resumed.report.peerChain.length, 2);
+    assert.deepEqual(resumed.report.peerChain, full.report.peerChain);
+    assert.equal(resumed.report.verification.chain, 'verified');
+    assert.equal(resumed.report.verification.host, 'verified');
+  });
+});
