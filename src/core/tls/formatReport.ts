@@ -1,5 +1,5 @@
 import type { CertificateInfo } from '../certificates/certificateInfo';
-import { serverFieldText, type SecurityLevel, type TlsReport } from './tlsReport';
+import { agreementVerdict, serverFieldText, type SecurityLevel, type TlsReport } from './tlsReport';
 
 export const SECURITY_LABELS: Record<SecurityLevel, string> = {
   plaintext: 'plaintext (not encrypted)',
@@ -19,7 +19,7 @@ export function formatReport(r: TlsReport, user: string): string {
   const lines = [`${user}@${r.host}:${r.port}  mode ${r.modeRequested}  ${r.serverVersion}`];
   lines.push(`${pad('security')}${SECURITY_LABELS[r.security]}${r.fallback ? ' - PREFERRED fell back: the server offers no TLS' : ''}`);
   if (r.encrypted) {
-    const verdict = (ok: boolean): string => (r.server.pending ? 'server not asked' : !r.agreement.reported ? 'not reported by the server' : ok ? 'agree' : 'DIFFER');
+    const verdict = (ok: boolean): string => ({ 'not-asked': 'server not asked', 'not-reported': 'not reported by the server', agree: 'agree', differ: 'DIFFER' })[agreementVerdict(r, ok)];
     lines.push(`${pad('protocol')}${r.protocol} (server: ${serverFieldText(r.server, 'sslVersion')}) ${verdict(r.agreement.protocol)}`);
     lines.push(`${pad('cipher')}${r.cipher?.name} (server: ${serverFieldText(r.server, 'sslCipher')}) ${verdict(r.agreement.cipher)}`);
     lines.push(`${pad('chain')}${r.verification.chain}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}${r.verification.chainError ? `: ${r.verification.chainError}` : ''}`);

@@ -98,8 +98,15 @@ export function serverFieldText(server: ServerTlsView, field: 'sslVersion' | 'ss
   return server[field] === '' ? "''" : server[field];
 }
 
+/** How a socket value compares with the server's: not asked yet, not reported, or whether the two agree. */
+export function agreementVerdict(report: TlsReport, agrees: boolean): 'not-asked' | 'not-reported' | 'agree' | 'differ' {
+  if (report.server.pending) return 'not-asked';
+  if (!report.agreement.reported) return 'not-reported';
+  return agrees ? 'agree' : 'differ';
+}
+
 /** The server's view before it was asked for. */
-export const SERVER_VIEW_PENDING: ServerTlsView = Object.freeze({ reported: false, pending: true, sslVersion: '', sslCipher: '' });
+const SERVER_VIEW_PENDING: ServerTlsView = Object.freeze({ reported: false, pending: true, sslVersion: '', sslCipher: '' });
 
 const UNREPORTED_HINT = 'The server did not report its own TLS view';
 
