@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ConnectionRegistry } from './core/connections/connectionRegistry';
 import type { TlsDetailsAction } from './core/presentation/tlsDetailsMessages';
-import { readConnectionSecrets } from './core/secrets/secretStore';
+import { MysqlTlsError } from './core/errors';
 import { ActiveConnection } from './vscode/activeConnection';
 import { COMMAND_TITLES, type CommandId } from './vscode/commandIds';
 import { createCommandTable, reportText } from './vscode/commands';
@@ -15,6 +15,7 @@ import { InlineSecretsWarning } from './vscode/inlineSecretsWarning';
 import { DisposableStore } from './vscode/lifecycle';
 import { createOutputLogger } from './vscode/logOutput';
 import { ConfiguredSecretStore } from './vscode/secrets';
+import { createSecretGate } from './vscode/secretGate';
 import { TlsStatusBar } from './vscode/statusBar';
 import { ConnectionsTreeProvider } from './vscode/tree/connectionsTreeProvider';
 import { TlsDetailsPanels } from './vscode/webviews/tlsDetailsPanel';
@@ -44,8 +45,18 @@ export function activate(context: vscode.ExtensionContext): void {
   try {
     const settings = scope.add(new ConnectionSettings(logger.child('settings')));
     const secrets = new ConfiguredSecretStore(context.secrets, logger.child('secrets'));
+    // Stored secrets leave the store only through the gate: bound to their endpoint, or after a modal.
+    const gate = createSecretGate(secrets, logger.child('secrets'));
     const registry = new ConnectionRegistry({
-      readSecrets: (id) => readConnectionSecrets(secrets, id),
+      readSecrets: (profile, purpose) => {
+        const connection = settings.find(profile.id);
+        if (!connection) throw new MysqlTlsError('config-invalid', `there is no connection with id "${profile.id}" in the settings any more`);
+        return gate.secretsFor({ scope: connection.scope, id: connection.id, name: connection.name, profile }, settings.pathContext(), purpose);
+      },
+      refuse: (profile) => {
+        const connection = settings.find(profile.id);
+        return connection?.restricted ? new MysqlTlsError('workspace-untrusted', `"${connection.name}" is defined in the settings of a workspace that is not trusted`) : undefined;
+      },
       paths: () => settings.pathContext(),
       resilience: () => settings.resilience(),
       logger: logger.child('connections'),
@@ -83,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): void {
         settings,
         registry,
         secrets,
+        gate,
         active,
         tree,
         details,
@@ -93,8 +105,8 @@ export function activate(context: vscode.ExtensionContext): void {
           return chosen && { ssl: chosen.result.ssl, label: chosen.pid };
         },
       }),
-      ...createCertificateCommands({ settings, secrets, reports, logger, globalStorage: context.globalStorageUri }),
-      ...createServerTlsCommands({ settings, registry, secrets, reports, logger }),
+      ...createCertificateCommands({ settings, secrets, gate, reports, logger, globalStorage: context.globalStorageUri }),
+      ...createServerTlsCommands({ settings, registry, gate, reports, logger }),
       ...createQueryCommands(queries),
       ...createProxysqlCommands({ settings, registry, logger, globalStorage: context.globalStorageUri, refreshTree: () => tree.refresh() }),
     };
@@ -141,12 +153,12 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     );
 
-    const inlineSecrets = scope.add(new InlineSecretsWarning(settings, secrets, logger.child('settings')));
+    const inlineSecrets = scope.add(new InlineSecretsWarning(settings, gate, logger.child('settings')));
     inlineSecrets.check();
     // Each settings problem is shown once (not again on every unrelated settings save).
     const shownProblems = new Set<string>();
     const showProblems = (problems: typeof settings.current.problems): void => {
-      const fresh = problems.filter((p) => p.severity === 'error' && !shownProblems.has(`${p.scope}:${p.index}:${p.field}:${p.message}`));
+      const fresh = problems.filter((p) => (p.severity === 'error' || p.conflict) && !shownProblems.has(`${p.scope}:${p.index}:${p.field}:${p.message}`));
       for (const p of fresh) shownProblems.add(`${p.scope}:${p.index}:${p.field}:${p.message}`);
       const first = fresh[0];
       if (!first) return;

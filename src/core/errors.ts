@@ -98,6 +98,10 @@ export const CAUSES = {
     title: 'The CA, server and client certificates need different common names',
     fix: 'Give the CA, the server and the client certificate distinct CNs: identical CNs make MySQL treat a certificate as self-signed and verification fails.',
   },
+  'workspace-untrusted': {
+    title: 'This connection comes from an untrusted workspace',
+    fix: 'The workspace is in Restricted Mode, so its connections are listed but do not connect or read files. Trust the workspace (Manage Workspace Trust) if you know its settings, or add the connection to your user settings.',
+  },
   cancelled: { title: 'Cancelled', fix: 'Start the operation again when ready.' },
   unknown: { title: 'The connection failed', fix: 'See the detail below.' },
 } as const satisfies Record<string, { title: string; fix: string }>;

@@ -45,6 +45,17 @@ export interface ConnectionProfile {
   connectTimeoutMs?: number;
   /** Query editors refuse statements that write and run inside READ ONLY transactions. */
   readOnly?: boolean;
+  /**
+   * The server's RSA public key (PEM file), like MySQL's --server-public-key-path: caching_sha2_password and
+   * sha256_password may then send the password encrypted to it on a link without TLS.
+   */
+  serverPublicKey?: string;
+  /**
+   * Like MySQL's --get-server-public-key: on a link without TLS, ask the server for its RSA key and encrypt
+   * the password to whatever key comes back. Anyone on the path can answer with their own key: insecure,
+   * an explicit per-connection opt-in.
+   */
+  getServerPublicKey?: boolean;
 }
 
 /** Secret material: never in settings, logs or state files. */

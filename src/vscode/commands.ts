@@ -3,8 +3,9 @@ import type { ConnectionRegistry, ConnectionStatus } from '../core/connections/c
 import { isMysqlTlsError, MysqlTlsError } from '../core/errors';
 import type { Logger } from '../core/logging/logger';
 import { mysqlCommandLine } from '../core/presentation/mysqlCommandLine';
-import { copyConnectionSecrets, deleteConnectionSecrets } from '../core/secrets/secretStore';
-import { newConnectionId, type ConfiguredConnection } from '../core/settings/connectionSettings';
+import { bindingOf } from '../core/secrets/secretBinding';
+import type { SecretGate } from '../core/secrets/connectionVault';
+import { newConnectionId, scopeForNewConnection, type ConfiguredConnection } from '../core/settings/connectionSettings';
 import { formatReport, SECURITY_LABELS } from '../core/tls/formatReport';
 import type { ActiveConnection } from './activeConnection';
 import type { CertificateCommandId, CommandId, ProxysqlCommandId, QueryCommandId } from './commandIds';
@@ -20,6 +21,8 @@ export interface CommandServices {
   settings: ConnectionSettings;
   registry: ConnectionRegistry;
   secrets: ConfiguredSecretStore;
+  /** Every secret read for a connect and every secret write goes through the gate (bound to its endpoint). */
+  gate: SecretGate;
   active: ActiveConnection;
   tree: ConnectionsTreeProvider;
   details: TlsDetailsPanels;
@@ -82,7 +85,7 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
   /** Secrets are keyed by id: an entry written by hand without one gets its derived id persisted first. */
   async function storeSecret(connection: ConfiguredConnection, kind: 'password' | 'passphrase' | 'keyPem', value: string): Promise<void> {
     await s.settings.persistId(connection);
-    await s.secrets.set(connection.id, kind, value);
+    await s.gate.save(connection, kind, value, s.settings.pathContext());
     log.info(`stored the ${kind} of ${connection.name} in ${s.secrets.description}`);
   }
 
@@ -112,7 +115,7 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
 
   async function addOrEdit(existing: ConfiguredConnection | undefined): Promise<void> {
     const others = s.settings.current.connections.filter((c) => c.id !== existing?.id).map((c) => c.name);
-    const hasStoredPassword = existing ? (await s.secrets.get(existing.id, 'password')) !== undefined : false;
+    const hasStoredPassword = existing ? await s.gate.vault.has(existing, 'password') : false;
     const result = await runConnectionWizard({
       title: existing ? `Edit Connection: ${existing.name}` : 'Add Connection',
       initial: existing?.profile,
@@ -127,9 +130,13 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
     }
     const id = existing?.id ?? newConnectionId();
     const profile = { ...result.profile, id };
-    // Secrets first: a settings entry must never exist for a password that failed to store.
-    if (result.password !== undefined) await s.secrets.set(id, 'password', result.password);
-    if (result.passphrase !== undefined) await s.secrets.set(id, 'passphrase', result.passphrase);
+    // Secrets first: a settings entry must never exist for a password that failed to store. They are bound to
+    // the endpoint the user just confirmed in the wizard, and so are the ones kept from before the edit.
+    const target = { scope: existing?.scope ?? scopeForNewConnection(s.settings.hasWorkspaceFolder()), id, name: profile.name ?? id, profile };
+    const paths = s.settings.pathContext();
+    if (existing) await s.gate.rebind(target, paths);
+    if (result.password !== undefined) await s.gate.save(target, 'password', result.password, paths);
+    if (result.passphrase !== undefined) await s.gate.save(target, 'passphrase', result.passphrase, paths);
     const scope = await s.settings.save(profile, existing);
     const wasConnected = existing && s.registry.status(id).state === 'connected';
     if (wasConnected) await s.registry.disconnect(id);
@@ -155,8 +162,11 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
       let name = `${connection.name} (copy)`;
       for (let i = 2; taken.has(name); i++) name = `${connection.name} (copy ${i})`;
       const id = newConnectionId();
-      await copyConnectionSecrets(s.secrets, connection.id, id);
-      await s.settings.save({ ...connection.profile, id, name }, undefined);
+      const copy = { ...connection.profile, id, name };
+      const scope = scopeForNewConnection(s.settings.hasWorkspaceFolder());
+      // The copy's secrets are its own, bound to the copy (same endpoint, the scope it is written to).
+      await s.gate.vault.copy(connection, { scope, id }, await bindingOf(copy, scope === 'user' ? 'user' : 'workspace', s.settings.pathContext()));
+      await s.settings.save(copy, undefined);
       s.tree.refresh();
       void vscode.window.showInformationMessage(`MySQL TLS: connection "${name}" added as a copy of "${connection.name}".`);
     },
@@ -172,7 +182,7 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
       if (confirm !== 'Remove') return;
       await s.registry.forget(connection.id);
       await s.settings.remove(connection);
-      await deleteConnectionSecrets(s.secrets, connection.id);
+      await s.gate.vault.remove(connection);
       s.tree.refresh();
       log.info(`removed connection ${connection.name} (${connection.id}) and its secrets`);
       void vscode.window.showInformationMessage(`MySQL TLS: connection "${connection.name}" removed.`);
@@ -256,7 +266,7 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
         ignoreFocusOut: true,
       });
       if (value === undefined) return;
-      if (value === '') await s.secrets.delete(connection.id, 'passphrase');
+      if (value === '') await s.gate.vault.delete(connection, 'passphrase');
       else await storeSecret(connection, 'passphrase', value);
       void vscode.window.showInformationMessage(`MySQL TLS: key passphrase of "${connection.name}" ${value === '' ? 'removed' : `stored in ${s.secrets.description}`}.`);
     },

@@ -46,6 +46,13 @@ export class ConnectionSettings extends DisposableBase {
       }),
     );
     this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.reload()));
+    // Restricted Mode ends when the user trusts the workspace: its connections become usable.
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()));
+  }
+
+  /** Whether the workspace's own settings may be acted on (VS Code's workspace trust). */
+  isWorkspaceTrusted(): boolean {
+    return vscode.workspace.isTrusted !== false;
   }
 
   private rawScopes(): { user: unknown; workspace: unknown } {
@@ -63,6 +70,10 @@ export class ConnectionSettings extends DisposableBase {
       this.pathContext(),
     );
     for (const p of parsed.problems) this.logger.warn(`${p.scope} settings, connection #${p.index + 1}${p.field ? `, ${p.field}` : ''}: ${p.message}`);
+    if (!this.isWorkspaceTrusted()) {
+      // Restricted Mode: the workspace's connections are listed, but never connect or read their files.
+      for (const c of parsed.connections) if (c.scope !== 'user') c.restricted = true;
+    }
     return parsed;
   }
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/logging/logger';
-import type { SecretStore } from '../core/secrets/secretStore';
+import type { SecretGate } from '../core/secrets/connectionVault';
 import type { InlineSecretFinding, ParsedConnectionSettings } from '../core/settings/connectionSettings';
 import type { ConnectionSettings } from './connectionSettings';
 import { DisposableBase } from './lifecycle';
@@ -16,7 +16,7 @@ export class InlineSecretsWarning extends DisposableBase {
 
   constructor(
     private readonly settings: ConnectionSettings,
-    private readonly secrets: SecretStore,
+    private readonly gate: SecretGate,
     private readonly logger: Logger,
   ) {
     super();
@@ -43,11 +43,17 @@ export class InlineSecretsWarning extends DisposableBase {
       await this.settings.moveInlineSecrets(finding, async (found) => {
         this.logger.addSecret(found.password);
         this.logger.addSecret(found.passphrase);
-        if (found.password !== undefined) await this.secrets.set(found.id, 'password', found.password);
-        if (found.passphrase !== undefined) await this.secrets.set(found.id, 'passphrase', found.passphrase);
+        // Stored in the entry's own scope, bound to the entry: a workspace entry that reuses a user
+        // connection's id gets its own secret and never overwrites the user's.
+        const connection = this.settings.current.connections.find((c) => c.id === found.id && c.scope === finding.scope);
+        if (!connection) throw new Error('fix the problems of this settings entry first (see the Connections view), then move its secrets');
+        const target = { scope: finding.scope, id: found.id, name: connection.name, profile: connection.profile };
+        const paths = this.settings.pathContext();
+        if (found.password !== undefined) await this.gate.save(target, 'password', found.password, paths);
+        if (found.passphrase !== undefined) await this.gate.save(target, 'passphrase', found.passphrase, paths);
       });
-      this.logger.info(`moved ${finding.keys.join(' and ')} of "${finding.label}" to ${this.secrets.description}`);
-      void vscode.window.showInformationMessage(`MySQL TLS: moved the ${finding.keys.join(' and ')} of "${finding.label}" to ${this.secrets.description} and removed it from the settings.`);
+      this.logger.info(`moved ${finding.keys.join(' and ')} of "${finding.label}" to ${this.gate.vault.description}`);
+      void vscode.window.showInformationMessage(`MySQL TLS: moved the ${finding.keys.join(' and ')} of "${finding.label}" to ${this.gate.vault.description} and removed it from the settings.`);
     } catch (e) {
       this.warned.delete(key);
       this.logger.error(`moving the secrets of "${finding.label}" failed`, e);

@@ -4,11 +4,12 @@ import { FallbackSecretStore } from '../core/secrets/fallbackSecretStore';
 import { KeytarSecretStore, loadKeytar } from '../core/secrets/keytarSecretStore';
 import type { SecretKind, SecretStore } from '../core/secrets/secretStore';
 import { SecretStorageStore } from './secretStorageStore';
+import { userOnlySetting } from './userOnlySettings';
 
 export type SecretStorageSetting = 'keychain' | 'secretStorage';
 
 export function readSecretStorageSetting(): SecretStorageSetting {
-  return vscode.workspace.getConfiguration('mysqlTls').get<string>('secretStorage') === 'secretStorage' ? 'secretStorage' : 'keychain';
+  return userOnlySetting<string>('secretStorage', 'keychain') === 'secretStorage' ? 'secretStorage' : 'keychain';
 }
 
 /**

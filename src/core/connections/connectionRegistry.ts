@@ -38,8 +38,20 @@ export interface ConnectionStatus {
 
 export type OpenSession = (options: OpenSessionOptions) => Promise<Session>;
 
+/** Why secrets are read: a reconnect of a session the user opened is not asked about again. */
+export type SecretsPurpose = 'connect' | 'reconnect' | 'test';
+
 export interface ConnectionRegistryDeps {
-  readSecrets(connectionId: string): Promise<ConnectionSecrets>;
+  /**
+   * The secrets a connect may use. In the extension this is the secret gate: secrets bound to another endpoint
+   * or trust are released only after the user confirms (it rejects with 'cancelled' otherwise).
+   */
+  readSecrets(profile: ProfileWithId, purpose: SecretsPurpose): Promise<ConnectionSecrets>;
+  /**
+   * Why this profile must not connect at all, checked before anything is read or dialled (the extension:
+   * a workspace connection in Restricted Mode).
+   */
+  refuse?(profile: ProfileWithId): MysqlTlsError | undefined;
   paths(): PathContext;
   logger: Logger;
   /** Defaults to the engine's openSession, loaded on first use (so mysql2 loads on first connect). */
@@ -151,10 +163,12 @@ export class ConnectionRegistry {
   }
 
   private async open(profile: ProfileWithId, signal: AbortSignal | undefined, floor?: SecurityLevel): Promise<Session> {
+    const refusal = this.deps.refuse?.(profile);
+    if (refusal) throw refusal;
     const paths = this.deps.paths();
     // The plan-cache check stats the profile's files while the secrets are read (a keychain round trip).
     const stamps = fileStamps(profile, paths);
-    const secrets = await this.deps.readSecrets(profile.id);
+    const secrets = await this.deps.readSecrets(profile, floor ? 'reconnect' : 'connect');
     if (signal?.aborted) throw new MysqlTlsError('cancelled', 'the connection attempt was cancelled');
     this.deps.logger.addSecret(secrets.password);
     this.deps.logger.addSecret(secrets.passphrase);
@@ -331,7 +345,9 @@ export class ConnectionRegistry {
     const before = this.status(profile.id);
     const busy = (): boolean => ['connected', 'connecting', 'reconnecting'].includes(this.status(profile.id).state) || ['connected', 'connecting', 'reconnecting'].includes(before.state);
     try {
-      const secrets = await this.deps.readSecrets(profile.id);
+      const refusal = this.deps.refuse?.(profile);
+      if (refusal) throw refusal;
+      const secrets = await this.deps.readSecrets(profile, 'test');
       this.deps.logger.addSecret(secrets.password);
       this.deps.logger.addSecret(secrets.passphrase);
       this.deps.logger.addSecret(secrets.keyPem);

@@ -1,15 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { expandPath, PathExpansionError, type PathContext } from '../paths';
 import { CONNECTION_KINDS, DEFAULT_PORT, PROXYSQL_ADMIN_PORT, type CaSource, type ConnectionKind, type ConnectionProfile, type SslSettings } from '../profile';
-import { parseSslMode, parseTlsVersion, SSL_MODES, TLS_VERSIONS, type SslMode } from '../tls/sslMode';
+import { modeIsWeaker, parseSslMode, parseTlsVersion, SSL_MODES, TLS_VERSIONS, type SslMode } from '../tls/sslMode';
 
 /**
  * Reads the `mysqlTls.connections` setting without VS Code: validates every entry on its own, so one bad
  * entry yields a problem naming its field and never hides the others.
  *
  * Scopes: the user and the workspace lists are merged (user entries first); a workspace entry with the
- * same id as a user entry replaces it. Each connection remembers the scope it came from, so edits are
- * written back there. New connections go to the workspace when a folder is open, else to the user.
+ * same id as a user entry replaces it, but never silently: the connection carries a `conflict` (shown in the
+ * tree and the settings problems), flagged as weakening when its mode is weaker than the user entry's. The
+ * workspace is untrusted input (a repository, or one pull request, writes it). Each connection remembers the
+ * scope it came from, so edits are written back there. New connections go to the workspace when a folder is
+ * open, else to the user.
  */
 export type SettingsScope = 'user' | 'workspace' | 'workspaceFolder';
 
@@ -33,6 +36,23 @@ export interface ConfiguredConnection {
   expandedPaths: Partial<Record<SslPathField, string>>;
   /** Warnings that do not stop the connection from working (unknown keys). */
   warnings: SettingsProblem[];
+  /** A workspace entry that reuses the id of a user entry (which it replaces). */
+  conflict?: ScopeConflict;
+  /**
+   * A workspace connection while the workspace is not trusted (Restricted Mode): listed, but it neither
+   * connects nor has its files read.
+   */
+  restricted?: boolean;
+}
+
+/** What a workspace entry replaced: the user entry with the same id. */
+export interface ScopeConflict {
+  userProfile: ConnectionProfile & { id: string; name: string };
+  /** The workspace entry's mode is weaker than the user entry's (e.g. PREFERRED over VERIFY_IDENTITY). */
+  weakensMode: boolean;
+  /** Host, port or user differ. */
+  otherEndpoint: boolean;
+  message: string;
 }
 
 /** An entry that cannot be used; shown as an error node naming the field. */
@@ -52,6 +72,8 @@ export interface SettingsProblem {
   /** The dotted field path inside the entry, e.g. `port` or `ssl.mode` (`` for the entry itself). */
   field: string;
   message: string;
+  /** Set for a workspace entry that reuses a user entry's id: shown like an error although it still works. */
+  conflict?: true;
 }
 
 export const INLINE_SECRET_KEYS = ['password', 'passphrase'] as const;
@@ -75,9 +97,21 @@ export interface ParsedConnectionSettings {
 }
 
 export const SSL_PATH_FIELDS = ['ca', 'cert', 'key', 'pfx'] as const;
+/** Node timers fire at once above this many milliseconds (2^31-1). */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+/** C0 and C1 controls, DEL and the Unicode line/paragraph separators: in a host, path or name they only ever hide something. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** The first control character of a string setting, named for the problem message. */
+export function controlCharacterProblem(field: string, value: string): string | undefined {
+  const m = CONTROL_CHARACTER.exec(value);
+  if (!m) return undefined;
+  const code = m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+  return `${field} contains a control character (U+${code} at position ${m.index + 1}); remove it (settings values are single-line text)`;
+}
 export type SslPathField = (typeof SSL_PATH_FIELDS)[number];
 
-const ENTRY_KEYS = new Set(['id', 'name', 'host', 'port', 'user', 'database', 'connectTimeoutMs', 'readOnly', 'kind', 'ssl', ...INLINE_SECRET_KEYS]);
+const ENTRY_KEYS = new Set(['id', 'name', 'host', 'port', 'user', 'database', 'connectTimeoutMs', 'readOnly', 'kind', 'ssl', 'serverPublicKey', 'getServerPublicKey', ...INLINE_SECRET_KEYS]);
 const SSL_KEYS = new Set(['mode', 'ca', 'caSource', 'cert', 'key', 'pfx', 'minVersion', 'maxVersion', 'ciphers', 'servername', 'caPreset', ...INLINE_SECRET_KEYS]);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -132,6 +166,11 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
       error(field, `${field} is empty`);
       return undefined;
     }
+    const control = controlCharacterProblem(field, value);
+    if (control) {
+      error(field, control);
+      return undefined;
+    }
     return value;
   };
   const inlineKeys: InlineSecretKey[] = [];
@@ -146,6 +185,9 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
   if (rawId === undefined) id = derivedConnectionId(scope, raw);
   else if (typeof rawId !== 'string' || rawId.trim() === '') {
     error('id', 'id must be a non-empty string');
+    id = derivedConnectionId(scope, raw);
+  } else if (controlCharacterProblem('id', rawId)) {
+    error('id', controlCharacterProblem('id', rawId)!);
     id = derivedConnectionId(scope, raw);
   } else {
     id = rawId;
@@ -163,9 +205,27 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
   }
   let connectTimeoutMs: number | undefined;
   if (raw.connectTimeoutMs !== undefined) {
-    if (typeof raw.connectTimeoutMs !== 'number' || !Number.isInteger(raw.connectTimeoutMs) || raw.connectTimeoutMs < 1) {
-      error('connectTimeoutMs', `connectTimeoutMs must be a positive whole number of milliseconds, not ${JSON.stringify(raw.connectTimeoutMs)}`);
+    if (typeof raw.connectTimeoutMs !== 'number' || !Number.isInteger(raw.connectTimeoutMs) || raw.connectTimeoutMs < 1 || raw.connectTimeoutMs > MAX_TIMEOUT_MS) {
+      error('connectTimeoutMs', `connectTimeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, not ${JSON.stringify(raw.connectTimeoutMs)}`);
     } else connectTimeoutMs = raw.connectTimeoutMs;
+  }
+
+  // MySQL's --server-public-key-path and --get-server-public-key: how a password may travel without TLS.
+  let serverPublicKey: string | undefined;
+  const keyPath = str('serverPublicKey', raw.serverPublicKey, false);
+  if (keyPath) {
+    try {
+      expandPath(keyPath, paths);
+      serverPublicKey = keyPath;
+    } catch (e) {
+      if (e instanceof PathExpansionError) error('serverPublicKey', e.message);
+      else throw e;
+    }
+  }
+  let getServerPublicKey: boolean | undefined;
+  if (raw.getServerPublicKey !== undefined) {
+    if (typeof raw.getServerPublicKey !== 'boolean') error('getServerPublicKey', `getServerPublicKey must be true or false, not ${JSON.stringify(raw.getServerPublicKey)}`);
+    else getServerPublicKey = raw.getServerPublicKey;
   }
 
   let kind: ConnectionKind | undefined;
@@ -238,6 +298,8 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
   if (database) profile.database = database;
   if (connectTimeoutMs !== undefined) profile.connectTimeoutMs = connectTimeoutMs;
   if (readOnly) profile.readOnly = true;
+  if (serverPublicKey) profile.serverPublicKey = serverPublicKey;
+  if (getServerPublicKey) profile.getServerPublicKey = true;
   if (Object.keys(ssl).length > 0) profile.ssl = ssl;
   return { ...base, profile };
 }
@@ -271,7 +333,14 @@ export function parseConnectionSettings(sources: SettingsSource[], paths?: PathC
         invalid.push({ key: `${scope}:${index}`, label: check.label, id: check.idPersisted ? check.id : undefined, scope, index, problems: [...check.errors, ...check.warnings] });
         return;
       }
-      // A later scope (workspace) overrides an earlier one (user) with the same id.
+      // A later scope (workspace) overrides an earlier one (user) with the same id, flagged as a conflict.
+      const replaced = byId.get(check.id);
+      const conflict = replaced && replaced.scope !== scope ? scopeConflict(replaced.profile, check.profile) : undefined;
+      if (conflict) {
+        const problem: SettingsProblem = { severity: 'warning', scope, index, field: 'id', message: conflict.message, conflict: true };
+        check.warnings.push(problem);
+        problems.push(problem);
+      }
       byId.delete(check.id);
       byId.set(check.id, {
         id: check.id,
@@ -282,10 +351,28 @@ export function parseConnectionSettings(sources: SettingsSource[], paths?: PathC
         idPersisted: check.idPersisted,
         expandedPaths: check.expandedPaths,
         warnings: check.warnings,
+        ...(conflict ? { conflict } : {}),
       });
     });
   }
   return { connections: [...byId.values()], invalid, problems, inlineSecrets };
+}
+
+function scopeConflict(user: ConnectionProfile & { id: string; name: string }, workspace: ConnectionProfile): ScopeConflict {
+  const userMode = user.ssl?.mode ?? 'PREFERRED';
+  const workspaceMode = workspace.ssl?.mode ?? 'PREFERRED';
+  const weakensMode = modeIsWeaker(workspaceMode, userMode);
+  const otherEndpoint = user.host.toLowerCase() !== workspace.host.toLowerCase() || (user.port ?? DEFAULT_PORT) !== (workspace.port ?? DEFAULT_PORT) || user.user !== workspace.user;
+  const endpoint = (p: ConnectionProfile): string => `${p.user}@${p.host}:${p.port ?? DEFAULT_PORT}`;
+  const parts = [`the workspace settings reuse the id "${user.id}" of your user connection "${user.name}" (${endpoint(user)}, ${userMode}) and replace it`];
+  if (otherEndpoint) parts.push(`with another endpoint (${endpoint(workspace)})`);
+  if (weakensMode) parts.push(`with a weaker ssl-mode (${workspaceMode} instead of ${userMode})`);
+  return {
+    userProfile: user,
+    weakensMode,
+    otherEndpoint,
+    message: `${parts.join(', ')}. Its stored secrets are not shared: the user connection's password is sent only if you confirm. Rename the id in the workspace settings if this is a different connection.`,
+  };
 }
 
 /** The JSON object stored for a profile: only set fields, no secrets, id first. */
@@ -299,6 +386,8 @@ export function settingsEntryOf(profile: ConnectionProfile & { id: string }): Re
   if (profile.database) entry.database = profile.database;
   if (profile.connectTimeoutMs !== undefined) entry.connectTimeoutMs = profile.connectTimeoutMs;
   if (profile.readOnly) entry.readOnly = true;
+  if (profile.serverPublicKey) entry.serverPublicKey = profile.serverPublicKey;
+  if (profile.getServerPublicKey) entry.getServerPublicKey = true;
   if (profile.ssl) {
     const ssl: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(profile.ssl)) if (v !== undefined && v !== '') ssl[k] = v;

@@ -64,3 +64,13 @@ export function parseTlsVersion(value: string): TlsVersion | undefined {
   const map: Record<string, TlsVersion> = { '1': 'TLSv1', '1.0': 'TLSv1', '1.1': 'TLSv1.1', '1.2': 'TLSv1.2', '1.3': 'TLSv1.3' };
   return map[v];
 }
+
+/** Whether `mode` protects less than `than` (SSL_MODES is ordered from weakest to strongest). */
+export function modeIsWeaker(mode: SslMode, than: SslMode): boolean {
+  return SSL_MODES.indexOf(mode) < SSL_MODES.indexOf(than);
+}
+
+/** Whether a mode verifies the server's chain (VERIFY_CA and VERIFY_IDENTITY). */
+export function modeVerifiesChain(mode: SslMode): boolean {
+  return SSL_MODE_RULES[mode].verifyChain;
+}

@@ -19,16 +19,18 @@ import { importCaBundle, type ImportedBundle } from '../../core/certificates/imp
 import { inspectFile, renderInspection, type InspectionSummary } from '../../core/certificates/inspect';
 import { isMysqlTlsError } from '../../core/errors';
 import type { Logger } from '../../core/logging/logger';
-import { newConnectionId } from '../../core/settings/connectionSettings';
+import { newConnectionId, scopeForNewConnection } from '../../core/settings/connectionSettings';
 import type { CertificateCommandId } from '../commandIds';
 import type { ConnectionSettings } from '../connectionSettings';
 import type { ReportViewer } from '../reports/reportViewer';
 import type { ConfiguredSecretStore } from '../secrets';
+import type { SecretGate } from '../../core/secrets/connectionVault';
 import { showCommandError } from '../server/connectedConnection';
 
 export interface CertificateCommandServices {
   settings: ConnectionSettings;
   secrets: ConfiguredSecretStore;
+  gate: SecretGate;
   reports: ReportViewer;
   logger: Logger;
   /** The extension's global storage folder (context.globalStorageUri), a destination for imported bundles. */
@@ -270,7 +272,7 @@ export function createCertificateCommands(s: CertificateCommandServices): Record
     const id = newConnectionId();
     const profile = { ...profileForGeneratedSet(set, { id, name: name.trim(), port: Number(portText), user: user.trim(), usePkcs12: false }), host: host.trim() };
     // Secrets first: a settings entry never points at a passphrase that failed to store.
-    if (keyPassphrase) await s.secrets.set(id, 'passphrase', keyPassphrase);
+    if (keyPassphrase) await s.gate.save({ scope: scopeForNewConnection(s.settings.hasWorkspaceFolder()), id, name: profile.name, profile }, 'passphrase', keyPassphrase, s.settings.pathContext());
     const scope = await s.settings.save(profile, undefined);
     log.info(`created connection ${profile.name} (${id}) with the generated client certificate in ${scope} settings`);
     const next = await vscode.window.showInformationMessage(

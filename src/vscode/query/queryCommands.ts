@@ -1,3 +1,4 @@
+import { userOnlySetting } from '../userOnlySettings';
 import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../../core/connections/connectionRegistry';
 import { isMysqlTlsError } from '../../core/errors';
@@ -80,7 +81,7 @@ export class QueryFeature extends DisposableBase {
   }
 
   private logQueries(): boolean {
-    return vscode.workspace.getConfiguration('mysqlTls').get<boolean>(LOG_QUERIES_SETTING, false) === true;
+    return userOnlySetting<boolean>(LOG_QUERIES_SETTING, false) === true;
   }
 
   private async pickConnection(placeHolder: string): Promise<ConfiguredConnection | undefined> {

@@ -7,18 +7,18 @@ import { auditServerTls, renderAuditMarkdown, type ServerTlsAudit } from '../../
 import { SQL } from '../../core/server/serverSql';
 import { isMysqlTlsError } from '../../core/errors';
 import type { Logger } from '../../core/logging/logger';
-import { readConnectionSecrets } from '../../core/secrets/secretStore';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
 import type { CertificateCommandId } from '../commandIds';
 import type { ConnectionSettings } from '../connectionSettings';
 import type { ReportViewer } from '../reports/reportViewer';
-import type { ConfiguredSecretStore } from '../secrets';
+import type { SecretGate } from '../../core/secrets/connectionVault';
 import { pickConnectedConnection, showCommandError } from './connectedConnection';
 
 export interface ServerTlsCommandServices {
   settings: ConnectionSettings;
   registry: ConnectionRegistry;
-  secrets: ConfiguredSecretStore;
+  /** The key passphrase of the connection whose client certificate is used, released like any secret. */
+  gate: SecretGate;
   reports: ReportViewer;
   logger: Logger;
 }
@@ -184,7 +184,7 @@ export function createServerTlsCommands(s: ServerTlsCommandServices): Record<Ext
           // No client certificate at hand for the TLS attempts: check what the command promises, the plaintext refusal.
           outcome.plaintext = await checkPlaintextLogin({ host, port, user: account.user, password, paths });
         } else {
-          const secrets = await readConnectionSecrets(s.secrets, tlsSource.id);
+          const secrets = await s.gate.secretsFor(tlsSource, paths, 'use');
           const mode = ssl.mode === 'VERIFY_CA' || ssl.mode === 'VERIFY_IDENTITY' ? ssl.mode : 'REQUIRED';
           outcome.verification = await verifyAccountTls({
             host,

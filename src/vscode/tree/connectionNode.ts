@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConnectionStatus } from '../../core/connections/connectionRegistry';
-import { connectionDescription, iconKindOf, tlsSummaryMarkdown, type ConnectionIconKind } from '../../core/presentation/connectionPresentation';
+import { connectionDescription, escapeMarkdown, iconKindOf, tlsSummaryMarkdown, type ConnectionIconKind } from '../../core/presentation/connectionPresentation';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
 import { databaseNodes } from './databaseNode';
 import { proxysqlAdminChildren } from './proxysqlNodes';
@@ -50,11 +50,24 @@ export class ConnectionNode implements TreeNode {
     const reconnect = this.status.state === 'reconnecting' ? this.status.reconnect : undefined;
     item.description = reconnect ? `${connectionDescription(this.connection.profile)} · reconnecting (${reconnect.attempt}/${reconnect.maxAttempts})` : connectionDescription(this.connection.profile);
     item.iconPath = connectionIcon(iconKindOf(this.status));
-    const summary = tlsSummaryMarkdown(this.connection.name, this.connection.profile, this.status);
+    let summary = tlsSummaryMarkdown(this.connection.name, this.connection.profile, this.status);
+    const { conflict, restricted } = this.connection;
+    if (conflict) {
+      // A workspace entry that replaced a user entry of the same id: never silently.
+      item.description = `${conflict.weakensMode ? 'weaker mode · ' : ''}overrides user connection · ${item.description}`;
+      if (this.status.state === 'disconnected') item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+      summary = `$(warning) **Conflict:** ${escapeMarkdown(conflict.message)}\n\n${summary}`;
+    }
+    if (restricted) {
+      item.description = `Restricted Mode · ${item.description}`;
+      item.iconPath = new vscode.ThemeIcon('workspace-untrusted');
+      summary = `$(workspace-untrusted) **Restricted Mode:** this connection comes from the workspace settings, and the workspace is not trusted. It is listed, but it does not connect or read its files until you trust the workspace.\n\n${summary}`;
+    }
     const tooltip = new vscode.MarkdownString(this.isActive ? `${summary}\n\n_Active connection (status bar)_` : summary, true);
     item.tooltip = tooltip;
     // 'connection.connecting.reconnecting': the menus that match connecting (Disconnect, which cancels) apply.
-    item.contextValue = this.status.state === 'reconnecting' ? 'connection.connecting.reconnecting' : `connection.${this.status.state}`;
+    // 'connection.restricted': only the menus for every connection (edit, remove), not Connect.
+    item.contextValue = restricted ? 'connection.restricted' : this.status.state === 'reconnecting' ? 'connection.connecting.reconnecting' : `connection.${this.status.state}`;
     item.accessibilityInformation = { label: `${this.connection.name}, ${reconnect ? `reconnecting, attempt ${reconnect.attempt} of ${reconnect.maxAttempts}` : this.status.state}` };
     return item;
   }

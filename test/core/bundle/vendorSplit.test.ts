@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadSandbox } from '../../helpers/sandbox';
 import { tempDir } from '../certificates/fixtures';
-import { createFakeVscode, fakeExtensionContext, installFakeVscode } from '../extension/fakeVscode';
+import { createFakeVscode, fakeExtensionContext, installFakeVscode, seedBoundSecret } from '../extension/fakeVscode';
 
 const root = path.resolve(__dirname, '../../../..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -178,12 +178,11 @@ describe('the packaged build: vendor libraries split out of dist/extension.js', 
       uninstall = installFakeVscode(fake);
       fake.settings.user['mysqlTls.secretStorage'] = 'secretStorage';
       const entry = { host: sb.host, port: sb.servers.tls.port, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } };
-      fake.settings.workspace['mysqlTls.connections'] = [
-        { id: 'sb', name: 'Sandbox', user: sb.accounts.app_none!.user, ...entry },
-        ...(sb.accounts.app_ed25519 ? [{ id: 'ed', name: 'Sandbox ed25519', user: sb.accounts.app_ed25519.user, ...entry }] : []),
-      ];
-      fake.secrets.set('mysql-tls:sb/password', sb.accounts.app_none!.password);
-      if (sb.accounts.app_ed25519) fake.secrets.set('mysql-tls:ed/password', sb.accounts.app_ed25519.password);
+      const sbEntry = { id: 'sb', name: 'Sandbox', user: sb.accounts.app_none!.user, ...entry };
+      const edEntry = sb.accounts.app_ed25519 ? { id: 'ed', name: 'Sandbox ed25519', user: sb.accounts.app_ed25519.user, ...entry } : undefined;
+      fake.settings.workspace['mysqlTls.connections'] = [sbEntry, ...(edEntry ? [edEntry] : [])];
+      await seedBoundSecret(fake, 'workspace', sbEntry, 'password', sb.accounts.app_none!.password);
+      if (edEntry && sb.accounts.app_ed25519) await seedBoundSecret(fake, 'workspace', edEntry, 'password', sb.accounts.app_ed25519.password);
       ext = require(bundle) as typeof ext;
       await ext.activate(fakeExtensionContext(fake));
     });

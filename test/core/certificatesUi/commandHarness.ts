@@ -68,12 +68,11 @@ export function startCommandHarness(opts: { storageDir: string; connections: Rec
   fake.workspaceFolders = [{ name: 'ws', uri: { fsPath: opts.storageDir } }];
   fake.settings.user['mysqlTls.secretStorage'] = 'secretStorage';
   fake.settings.workspace['mysqlTls.connections'] = opts.connections;
-  for (const [k, v] of Object.entries(opts.secrets)) fake.secrets.set(`mysql-tls:${k}`, v);
 
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { createLogger } = require('../../../src/core/logging/logger') as typeof import('../../../src/core/logging/logger');
   const { ConnectionRegistry } = require('../../../src/core/connections/connectionRegistry') as typeof import('../../../src/core/connections/connectionRegistry');
-  const { readConnectionSecrets } = require('../../../src/core/secrets/secretStore') as typeof import('../../../src/core/secrets/secretStore');
+  const { createSecretGate } = require('../../../src/vscode/secretGate') as typeof import('../../../src/vscode/secretGate');
   const { ConnectionSettings } = require('../../../src/vscode/connectionSettings') as typeof import('../../../src/vscode/connectionSettings');
   const { ConfiguredSecretStore } = require('../../../src/vscode/secrets') as typeof import('../../../src/vscode/secrets');
   const { ReportViewer } = require('../../../src/vscode/reports/reportViewer') as typeof import('../../../src/vscode/reports/reportViewer');
@@ -85,11 +84,28 @@ export function startCommandHarness(opts: { storageDir: string; connections: Rec
   const logger = createLogger({ trace: push('trace'), debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') });
   const settings = new ConnectionSettings(logger);
   const secrets = new ConfiguredSecretStore(context.secrets, logger);
-  const registry = new ConnectionRegistry({ readSecrets: (id) => readConnectionSecrets(secrets, id), paths: () => settings.pathContext(), logger });
+  const gate = createSecretGate(secrets, logger);
+  const gated = (id: string): { scope: 'workspace' | 'user' | 'workspaceFolder'; id: string; name: string; profile: import('../../../src/core/profile').ConnectionProfile } => {
+    const c = settings.find(id);
+    if (!c) throw new Error(`no connection ${id}`);
+    return c;
+  };
+  // Seeded secrets ('<id>/<kind>') are stored the way the extension stores them: bound to their connection.
+  const ready = (async () => {
+    for (const [k, v] of Object.entries(opts.secrets)) {
+      const [id, kind] = k.split('/') as [string, 'password' | 'passphrase' | 'keyPem'];
+      await gate.save(gated(id), kind, v, settings.pathContext());
+    }
+  })();
+  const registry = new ConnectionRegistry({
+    readSecrets: (profile, purpose) => gate.secretsFor({ ...gated(profile.id), profile }, settings.pathContext(), purpose),
+    paths: () => settings.pathContext(),
+    logger,
+  });
   const viewer = new ReportViewer();
   const table: Record<string, (...args: unknown[]) => unknown> = {
-    ...createCertificateCommands({ settings, secrets, reports: viewer, logger, globalStorage: { fsPath: path.join(opts.storageDir, 'global-storage') } as never }),
-    ...createServerTlsCommands({ settings, registry, secrets, reports: viewer, logger }),
+    ...createCertificateCommands({ settings, secrets, gate, reports: viewer, logger, globalStorage: { fsPath: path.join(opts.storageDir, 'global-storage') } as never }),
+    ...createServerTlsCommands({ settings, registry, gate, reports: viewer, logger }),
     'mysqlTls.connect': async (id: unknown) => registry.connect(settings.find(String(id))!.profile),
     'mysqlTls.setPassword': () => undefined,
   };
@@ -101,7 +117,10 @@ export function startCommandHarness(opts: { storageDir: string; connections: Rec
     openDialogAnswers,
     untitled,
     reports,
-    run: (id, ...args) => Promise.resolve(fake.commands.get(id)!(...args)),
+    run: async (id, ...args) => {
+      await ready;
+      return fake.commands.get(id)!(...args);
+    },
     connections: () => fake.settings.workspace['mysqlTls.connections'] as Record<string, unknown>[],
     async dispose() {
       await registry.disconnectAll();

@@ -12,6 +12,7 @@ import { loadSandbox } from '../../helpers/sandbox';
 import { tempDir } from '../certificates/fixtures';
 import { rootSession, throwawayUser } from '../server/sandboxAdmin';
 import { KEEP, startCommandHarness, type CommandHarness } from './commandHarness';
+import { storedSecret } from '../extension/fakeVscode';
 
 describe('certificate and server commands in a fake VS Code, against the sandbox', () => {
   const sb = loadSandbox();
@@ -57,7 +58,7 @@ describe('certificate and server commands in a fake VS Code, against the sandbox
     assert.ok(entry, 'the profile is in the workspace settings');
     assert.deepEqual({ host: entry.host, port: entry.port, user: entry.user }, { host: 'localhost', port: 3306, user: 'app_x509' });
     assert.deepEqual(entry.ssl, { mode: 'VERIFY_IDENTITY', ca: path.join(out, 'ca.pem'), cert: path.join(out, 'client-cert.pem'), key: path.join(out, 'client-key.pem') });
-    assert.equal(h.fake.secrets.get(`mysql-tls:${entry.id}/passphrase`), 'gen-pass-1');
+    assert.equal(storedSecret(h.fake, 'workspace', String(entry.id), 'passphrase')?.value, 'gen-pass-1');
     assert.ok(!JSON.stringify(h.fake.settings).includes('gen-pass-1'), 'no passphrase in settings');
     assert.ok(!h.fake.logLines.join('\n').includes('gen-pass-1'), 'no passphrase in the log');
 

@@ -13,6 +13,7 @@ import type { CertificateSet } from '../../../src/core/certificates/generateSet'
 import { tempDir } from '../certificates/fixtures';
 import { ExtraServer } from '../server/extraServer';
 import { KEEP, startCommandHarness, type CommandHarness } from './commandHarness';
+import { seedBoundSecret, storedSecret } from '../extension/fakeVscode';
 
 /** `key = value` lines of a [mysqld] snippet as mariadbd command-line options. */
 function snippetToArgs(snippet: string): string[] {
@@ -66,7 +67,7 @@ describe('from a plaintext server to REQUIRE X509 and VERIFY_IDENTITY with the c
     const entry = h.connections().find((c) => c.name === 'Generated app') as { id: string; ssl: Record<string, string> };
     assert.equal(entry.ssl.mode, 'VERIFY_IDENTITY');
     assert.equal(entry.ssl.cert, set.files.clientCert);
-    assert.equal(h.fake.secrets.get(`mysql-tls:${entry.id}/passphrase`), 'client key pass');
+    assert.equal(storedSecret(h.fake, 'workspace', String(entry.id), 'passphrase')?.value, 'client key pass');
   });
 
   test('3. restarted with the snippet the wizard opened, the server offers TLS', async () => {
@@ -98,7 +99,7 @@ describe('from a plaintext server to REQUIRE X509 and VERIFY_IDENTITY with the c
 
   test('5. the generated profile connects in VERIFY_IDENTITY with its client certificate', async () => {
     const entry = h.connections().find((c) => c.name === 'Generated app') as { id: string };
-    h.fake.secrets.set(`mysql-tls:${entry.id}/password`, appPassword); // what "Set Password" stores
+    await seedBoundSecret(h.fake, 'workspace', entry as never, 'password', appPassword); // what "Set Password" stores
     const status = (await h.run('mysqlTls.connect', entry.id)) as { report?: { security: string; clientCertificateSent?: boolean } };
     assert.equal(status.report?.security, 'verified-identity');
     const { rows } = await (status as unknown as { session: { query<T>(sql: string): Promise<{ rows: T }> } }).session.query<{ Value: string }[]>("SHOW SESSION STATUS LIKE 'Ssl_cipher'");

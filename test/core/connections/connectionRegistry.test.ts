@@ -14,7 +14,7 @@ const sink: LogSink = { trace: (m) => lines.push(m), debug: (m) => lines.push(m)
 
 function setup(): { registry: ConnectionRegistry; secrets: InMemorySecretStore; states: ConnectionState[] } {
   const secrets = new InMemorySecretStore();
-  const registry = new ConnectionRegistry({ readSecrets: (id) => readConnectionSecrets(secrets, id), paths: () => ({}), logger: createLogger(sink) });
+  const registry = new ConnectionRegistry({ readSecrets: (profile) => readConnectionSecrets(secrets, profile.id), paths: () => ({}), logger: createLogger(sink) });
   const states: ConnectionState[] = [];
   registry.onDidChange((s) => states.push(s.state));
   return { registry, secrets, states };

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadSandbox } from '../../helpers/sandbox';
-import { createFakeVscode, fakeExtensionContext, installFakeVscode } from './fakeVscode';
+import { createFakeVscode, fakeExtensionContext, installFakeVscode, storedSecret } from './fakeVscode';
 
 const root = path.resolve(__dirname, '../../../..');
 const loaded = (pkg: string): boolean => Object.keys(require.cache).some((k) => k.includes(`${path.sep}node_modules${path.sep}${pkg}${path.sep}`));
@@ -69,7 +69,9 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     const list = fake.settings.workspace['mysqlTls.connections'] as Record<string, unknown>[];
     assert.ok(!JSON.stringify(list).includes(inlinePassword), 'the password left the settings');
     assert.equal(list[0]!.id, 'sb');
-    assert.equal(fake.secrets.get('mysql-tls:sb/password'), inlinePassword);
+    const stored = storedSecret(fake, 'workspace', 'sb', 'password');
+    assert.equal(stored?.value, inlinePassword);
+    assert.deepEqual(stored?.binding && { scope: stored.binding.scope, host: stored.binding.host, port: stored.binding.port, user: stored.binding.user, mode: stored.binding.mode }, { scope: 'workspace', host: sb.host, port: sb.servers.tls.port, user: sbEntry.user, mode: 'VERIFY_IDENTITY' }, 'bound to the entry it came from');
     assert.ok(!fake.logLines.join('\n').includes(inlinePassword), 'and never reached the log');
   });
 
@@ -129,12 +131,12 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     assert.match(String(added.id), /^[0-9a-f-]{36}$/);
     assert.deepEqual(added.ssl, { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca });
     assert.ok(!JSON.stringify(list).includes('pw-from-wizard'));
-    assert.equal(fake.secrets.get(`mysql-tls:${String(added.id)}/password`), 'pw-from-wizard');
+    assert.equal(storedSecret(fake, 'workspace', String(added.id), 'password')?.value, 'pw-from-wizard');
     assert.ok(fake.notifications.some((n) => n.level === 'info' && /"New one" added/.test(n.message)));
 
     fake.answers.push({ pattern: /^Remove connection "New one"/, item: 'Remove' });
     await fake.commands.get('mysqlTls.removeConnection')!(String(added.id));
     assert.ok(!(fake.settings.workspace['mysqlTls.connections'] as Record<string, unknown>[]).some((e) => e.name === 'New one'));
-    assert.equal(fake.secrets.get(`mysql-tls:${String(added.id)}/password`), undefined, 'its secrets are deleted');
+    assert.equal(storedSecret(fake, 'workspace', String(added.id), 'password'), undefined, 'its secrets are deleted');
   });
 });

@@ -25,6 +25,9 @@ export interface Notification {
   level: 'info' | 'warning' | 'error';
   message: string;
   items: string[];
+  /** Set for a modal (showWarningMessage(message, { modal: true, detail }, ...items)). */
+  modal?: boolean;
+  detail?: string;
 }
 
 export interface FakeVscode {
@@ -43,6 +46,9 @@ export interface FakeVscode {
   clipboard: string;
   workspaceFolders: { name: string; uri: { fsPath: string } }[];
   configChanged: EventEmitter<{ affectsConfiguration(section: string): boolean }>;
+  /** vscode.workspace.isTrusted (Restricted Mode when false); grantTrust() fires onDidGrantWorkspaceTrust. */
+  trusted: boolean;
+  grantTrust(): void;
 }
 
 export function createFakeVscode(): FakeVscode {
@@ -59,10 +65,17 @@ export function createFakeVscode(): FakeVscode {
   fake.clipboard = '';
   fake.workspaceFolders = [];
   fake.configChanged = new EventEmitter();
+  fake.trusted = true;
+  const trustGranted = new EventEmitter<void>();
+  fake.grantTrust = () => {
+    fake.trusted = true;
+    trustGranted.fire();
+  };
 
   const notify = (level: Notification['level']) => async (message: string, ...rest: unknown[]): Promise<string | undefined> => {
     const items = rest.filter((r): r is string => typeof r === 'string');
-    fake.notifications.push({ level, message, items });
+    const options = rest.find((r): r is { modal?: boolean; detail?: string } => typeof r === 'object' && r !== null);
+    fake.notifications.push({ level, message, items, ...(options?.modal ? { modal: true, detail: options.detail } : {}) });
     return fake.answers.find((a) => a.pattern.test(message) && items.includes(a.item))?.item;
   };
   const getByPath = (obj: Record<string, unknown>, key: string): unknown => obj[key];
@@ -181,6 +194,10 @@ export function createFakeVscode(): FakeVscode {
       }),
       onDidChangeConfiguration: fake.configChanged.event,
       onDidChangeWorkspaceFolders: new EventEmitter<unknown>().event,
+      get isTrusted() {
+        return fake.trusted;
+      },
+      onDidGrantWorkspaceTrust: trustGranted.event,
       onDidCloseTextDocument: new EventEmitter<unknown>().event,
       textDocuments: [],
     },
@@ -223,4 +240,33 @@ export function fakeExtensionContext(fake: FakeVscode): Record<string, unknown> 
       onDidChange: new EventEmitter<unknown>().event,
     },
   };
+}
+
+/**
+ * Stores a secret in the fake SecretStorage the way the extension does (an envelope bound to the entry's
+ * endpoint, in the entry's scope namespace), for tests that start with a password already saved.
+ */
+export async function seedBoundSecret(
+  fake: FakeVscode,
+  scope: 'user' | 'workspace',
+  entry: { id: string; host: string; port?: number; user: string; ssl?: Record<string, unknown> },
+  kind: 'password' | 'passphrase' | 'keyPem',
+  value: string,
+): Promise<void> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { bindingOf, encodeBoundSecret } = require('../../../src/core/secrets/secretBinding') as typeof import('../../../src/core/secrets/secretBinding');
+  const { vaultAccountId } = require('../../../src/core/secrets/connectionVault') as typeof import('../../../src/core/secrets/connectionVault');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const binding = await bindingOf(entry as never, scope, undefined);
+  fake.secrets.set(`mysql-tls:${vaultAccountId({ scope, id: entry.id })}/${kind}`, encodeBoundSecret(value, binding));
+}
+
+/** The value and binding the extension stored for a connection (undefined when nothing is stored). */
+export function storedSecret(fake: FakeVscode, scope: 'user' | 'workspace', id: string, kind: 'password' | 'passphrase' | 'keyPem'): { value: string; binding?: import('../../../src/core/secrets/secretBinding').SecretBinding } | undefined {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { decodeBoundSecret } = require('../../../src/core/secrets/secretBinding') as typeof import('../../../src/core/secrets/secretBinding');
+  const { vaultAccountId } = require('../../../src/core/secrets/connectionVault') as typeof import('../../../src/core/secrets/connectionVault');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const raw = fake.secrets.get(`mysql-tls:${vaultAccountId({ scope, id })}/${kind}`);
+  return raw === undefined ? undefined : decodeBoundSecret(raw);
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { adminConnection } from '../../../scripts/sandbox';
-import { createFakeVscode, fakeExtensionContext, installFakeVscode } from '../extension/fakeVscode';
+import { createFakeVscode, fakeExtensionContext, installFakeVscode, seedBoundSecret } from '../extension/fakeVscode';
 import { loadSandbox } from '../../helpers/sandbox';
 
 describe('reconnecting, as the status bar and the tree show it', () => {
@@ -19,10 +19,9 @@ describe('reconnecting, as the status bar and the tree show it', () => {
     fake.settings.user['mysqlTls.secretStorage'] = 'secretStorage';
     fake.settings.user['mysqlTls.reconnectMaxAttempts'] = 5;
     fake.settings.user['mysqlTls.keepaliveIntervalSeconds'] = 0;
-    fake.settings.user['mysqlTls.connections'] = [
-      { id: 'sb', name: 'Sandbox TLS', host: sb.host, port: sb.servers.tls.port, user: sb.accounts.app_none!.user, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } },
-    ];
-    fake.secrets.set('mysql-tls:sb/password', sb.accounts.app_none!.password);
+    const entry = { id: 'sb', name: 'Sandbox TLS', host: sb.host, port: sb.servers.tls.port, user: sb.accounts.app_none!.user, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } };
+    fake.settings.user['mysqlTls.connections'] = [entry];
+    await seedBoundSecret(fake, 'user', entry, 'password', sb.accounts.app_none!.password);
     ext = require('../../../src/extension') as typeof import('../../../src/extension');
     ext.activate(fakeExtensionContext(fake) as never);
   });
