@@ -108,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): void {
       ...createCertificateCommands({ settings, secrets, gate, reports, logger, globalStorage: context.globalStorageUri }),
       ...createServerTlsCommands({ settings, registry, gate, reports, logger }),
       ...createQueryCommands(queries),
-      ...createProxysqlCommands({ settings, registry, logger, globalStorage: context.globalStorageUri, refreshTree: () => tree.refresh() }),
+      ...createProxysqlCommands({ settings, registry, gate, logger, globalStorage: context.globalStorageUri, refreshTree: () => tree.refresh() }),
     };
     const commandLog = logger.child('commands');
     for (const id of Object.keys(COMMAND_TITLES) as CommandId[]) {

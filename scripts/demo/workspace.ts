@@ -1,7 +1,8 @@
 /**
  * Writes a sample workspace whose .vscode/settings.json defines ready connections to the running sandbox,
  * one per --ssl-mode plus two that fail on purpose, and (with --seed-keychain) stores their passwords in
- * the keychain (keytar: service `mysql-tls`, account `<id>/password`). Passwords never go into settings.
+ * the keychain (keytar: service `mysql-tls`, account `workspace:<id>/password`, bound to the connection's
+ * endpoint as the extension binds what it stores). Passwords never go into settings.
  *
  *   node out/scripts/demo/workspace.js DIR [--seed-keychain]
  *
@@ -10,6 +11,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ConnectionProfile } from '../../src/core/profile';
+import { vaultAccountId } from '../../src/core/secrets/connectionVault';
+import { bindingOf, encodeBoundSecret } from '../../src/core/secrets/secretBinding';
 import { defaultSandboxDir, type AccountName, type SandboxDescription, type ServerName } from '../sandbox';
 
 export const KEYCHAIN_SERVICE = 'mysql-tls';
@@ -92,11 +95,25 @@ export function writeDemoWorkspace(dir: string, sb: SandboxDescription): DemoCon
   return connections;
 }
 
-/** Stores each connection's password in the keychain under `<id>/password`. */
-export async function seedKeychain(sb: SandboxDescription, connections: DemoConnection[]): Promise<void> {
+/** The keychain account of a workspace connection's password (see src/core/secrets/connectionVault.ts). */
+export function workspacePasswordAccount(id: string): string {
+  return `${vaultAccountId({ scope: 'workspace', id })}/password`;
+}
+
+/** Stores the password of a workspace connection as the extension does: bound to its endpoint, mode and CA. */
+export async function storeWorkspacePassword(profile: ConnectionProfile & { id: string }, password: string): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const keytar = require('keytar') as typeof import('keytar');
-  for (const c of connections) await keytar.setPassword(KEYCHAIN_SERVICE, `${c.profile.id}/password`, passwordFor(sb, c));
+  const binding = await bindingOf(profile, 'workspace', undefined);
+  await keytar.setPassword(KEYCHAIN_SERVICE, workspacePasswordAccount(profile.id), encodeBoundSecret(password, binding));
+}
+
+/**
+ * Stores each connection's password in the keychain the way the extension stores what the user enters:
+ * in the workspace namespace, bound to the connection's endpoint, mode and CA.
+ */
+export async function seedKeychain(sb: SandboxDescription, connections: DemoConnection[]): Promise<void> {
+  for (const c of connections) await storeWorkspacePassword({ ...c.profile, id: c.profile.id! }, passwordFor(sb, c));
 }
 
 async function main(args: string[]): Promise<void> {

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { KEYCHAIN_SERVICE, passwordFor, type DemoConnection } from '../../scripts/demo/workspace';
+import { KEYCHAIN_SERVICE, passwordFor, workspacePasswordAccount, type DemoConnection } from '../../scripts/demo/workspace';
+import { decodeBoundSecret } from '../../src/core/secrets/secretBinding';
 import {
   answerInput,
   escapeRegExp,
@@ -135,11 +136,15 @@ describe('e2e connections', () => {
     assert.equal(saved.ssl?.cert, env.sandbox.certs.clientCert);
     assert.equal(saved.ssl?.key, env.sandbox.certs.clientKey);
 
-    // The password is in the Secret Service under <id>/password...
+    // The password is in the Secret Service under workspace:<id>/password, bound to the endpoint it was entered for...
     const credentials = await keytar().findCredentials(KEYCHAIN_SERVICE);
-    const entry = credentials.find((c) => c.account === `${saved.id}/password`);
-    assert.ok(entry, `keychain has ${KEYCHAIN_SERVICE} / ${saved.id}/password (accounts: ${credentials.map((c) => c.account).join(', ')})`);
-    assert.equal(entry.password, password);
+    const entry = credentials.find((c) => c.account === workspacePasswordAccount(saved.id!));
+    assert.ok(entry, `keychain has ${KEYCHAIN_SERVICE} / ${workspacePasswordAccount(saved.id)} (accounts: ${credentials.map((c) => c.account).join(', ')})`);
+    const stored = decodeBoundSecret(entry.password);
+    assert.equal(stored.value, password);
+    assert.equal(stored.binding?.host, template.profile.host);
+    assert.equal(stored.binding?.port, template.profile.port);
+    assert.equal(stored.binding?.mode, 'VERIFY_IDENTITY');
     // ...and nowhere in settings, user data (state, logs) or the workspace.
     for (const f of settingsFiles) assert.ok(!readFileSync(f, 'utf8').includes(password), `${f} does not contain the password`);
     const leaks = filesContaining([env.server.userDataDir, env.workspace], password);

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { KEYCHAIN_SERVICE } from '../../scripts/demo/workspace';
+import { KEYCHAIN_SERVICE, storeWorkspacePassword, workspacePasswordAccount } from '../../scripts/demo/workspace';
 import { rdsCaCertificates } from '../../src/core/cloud/presets';
 import { LOAD_SERVERS_TO_RUNTIME, SAVE_SERVERS_TO_DISK } from '../../src/core/proxysql/adminSql';
 import { DEMO_STAND_IN_SERVERS, startProxysqlStandIn, type ProxysqlStandIn } from '../helpers/proxysqlStandIn';
@@ -76,7 +76,7 @@ describe('e2e proxysql', () => {
     list.unshift({ id: ID, name: NAME, kind: 'proxysqlAdmin', host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'DISABLED' } });
     settings['mysqlTls.connections'] = list;
     writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + '\n');
-    await keytar().setPassword(KEYCHAIN_SERVICE, `${ID}/password`, standIn.password);
+    await storeWorkspacePassword({ id: ID, host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'DISABLED' } }, standIn.password);
     page = await openWorkbench(env);
     await openMysqlTlsView(page).catch(() => undefined);
   });
@@ -84,7 +84,7 @@ describe('e2e proxysql', () => {
     if (page) await screenshot(page, 'proxysql-final');
     await env?.stop();
     await keytar()
-      .deletePassword(KEYCHAIN_SERVICE, `${ID}/password`)
+      .deletePassword(KEYCHAIN_SERVICE, workspacePasswordAccount(ID))
       .catch(() => undefined);
     await standIn?.close();
   });

@@ -1,3 +1,4 @@
+import type { SecretGate } from '../../core/secrets/connectionVault';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -19,6 +20,8 @@ export interface ProxysqlCommandServices {
   logger: Logger;
   globalStorage: vscode.Uri;
   refreshTree(): void;
+  /** Applying a preset is the user's own edit: the connection's secrets follow it (rebound). */
+  gate?: SecretGate;
 }
 
 /** What a tree node passes: the connection, and a hostgroup / server when invoked on one. */
@@ -209,7 +212,9 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
       const chosen = await chooseCloudPreset(s.globalStorage, connection.profile.ssl);
       if (!chosen) return;
       const { pid, result } = chosen;
-      await s.settings.save({ ...connection.profile, ssl: result.ssl }, { scope: connection.scope, index: connection.index, id: connection.id });
+      const profile = { ...connection.profile, ssl: result.ssl };
+      await s.gate?.rebind({ ...connection, profile }, s.settings.pathContext());
+      await s.settings.save(profile, { scope: connection.scope, index: connection.index, id: connection.id });
       if (s.registry.status(connection.id).state === 'connected') await s.registry.disconnect(connection.id);
       void vscode.window.showInformationMessage(`MySQL TLS: "${connection.name}" now uses the ${CLOUD_PRESETS[pid].label} preset (${result.ssl.mode}). ${result.notes.join(' ')}`);
     },
