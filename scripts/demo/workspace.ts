@@ -100,12 +100,16 @@ export function workspacePasswordAccount(id: string): string {
   return `${vaultAccountId({ scope: 'workspace', id })}/password`;
 }
 
-/** Stores the password of a workspace connection as the extension does: bound to its endpoint, mode and CA. */
-export async function storeWorkspacePassword(profile: ConnectionProfile & { id: string }, password: string): Promise<void> {
+/** Stores a connection's password as the extension does: in its scope's namespace, bound to its endpoint, mode and CA. */
+export async function storeBoundPassword(scope: 'user' | 'workspace', profile: ConnectionProfile & { id: string }, password: string): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const keytar = require('keytar') as typeof import('keytar');
-  const binding = await bindingOf(profile, 'workspace', undefined);
-  await keytar.setPassword(KEYCHAIN_SERVICE, workspacePasswordAccount(profile.id), encodeBoundSecret(password, binding));
+  const binding = await bindingOf(profile, scope, undefined);
+  await keytar.setPassword(KEYCHAIN_SERVICE, `${vaultAccountId({ scope, id: profile.id })}/password`, encodeBoundSecret(password, binding));
+}
+
+export function storeWorkspacePassword(profile: ConnectionProfile & { id: string }, password: string): Promise<void> {
+  return storeBoundPassword('workspace', profile, password);
 }
 
 /**

@@ -44,11 +44,15 @@ export function confirmationText(c: SecretConfirmation): { message: string; deta
   };
 }
 
-/** Asks with a modal: nothing is sent until the user answers, and dismissing it is Cancel. */
+/**
+ * Asks with a modal: nothing is sent until the user answers. Cancel comes first, so it is the default button
+ * (Enter) as well as what Escape and closing the dialog mean.
+ */
 export async function askWithModal(c: SecretConfirmation, logger: Logger): Promise<SecretAnswer> {
   const text = confirmationText(c);
   logger.warn(`stored secrets of "${c.connectionName}" do not match where they would go (${c.resolution.origin}); asking before sending`);
-  const choice = await vscode.window.showWarningMessage(text.message, { modal: true, detail: text.detail }, ...text.buttons);
+  const items: vscode.MessageItem[] = [{ title: 'Cancel', isCloseAffordance: true }, ...text.buttons.map((title) => ({ title }))];
+  const choice = (await vscode.window.showWarningMessage(text.message, { modal: true, detail: text.detail }, ...items))?.title;
   const answer: SecretAnswer = choice === SEND_ONCE ? 'sendOnce' : choice === UPDATE_BINDING || choice === BIND_AND_USE ? 'updateBinding' : 'cancel';
   logger.info(`secrets of "${c.connectionName}": ${answer}`);
   return answer;

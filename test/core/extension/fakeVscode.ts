@@ -72,11 +72,14 @@ export function createFakeVscode(): FakeVscode {
     trustGranted.fire();
   };
 
-  const notify = (level: Notification['level']) => async (message: string, ...rest: unknown[]): Promise<string | undefined> => {
-    const items = rest.filter((r): r is string => typeof r === 'string');
-    const options = rest.find((r): r is { modal?: boolean; detail?: string } => typeof r === 'object' && r !== null);
+  const notify = (level: Notification['level']) => async (message: string, ...rest: unknown[]): Promise<string | { title: string } | undefined> => {
+    // Items are strings or MessageItems ({ title }); the options object ({ modal, detail }) has no title.
+    const messageItems = rest.filter((r): r is { title: string } => typeof r === 'object' && r !== null && typeof (r as { title?: unknown }).title === 'string');
+    const items = [...rest.filter((r): r is string => typeof r === 'string'), ...messageItems.map((m) => m.title)];
+    const options = rest.find((r): r is { modal?: boolean; detail?: string } => typeof r === 'object' && r !== null && !('title' in r));
     fake.notifications.push({ level, message, items, ...(options?.modal ? { modal: true, detail: options.detail } : {}) });
-    return fake.answers.find((a) => a.pattern.test(message) && items.includes(a.item))?.item;
+    const answer = fake.answers.find((a) => a.pattern.test(message) && items.includes(a.item))?.item;
+    return messageItems.find((m) => m.title === answer) ?? answer;
   };
   const getByPath = (obj: Record<string, unknown>, key: string): unknown => obj[key];
 

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -15,6 +14,7 @@ import type { ConnectionProfile } from '../../../src/core/profile';
 import { ConnectionVault, SecretGate, vaultAccountId, type GatedConnection, type SecretAnswer, type SecretConfirmation } from '../../../src/core/secrets/connectionVault';
 import { InMemorySecretStore } from '../../../src/core/secrets/inMemorySecretStore';
 import { bindingOf, decodeBoundSecret } from '../../../src/core/secrets/secretBinding';
+import { startRecordingServer } from '../../helpers/recordingMysqlServer';
 
 const quiet = createLogger({ trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined });
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'mysql-tls-binding-'));
@@ -152,22 +152,13 @@ describe('secrets bound to their endpoint, trust and scope', () => {
 });
 
 describe('the hijack through the registry: nothing reaches the other host until the user answers', () => {
-  it('Cancel: the recording listener sees no connection at all; Send once: it does', async () => {
-    const received: Buffer[] = [];
-    let connections = 0;
-    const listener = net.createServer((socket) => {
-      connections++;
-      socket.on('data', (d: Buffer) => received.push(d));
-      socket.on('error', () => undefined);
-      socket.end(); // not a MySQL server: the connect fails after the dial
-    });
-    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  it('Cancel: the recording server sees no connection at all; Send once: it receives a login made from the password', async () => {
+    const recorder = await startRecordingServer();
     try {
-      const port = (listener.address() as net.AddressInfo).port;
       const { gate, asked } = gateWith(['cancel', 'sendOnce']);
       await gate.save(userProd, 'password', 's3cret', undefined);
-      // The workspace entry the repository added: same id, the listener's host and port, no TLS.
-      const hijack = { ...prodProfile, host: '127.0.0.1', port, ssl: { mode: 'DISABLED' as const } };
+      // The workspace entry the repository added: same id, the recorder's host and port, no TLS.
+      const hijack = { ...prodProfile, host: '127.0.0.1', port: recorder.port, ssl: { mode: 'DISABLED' as const } };
       const registry = new ConnectionRegistry({
         readSecrets: (profile, purpose) => gate.secretsFor({ scope: 'workspace', id: profile.id, name: 'Production', profile }, undefined, purpose),
         paths: () => ({}),
@@ -175,13 +166,13 @@ describe('the hijack through the registry: nothing reaches the other host until 
       });
       await assert.rejects(registry.connect(hijack), (e: { code?: string }) => e.code === 'cancelled');
       assert.equal(asked.length, 1, 'the modal was shown');
-      assert.equal(connections, 0, 'nothing was dialled before the answer, and nothing after Cancel');
-      await assert.rejects(registry.connect(hijack));
-      assert.equal(connections, 1, 'after "Send once" the connect went ahead (the listener is no MySQL server)');
+      assert.equal(recorder.connections, 0, 'nothing was dialled before the answer, and nothing after Cancel');
+      await assert.rejects(registry.connect(hijack), (e: { code?: string }) => e.code !== 'cancelled');
+      assert.equal(recorder.connections, 1, 'after "Send once" the connect went ahead');
+      assert.equal(recorder.sawNativeScrambleOf('s3cret'), true, 'and the recorder got a login computed from the password (what Cancel prevents)');
       await registry.disconnectAll();
-      assert.ok(!Buffer.concat(received).includes('s3cret'), 'and the password never appeared in clear');
     } finally {
-      listener.close();
+      await recorder.close();
     }
   });
 });
