@@ -172,9 +172,12 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
     }
   }
 
-  // Step 9: password
+  // Step 9: password. The insecure opt-in the wizard keeps from the entry is named here, where it matters.
+  const insecureKeyRetrieval = initial?.getServerPublicKey === true && !SSL_MODE_RULES[mode].verifyChain && mode !== 'REQUIRED';
   const password = await input(9, {
-    prompt: options.hasStoredPassword ? 'Password (leave empty to keep the stored one). Kept in the keychain, not in settings.' : 'Password (may be empty). Kept in the keychain, not in settings.',
+    prompt:
+      (options.hasStoredPassword ? 'Password (leave empty to keep the stored one). Kept in the keychain, not in settings.' : 'Password (may be empty). Kept in the keychain, not in settings.') +
+      (insecureKeyRetrieval ? ` INSECURE: getServerPublicKey is on, so without TLS the password is encrypted to whatever key the server sends (anyone on the path can read it); remove it from the settings or use REQUIRED or stronger.` : ''),
     placeHolder: 'Password',
     password: true,
   });

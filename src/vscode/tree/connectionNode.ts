@@ -58,6 +58,11 @@ export class ConnectionNode implements TreeNode {
       if (this.status.state === 'disconnected') item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
       summary = `$(warning) **Conflict:** ${escapeMarkdown(conflict.message)}\n\n${summary}`;
     }
+    if (this.connection.profile.getServerPublicKey) {
+      // The explicit opt-in to MySQL's --get-server-public-key: visible wherever the connection is.
+      item.description = `insecure key retrieval · ${item.description}`;
+      summary = `$(warning) **Insecure:** \`getServerPublicKey\` is on. Without TLS, the password is encrypted to whatever RSA key the server sends, and anyone on the network path can send theirs. Use TLS (REQUIRED or stronger) or pin the key with \`serverPublicKey\`.\n\n${summary}`;
+    }
     if (restricted) {
       item.description = `Restricted Mode · ${item.description}`;
       item.iconPath = new vscode.ThemeIcon('workspace-untrusted');
