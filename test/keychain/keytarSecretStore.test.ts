@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { loadKeytar, KeytarSecretStore } from '../../src/core/secrets/keytarSecretStore';
-import { deleteConnectionSecrets, KEYCHAIN_SERVICE, readConnectionSecrets } from '../../src/core/secrets/secretStore';
+import { ConnectionVault, SecretGate } from '../../src/core/secrets/connectionVault';
+import { decodeBoundSecret } from '../../src/core/secrets/secretBinding';
+import { KEYCHAIN_SERVICE } from '../../src/core/secrets/secretStore';
 import { extractInlineSecrets, parseConnectionSettings, settingsEntryOf } from '../../src/core/settings/connectionSettings';
 
 // Runs against the real Secret Service (gnome-keyring in a private D-Bus session: scripts/test.sh keychain).
@@ -27,22 +29,29 @@ describe('KeytarSecretStore against the real Secret Service', () => {
     assert.equal(await loaded.keytar.getPassword(KEYCHAIN_SERVICE, `${id}/password`), null);
   });
 
-  it('removing a connection deletes every secret; renaming keeps them (keyed by id)', async () => {
+  it('bound secrets: renaming keeps them (keyed by id), a workspace entry with the same id has its own, removing deletes only its own', async () => {
     assert.ok(loaded.ok);
     const store = new KeytarSecretStore(loaded.keytar);
+    const gate = new SecretGate(new ConnectionVault(store), async () => 'cancel');
     const id = `test-${randomUUID()}`;
-    const other = `test-${randomUUID()}`;
-    await store.set(id, 'password', 'pw');
-    await store.set(id, 'passphrase', 'pp');
-    await store.set(id, 'keyPem', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
-    await store.set(other, 'password', 'other-pw');
+    const profile = { host: 'db.example', port: 3306, user: 'u', ssl: { mode: 'REQUIRED' as const } };
+    const user = { scope: 'user' as const, id, name: 'Old name', profile };
+    const workspace = { scope: 'workspace' as const, id, name: 'Team', profile: { ...profile, host: 'elsewhere.example' } };
+    await gate.save(user, 'password', 'pw', undefined);
+    await gate.save(user, 'passphrase', 'pp', undefined);
+    await gate.save(workspace, 'password', 'team-pw', undefined);
+    // In the real keychain: the documented accounts, each value bound to its endpoint.
+    assert.equal(decodeBoundSecret((await loaded.keytar.getPassword(KEYCHAIN_SERVICE, `${id}/password`))!).binding?.host, 'db.example');
+    assert.equal(decodeBoundSecret((await loaded.keytar.getPassword(KEYCHAIN_SERVICE, `workspace:${id}/password`))!).binding?.host, 'elsewhere.example');
     // A rename changes the settings entry, not the id the secrets are stored under.
-    const renamed = parseConnectionSettings([{ scope: 'user', value: [{ id, name: 'New name', host: 'h', user: 'u' }] }]).connections[0]!;
-    assert.equal((await readConnectionSecrets(store, renamed.id)).password, 'pw');
-    await deleteConnectionSecrets(store, id);
-    assert.deepEqual(await readConnectionSecrets(store, id), {});
-    assert.equal(await store.get(other, 'password'), 'other-pw', 'other connections keep their secrets');
-    await deleteConnectionSecrets(store, other);
+    const renamed = parseConnectionSettings([{ scope: 'user', value: [{ id, name: 'New name', ...profile }] }]).connections[0]!;
+    assert.deepEqual(await gate.secretsFor({ ...user, name: renamed.name }, undefined, 'connect'), { password: 'pw', passphrase: 'pp' });
+    assert.deepEqual(await gate.secretsFor(workspace, undefined, 'connect'), { password: 'team-pw' });
+    await gate.vault.remove(workspace);
+    assert.equal(decodeBoundSecret((await store.get(id, 'password'))!).value, 'pw', 'the user connection keeps its secrets');
+    await gate.vault.remove(user);
+    assert.equal(await store.get(id, 'password'), undefined);
+    assert.equal(await store.get(id, 'passphrase'), undefined);
   });
 
   it('moving a password out of settings leaves no secret in the settings entry', async () => {
@@ -59,6 +68,6 @@ describe('KeytarSecretStore against the real Secret Service', () => {
     // What the extension writes for a connection never includes secrets.
     const entry = settingsEntryOf({ ...parsed.connections[0]!.profile });
     assert.ok(!JSON.stringify(entry).includes(password));
-    await deleteConnectionSecrets(store, moved.id);
+    await store.delete(moved.id, 'password');
   });
 });

@@ -31,16 +31,3 @@ export async function readConnectionSecrets(store: SecretStore, connectionId: st
   if (keyPem !== undefined) secrets.keyPem = keyPem;
   return secrets;
 }
-
-/** Removing a connection removes every secret stored for it. */
-export async function deleteConnectionSecrets(store: SecretStore, connectionId: string): Promise<void> {
-  for (const kind of SECRET_KINDS) await store.delete(connectionId, kind);
-}
-
-/** Copies the secrets of one connection to another id (Duplicate Connection). */
-export async function copyConnectionSecrets(store: SecretStore, fromId: string, toId: string): Promise<void> {
-  for (const kind of SECRET_KINDS) {
-    const value = await store.get(fromId, kind);
-    if (value !== undefined) await store.set(toId, kind, value);
-  }
-}

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { FallbackSecretStore } from '../../../src/core/secrets/fallbackSecretStore';
 import { InMemorySecretStore } from '../../../src/core/secrets/inMemorySecretStore';
 import { KeytarSecretStore, type KeytarApi } from '../../../src/core/secrets/keytarSecretStore';
-import { copyConnectionSecrets, deleteConnectionSecrets, readConnectionSecrets, secretAccount, type SecretStore } from '../../../src/core/secrets/secretStore';
+import { ConnectionVault } from '../../../src/core/secrets/connectionVault';
+import { decodeBoundSecret, type SecretBinding } from '../../../src/core/secrets/secretBinding';
+import { readConnectionSecrets, secretAccount, type SecretStore } from '../../../src/core/secrets/secretStore';
 
 describe('SecretStore helpers', () => {
   it('keys secrets by connection id and kind, and removing a connection deletes all of them', async () => {
@@ -13,9 +15,11 @@ describe('SecretStore helpers', () => {
     await store.set('c2', 'password', 'pw2');
     assert.deepEqual(await readConnectionSecrets(store, 'c1'), { password: 'pw1', passphrase: 'pp1' });
     assert.deepEqual(store.accounts(), ['c1/passphrase', 'c1/password', 'c2/password']);
-    await copyConnectionSecrets(store, 'c1', 'c3');
-    assert.deepEqual(await readConnectionSecrets(store, 'c3'), { password: 'pw1', passphrase: 'pp1' });
-    await deleteConnectionSecrets(store, 'c1');
+    const vault = new ConnectionVault(store);
+    const binding: SecretBinding = { scope: 'user', host: 'h', port: 3306, user: 'u', mode: 'REQUIRED', ca: 'none', servername: '' };
+    await vault.copy({ scope: 'user', id: 'c1' }, { scope: 'user', id: 'c3' }, binding);
+    assert.deepEqual({ password: decodeBoundSecret((await store.get('c3', 'password'))!).value, passphrase: decodeBoundSecret((await store.get('c3', 'passphrase'))!).value }, { password: 'pw1', passphrase: 'pp1' });
+    await vault.remove({ scope: 'user', id: 'c1' });
     assert.deepEqual(await readConnectionSecrets(store, 'c1'), {});
     assert.deepEqual(await readConnectionSecrets(store, 'c2'), { password: 'pw2' }, 'other connections keep theirs');
     assert.equal(secretAccount('id-9', 'keyPem'), 'id-9/keyPem');

@@ -92,6 +92,16 @@ describe('secrets bound to their endpoint, trust and scope', () => {
     assert.equal(vaultAccountId({ scope: 'workspace', id: 'prod' }), 'workspace:prod');
   });
 
+  it("a workspace connection with secrets of its own never mixes in the user's secrets of the same id", async () => {
+    const { gate, asked } = gateWith([]);
+    await gate.save(userProd, 'password', 'user-pw', undefined);
+    await gate.save(userProd, 'passphrase', 'user-key-pass', undefined);
+    const ws: GatedConnection = { scope: 'workspace', id: 'prod', name: 'Team', profile: { ...prodProfile, host: 'team.example' } };
+    await gate.save(ws, 'password', 'team-pw', undefined);
+    assert.deepEqual(await gate.secretsFor(ws, undefined, 'connect'), { password: 'team-pw' });
+    assert.equal(asked.length, 0);
+  });
+
   it('a weaker mode on the same endpoint asks first', async () => {
     const { gate, asked } = gateWith(['cancel']);
     await gate.save(userProd, 'password', 's3cret', undefined);
