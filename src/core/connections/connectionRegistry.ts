@@ -91,8 +91,24 @@ function isBusy(session: Session): boolean {
   return Boolean(c._command) || (c._commands?.length ?? 0) > 0;
 }
 
+/**
+ * The reconnect budget of a connection, carried across reconnects: attempts are refilled only once a session
+ * has stayed up for reconnectStableMs, and every attempt counts against a rate limit per window.
+ */
+interface ReconnectBudget {
+  /** Attempts made since the last session that stayed up long enough. */
+  attempts: number;
+  /** Reconnect logins that succeeded in this streak (for the message when the budget runs out). */
+  shortSessions: number;
+  /** When each recent attempt started (pruned to the window). */
+  recent: number[];
+}
+
 /** Per open session: what a reconnect needs, and the keepalive. */
 interface Link {
+  budget: ReconnectBudget;
+  /** When this session was adopted (how long it stayed up decides whether the budget is refilled). */
+  connectedAt: number;
   profile: ProfileWithId;
   session: Session;
   /** The security of the first session the user opened: reconnects never go below it. */
@@ -194,9 +210,9 @@ export class ConnectionRegistry {
   }
 
   /** Makes `session` the connection's session: end handling, keepalive, state 'connected'. */
-  private adopt(profile: ProfileWithId, session: Session, floor: SecurityLevel): ConnectionStatus {
+  private adopt(profile: ProfileWithId, session: Session, floor: SecurityLevel, budget: ReconnectBudget = { attempts: 0, shortSessions: 0, recent: [] }): ConnectionStatus {
     const id = profile.id;
-    const link: Link = { profile, session, floor, label: this.labelOf(profile) };
+    const link: Link = { profile, session, floor, label: this.labelOf(profile), budget, connectedAt: Date.now() };
     this.links.set(id, link);
     session.onEnd((err) => {
       if (this.links.get(id) !== link) return;
@@ -268,8 +284,22 @@ export class ConnectionRegistry {
     this.pending.set(id, controller);
     const lastReport = link.session.report;
     let reason = lostBecause;
-    const max = this.options().reconnectMaxAttempts;
-    for (let attempt = 1; attempt <= max; attempt++) {
+    const options = this.options();
+    const max = options.reconnectMaxAttempts;
+    const budget = link.budget;
+    // A session that stayed up refills the budget; one lost soon after a reconnect does not.
+    if (Date.now() - link.connectedAt >= options.reconnectStableMs) {
+      budget.attempts = 0;
+      budget.shortSessions = 0;
+    } else if (budget.attempts > 0) budget.shortSessions++;
+    for (let attempt = budget.attempts + 1; attempt <= max; attempt++) {
+      const now = Date.now();
+      budget.recent = budget.recent.filter((t) => now - t < options.reconnectWindowMs);
+      if (budget.recent.length >= options.reconnectWindowMax) {
+        reason = new MysqlTlsError('connection-lost', `${budget.recent.length} reconnect attempts within ${Math.round(options.reconnectWindowMs / 1000)} s; not reconnecting again by itself (last loss: ${lostBecause.detail})`);
+        break;
+      }
+      budget.attempts = attempt;
       const delay = backoffDelayMs(attempt, this.options(), this.deps.random);
       this.set({ id, state: 'reconnecting', report: lastReport, error: reason, reconnect: { attempt, maxAttempts: max, reason, nextAttemptAt: new Date(Date.now() + delay) } });
       try {
@@ -277,6 +307,7 @@ export class ConnectionRegistry {
       } catch {
         return; // disconnected or superseded
       }
+      budget.recent.push(Date.now());
       this.deps.logger.info(`reconnecting ${link.label}: attempt ${attempt}/${max}`);
       try {
         const session = await this.open(link.profile, controller.signal, link.floor);
@@ -286,7 +317,7 @@ export class ConnectionRegistry {
         }
         this.pending.delete(id);
         this.deps.logger.info(`reconnected ${link.label} on attempt ${attempt}: ${session.report.security}${session.report.sessionReused ? ', TLS session resumed' : ''}`);
-        this.adopt(link.profile, session, link.floor);
+        this.adopt(link.profile, session, link.floor, budget);
         return;
       } catch (e) {
         if (controller.signal.aborted || this.pending.get(id) !== controller) return;
@@ -297,6 +328,13 @@ export class ConnectionRegistry {
     }
     if (this.pending.get(id) !== controller) return;
     this.pending.delete(id);
+    if (budget.shortSessions > 0 && budget.attempts >= max && reason === lostBecause) {
+      // Every reconnect logged in and was dropped again: say so, instead of a plain "connection lost".
+      reason = new MysqlTlsError(
+        'connection-lost',
+        `the server closes every session soon after login: ${budget.shortSessions + 1} sessions in a row were lost within ${Math.round(options.reconnectStableMs / 1000)} s of connecting (last: ${lostBecause.detail}); stopped after ${max} reconnect attempts`,
+      );
+    }
     this.set({ id, state: 'error', error: reason, report: lastReport });
   }
 

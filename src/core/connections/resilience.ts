@@ -14,6 +14,14 @@ export interface ResilienceOptions {
   keepaliveIntervalMs: number;
   /** A ping without an answer within this time marks the link dead. */
   keepaliveTimeoutMs: number;
+  /**
+   * A reconnected session must stay up this long before the attempt budget is refilled: a server that drops
+   * every session right after login uses up reconnectMaxAttempts instead of getting logins for ever.
+   */
+  reconnectStableMs: number;
+  /** At most this many reconnect attempts per reconnectWindowMs, whatever else happens (a rate limit). */
+  reconnectWindowMax: number;
+  reconnectWindowMs: number;
 }
 
 export const DEFAULT_RESILIENCE: Readonly<ResilienceOptions> = {
@@ -23,6 +31,9 @@ export const DEFAULT_RESILIENCE: Readonly<ResilienceOptions> = {
   reconnectMaxDelayMs: 15_000,
   keepaliveIntervalMs: 60_000,
   keepaliveTimeoutMs: 10_000,
+  reconnectStableMs: 30_000,
+  reconnectWindowMax: 30,
+  reconnectWindowMs: 10 * 60_000,
 };
 
 export const MAX_RECONNECT_ATTEMPTS = 100;
@@ -38,6 +49,9 @@ export function normalizeResilience(partial: Partial<ResilienceOptions> | undefi
     reconnectMaxDelayMs: int(o.reconnectMaxDelayMs, 1, 300_000, DEFAULT_RESILIENCE.reconnectMaxDelayMs),
     keepaliveIntervalMs: int(o.keepaliveIntervalMs, 0, 24 * 3600_000, DEFAULT_RESILIENCE.keepaliveIntervalMs),
     keepaliveTimeoutMs: int(o.keepaliveTimeoutMs, 1, 600_000, DEFAULT_RESILIENCE.keepaliveTimeoutMs),
+    reconnectStableMs: int(o.reconnectStableMs, 1, 3600_000, DEFAULT_RESILIENCE.reconnectStableMs),
+    reconnectWindowMax: int(o.reconnectWindowMax, 1, 1000, DEFAULT_RESILIENCE.reconnectWindowMax),
+    reconnectWindowMs: int(o.reconnectWindowMs, 1, 24 * 3600_000, DEFAULT_RESILIENCE.reconnectWindowMs),
   };
 }
 
