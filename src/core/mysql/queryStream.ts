@@ -70,7 +70,7 @@ function columnsOf(fields: FieldPacket[]): ColumnMeta[] {
  * mysql2's generated (eval'd) row parser refuses some column names even with rowsAsArray, and refuses
  * them with a fatal error that closes the connection: `SELECT 1 AS __proto__` would end the session.
  * Any name that is a property of Object.prototype (`__proto__`, `constructor`, `toString`,
- * `__defineGetter__`…) switches that result to mysql2's static parser, which fills arrays by position and
+ * `__defineGetter__`…) switches the statement to mysql2's static parser, which fills arrays by position and
  * never looks at names. Only then: the generated parser is 30 to 70 % faster on large results.
  */
 function refusedByGeneratedParser(name: string): boolean {
@@ -79,8 +79,9 @@ function refusedByGeneratedParser(name: string): boolean {
 
 /**
  * mysql2 builds the row parser right after it emits 'fields', from the query's own options; setting
- * disableEval there makes it pick the static parser for this result only (the connection's setting and
- * later results are untouched). The test with `SELECT 1 AS __proto__` catches a mysql2 that stops doing so.
+ * disableEval there makes it pick the static parser for the rest of this statement (the connection's
+ * setting and later statements are untouched). The test with `SELECT 1 AS __proto__` catches a mysql2
+ * that stops doing so.
  */
 function useStaticRowParser(query: unknown): void {
   const options = (query as { options?: { disableEval?: boolean } }).options;
