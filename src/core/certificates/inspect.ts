@@ -2,6 +2,7 @@ import type { KeyObject, X509Certificate } from 'node:crypto';
 import { describeCertificate, validityState, type CertificateInfo } from './certificateInfo';
 import { readCertificateContainer, type ContainerFormat } from './certificateContainer';
 import { readSettingFile } from './pemFiles';
+import { escapeMarkdown } from '../presentation/escape';
 
 /**
  * "Inspect certificate": any certificate or key file becomes a summary a person can read, with the
@@ -235,9 +236,8 @@ const FORMAT_NAMES: Record<ContainerFormat, string> = {
   pkcs12: 'PKCS#12 bundle',
 };
 
-function md(text: string): string {
-  return text.replace(/([\\`*_|<>[\]])/g, '\\$1');
-}
+// Certificate fields are whoever made the certificate's words: escaped, one line (see presentation/escape).
+const md = escapeMarkdown;
 
 function keyText(c: { keyType?: string; type?: string; keyBits?: number; bits?: number; keyCurve?: string; curve?: string }): string {
   const type = (c.keyType ?? c.type ?? 'unknown').toUpperCase();

@@ -28,19 +28,43 @@ export interface Logger {
 const REDACTED = '«redacted»';
 
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g;
-// key=value, key: value, "key": "value", --key=value, for the secret-ish key names.
-const SECRET_ASSIGNMENT =
-  /((?:^|[\s,{;(&?"'])-{0,2}["']?(?:password|passwd|pwd|passphrase|secret|keyPem|MYSQL_PWD)["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;}&)]+)/gi;
-const IDENTIFIED_BY = /(IDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)\s+)('[^']*'|"[^"]*")/gi;
+// A quoted SQL or JSON string, with its backslash escapes and doubled quotes (`'it\'s'`, `'it''s'`,
+// `"a\"b"`) kept inside. An unterminated one (a message cut short) runs to the end of the text, so no part
+// of a secret is left behind.
+const SINGLE_QUOTED = String.raw`'(?:[^'\\]|\\[\s\S]|'')*(?:'|$)`;
+const DOUBLE_QUOTED = String.raw`"(?:[^"\\]|\\[\s\S]|"")*(?:"|$)`;
+const QUOTED = `(?:${SINGLE_QUOTED}|${DOUBLE_QUOTED})`;
+const rx = (source: string): RegExp => new RegExp(source, 'gi');
+// key=value, key: value, "key": "value", --key=value, for the secret-ish key names, also with a prefix:
+// MASTER_PASSWORD=, SOURCE_PASSWORD=, ssl.passphrase:, --ssl-key-password=, MYSQL_PWD=.
+const SECRET_ASSIGNMENT = rx(String.raw`((?:^|[^\w.-])-{0,2}["']?[\w.-]*?(?:password|passwd|pwd|passphrase|secret|keyPem)["']?\s*[:=]\s*)(${QUOTED}|[^\s,;}&)]+)`);
+// IDENTIFIED BY 'x', IDENTIFIED BY PASSWORD '*hash', IDENTIFIED WITH plugin BY 'x' / AS 'hash',
+// MariaDB's IDENTIFIED VIA plugin USING 'hash' (PASSWORD('x') is the next rule).
+const IDENTIFIED_BY = rx(String.raw`(\bIDENTIFIED\s+(?:(?:WITH|VIA)\s+\S+\s+)?(?:BY|AS|USING)\s+(?:PASSWORD\s+)?)(${QUOTED})`);
+// MariaDB's chained plugins: IDENTIFIED VIA a USING 'x' OR b USING 'y'.
+const OR_USING = rx(String.raw`(\bOR\s+\S+\s+USING\s+(?:PASSWORD\s+)?)(${QUOTED})`);
+// PASSWORD('x') and OLD_PASSWORD('x'): SET PASSWORD ... = PASSWORD('x'), IDENTIFIED VIA ... USING PASSWORD('x').
+const PASSWORD_FUNCTION = rx(String.raw`(\b(?:OLD_)?PASSWORD\s*\(\s*)(${QUOTED})`);
+// PASSWORD 'x' without `=`: CREATE SERVER ... OPTIONS (USER 'u', PASSWORD 'x'), IDENTIFIED BY PASSWORD '*hash'.
+const PASSWORD_OPTION = rx(String.raw`(\bPASSWORD\s+)(${QUOTED})`);
+// SET PASSWORD FOR 'u'@'h' = 'x' (the account part may hold anything but `=` and `;`).
+const SET_PASSWORD = rx(String.raw`(\bSET\s+PASSWORD\b[^=;]{0,300}=\s*)(${QUOTED})`);
+// MySQL 8's `... IDENTIFIED BY 'new' REPLACE 'current'`: the current password follows a redacted one.
+const REPLACE_CURRENT = rx(String.raw`(['"]«redacted»['"]\s+REPLACE\s+)(${QUOTED})`);
+// Credentials in a URL: mysql://user:secret@host.
+const URL_CREDENTIALS = /(\b[a-z][\w+.-]*:\/\/[^\s:/@]*:)([^\s@/]+)(?=@)/gi;
 
-/** Masks private key blocks, secret-named assignments and any known secret value. */
+function redactedLike(value: string): string {
+  const quote = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
+  return `${quote}${REDACTED}${quote}`;
+}
+
+/** Masks private key blocks, secret-named assignments, SQL password clauses and any known secret value. */
 export function redactSecrets(text: string, knownSecrets: Iterable<string> = []): string {
   let out = text.replace(PEM_PRIVATE_KEY, `-----BEGIN $1PRIVATE KEY----- ${REDACTED} -----END $1PRIVATE KEY-----`);
-  out = out.replace(SECRET_ASSIGNMENT, (_m, prefix: string, value: string) => {
-    const quote = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
-    return `${prefix}${quote}${REDACTED}${quote}`;
-  });
-  out = out.replace(IDENTIFIED_BY, `$1'${REDACTED}'`);
+  const mask = (_m: string, prefix: string, value: string): string => `${prefix}${redactedLike(value)}`;
+  for (const pattern of [SECRET_ASSIGNMENT, IDENTIFIED_BY, OR_USING, PASSWORD_FUNCTION, PASSWORD_OPTION, SET_PASSWORD, REPLACE_CURRENT]) out = out.replace(pattern, mask);
+  out = out.replace(URL_CREDENTIALS, `$1${REDACTED}`);
   // Longest first, so a secret that contains another is masked whole.
   const secrets = [...knownSecrets].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
   for (const secret of secrets) out = out.split(secret).join(REDACTED);

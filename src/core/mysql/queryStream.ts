@@ -66,6 +66,28 @@ function columnsOf(fields: FieldPacket[]): ColumnMeta[] {
   }));
 }
 
+/**
+ * mysql2's generated (eval'd) row parser refuses some column names even with rowsAsArray, and refuses
+ * them with a fatal error that closes the connection: `SELECT 1 AS __proto__` would end the session.
+ * Any name that is a property of Object.prototype (`__proto__`, `constructor`, `toString`,
+ * `__defineGetter__`…) switches the statement to mysql2's static parser, which fills arrays by position and
+ * never looks at names. Only then: the generated parser is 30 to 70 % faster on large results.
+ */
+function refusedByGeneratedParser(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(Object.prototype, name);
+}
+
+/**
+ * mysql2 builds the row parser right after it emits 'fields', from the query's own options; setting
+ * disableEval there makes it pick the static parser for the rest of this statement (the connection's
+ * setting and later statements are untouched). The test with `SELECT 1 AS __proto__` catches a mysql2
+ * that stops doing so.
+ */
+function useStaticRowParser(query: unknown): void {
+  const options = (query as { options?: { disableEval?: boolean } }).options;
+  if (options) options.disableEval = true;
+}
+
 export async function streamQuery(session: Session, sql: string, handlers: StreamHandlers = {}, opts: StreamOptions = {}): Promise<ResultSummary[]> {
   const batchSize = opts.batchSize ?? 500;
   const conn: Connection = session.connection;
@@ -103,6 +125,7 @@ export async function streamQuery(session: Session, sql: string, handlers: Strea
       };
       q.on('fields', (fields: FieldPacket[] | undefined, index: number) => {
         if (!fields) return; // mysql2 emits 'fields' without fields for OK results
+        if (fields.some((f) => refusedByGeneratedParser(f.name))) useStaticRowParser(q);
         if (current) flush(results.length - 1);
         current = { kind: 'rows', columns: columnsOf(fields), rowCount: 0 };
         results.push(current);

@@ -1,8 +1,10 @@
 import type { ConnectionStatus } from '../connections/connectionRegistry';
 import type { ConnectionProfile } from '../profile';
+import type { InvalidConnection } from '../settings/connectionSettings';
 import { SECURITY_LABELS } from '../tls/formatReport';
 import { serverFieldText, type SecurityLevel, type TlsReport } from '../tls/tlsReport';
 import { DEFAULT_PORT } from '../profile';
+import { escapeMarkdown as escapeMarkdownText, markdownCodeSpan } from './escape';
 
 /** Which icon a connection shows: by state, and once connected by the security the handshake enforced. */
 export type ConnectionIconKind = 'disconnected' | 'connecting' | 'error' | SecurityLevel;
@@ -39,14 +41,12 @@ export function iconKindOf(status: ConnectionStatus): ConnectionIconKind {
   }
 }
 
-/** Escapes text for VS Code markdown (tooltips). */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]#|<>~]/g, (c) => `\\${c}`);
-}
+/** Escapes text for VS Code markdown (tooltips). Kept under this name for existing callers. */
+export const escapeMarkdown = escapeMarkdownText;
 
-/** A technical value (cipher, protocol, host) as a code span: shown verbatim, nothing to escape. */
+/** A technical value (cipher, protocol, host) as a code span: shown verbatim, whatever it contains. */
 export function codeSpan(text: string): string {
-  return text === '' ? "''" : `\`${text.replace(/`/g, "'")}\``;
+  return markdownCodeSpan(text);
 }
 
 export function formatDate(iso: string): string {
@@ -85,27 +85,41 @@ export function tlsFacts(report: TlsReport): TlsFact[] {
 /** The markdown tooltip of a connection node and of the status bar item. */
 export function tlsSummaryMarkdown(name: string, profile: ConnectionProfile, status: ConnectionStatus): string {
   const lines: string[] = [`**${escapeMarkdown(name)}** — ${codeSpan(`${profile.user}@${profile.host}:${profile.port ?? DEFAULT_PORT}`)}`, ''];
-  lines.push(`Mode asked: \`${modeLabel(profile)}\``, '');
+  lines.push(`Mode asked: ${codeSpan(modeLabel(profile))}`, '');
   const r = status.report;
   if (status.state === 'connecting') lines.push('Connecting…');
   else if (status.state === 'reconnecting' && status.reconnect) {
-    lines.push(`$(sync~spin) Reconnecting: attempt ${status.reconnect.attempt} of ${status.reconnect.maxAttempts}, same mode \`${modeLabel(profile)}\` (never a weaker one).`, '', `Lost: ${escapeMarkdown(status.reconnect.reason.title)}: ${escapeMarkdown(status.reconnect.reason.detail)}`);
+    lines.push(`$(sync~spin) Reconnecting: attempt ${status.reconnect.attempt} of ${status.reconnect.maxAttempts}, same mode ${codeSpan(modeLabel(profile))} (never a weaker one).`, '', `Lost: ${escapeMarkdown(status.reconnect.reason.title)}: ${escapeMarkdown(status.reconnect.reason.detail)}`);
   } else if (status.state === 'error' && status.error) {
     lines.push(`$(error) **${escapeMarkdown(status.error.title)}**`, '', escapeMarkdown(status.error.detail), '', `Fix: ${escapeMarkdown(status.error.fix)}`);
   } else if (status.state === 'connected' && r) {
     lines.push(`Security: **${escapeMarkdown(SECURITY_LABELS[r.security])}**`, '');
     if (r.encrypted) {
       lines.push('| | socket | server |', '|---|---|---|');
-      lines.push(`| protocol | ${codeSpan(r.protocol ?? '')} | ${codeSpan(serverFieldText(r.server, 'sslVersion'))} (Ssl_version) |`);
-      lines.push(`| cipher | ${codeSpan(r.cipher?.name ?? '')} | ${codeSpan(serverFieldText(r.server, 'sslCipher'))} (Ssl_cipher) |`, '');
-      lines.push(`Chain: ${r.verification.chain}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}; host name ${codeSpan(r.verification.verifiedName)}: ${r.verification.host}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}`);
+      // Table cells: a `|` in a server value would otherwise end the cell (even inside a code span).
+      const cellCode = (text: string): string => markdownCodeSpan(text, { inTable: true });
+      lines.push(`| protocol | ${cellCode(r.protocol ?? '')} | ${cellCode(serverFieldText(r.server, 'sslVersion'))} (Ssl_version) |`);
+      lines.push(`| cipher | ${cellCode(r.cipher?.name ?? '')} | ${cellCode(serverFieldText(r.server, 'sslCipher'))} (Ssl_cipher) |`, '');
+      lines.push(`Chain: ${escapeMarkdownText(r.verification.chain)}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}; host name ${codeSpan(r.verification.verifiedName)}: ${escapeMarkdownText(r.verification.host)}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}`);
       const leaf = r.peerChain[0];
-      if (leaf) lines.push('', `Server certificate expires ${formatDate(leaf.validTo)} (${leaf.daysLeft} days)`);
+      if (leaf) lines.push('', `Server certificate expires ${escapeMarkdownText(formatDate(leaf.validTo))} (${leaf.daysLeft} days)`);
     } else {
       lines.push(`Not encrypted${r.fallback ? ': the server offers no TLS, so PREFERRED fell back to plaintext' : ''}. Server: Ssl_version=${codeSpan(serverFieldText(r.server, 'sslVersion'))} Ssl_cipher=${codeSpan(serverFieldText(r.server, 'sslCipher'))}`);
     }
   } else lines.push('Not connected');
   return lines.join('\n');
+}
+
+/**
+ * The tooltip of a settings entry that cannot be used. A workspace's settings file can come with a cloned
+ * repository, and the problem messages quote its values: every part is escaped.
+ */
+export function invalidConnectionTooltipMarkdown(invalid: Pick<InvalidConnection, 'scope' | 'problems'>): string {
+  return [
+    `Invalid connection in ${escapeMarkdownText(invalid.scope)} settings (mysqlTls.connections):`,
+    '',
+    ...invalid.problems.map((p) => `- ${p.field ? `${codeSpan(p.field)}: ` : ''}${escapeMarkdownText(p.message)}`),
+  ].join('\n');
 }
 
 export interface StatusBarPresentation {

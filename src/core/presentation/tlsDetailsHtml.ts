@@ -6,6 +6,7 @@ import { SECURITY_LABELS } from '../tls/formatReport';
 import { SSL_MODE_RULES } from '../tls/sslMode';
 import { agreementVerdict, serverFieldText, type TlsReport } from '../tls/tlsReport';
 import { EXPIRY_WARNING_DAYS, formatDate, modeLabel } from './connectionPresentation';
+import { escapeHtml } from './escape';
 
 /** What the TLS details view shows: a connection, its state, and the report or the error. */
 export interface TlsDetailsModel {
@@ -18,14 +19,7 @@ export interface TlsDetailsModel {
   fromTest?: boolean;
 }
 
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+export { escapeHtml };
 
 type Tone = 'ok' | 'warn' | 'bad' | 'neutral';
 

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { csvHeader, csvLine, jsonKeys, jsonRow, type ExportFormat } from './encoders';
+import { csvHeader, csvLine, isNumericColumnType, jsonKeys, jsonRow, type CsvOptions, type ExportFormat } from './encoders';
 import type { RowStore } from './rowStore';
 
 export interface ExportOptions {
@@ -9,6 +9,13 @@ export interface ExportOptions {
   signal?: AbortSignal;
   /** Rows read from the store per step. Default 5000. */
   chunkRows?: number;
+  /**
+   * CSV only: prefix `'` to text cells and column names that a spreadsheet would run as a formula
+   * (see csvField). Default true; the setting mysqlTls.export.neutralizeCsvFormulas turns it off.
+   */
+  neutralizeCsvFormulas?: boolean;
+  /** Server type names of the columns (ColumnMeta.typeName): values of numeric columns are never prefixed. */
+  columnTypes?: readonly string[];
 }
 
 /**
@@ -26,16 +33,17 @@ export async function exportRows(store: RowStore, columnNames: string[], format:
   const total = store.rowCount;
   const chunk = Math.max(1, options.chunkRows ?? 5000);
   const keys = jsonKeys(columnNames);
+  const csv: CsvOptions = { neutralizeFormulas: options.neutralizeCsvFormulas ?? true, numericColumns: options.columnTypes?.map(isNumericColumnType) };
   let written = 0;
   try {
-    await write(format === 'csv' ? csvHeader(columnNames) : '[');
+    await write(format === 'csv' ? csvHeader(columnNames, csv) : '[');
     while (written < total) {
       if (options.signal?.aborted) throw new Error('the export was cancelled');
       const rows = await store.rows(written, chunk);
       if (rows.length === 0) break;
       let text = '';
       for (let i = 0; i < rows.length; i++) {
-        text += format === 'csv' ? csvLine(rows[i]!) : `${written + i === 0 ? '\n' : ',\n'}  ${jsonRow(keys, rows[i]!)}`;
+        text += format === 'csv' ? csvLine(rows[i]!, csv) : `${written + i === 0 ? '\n' : ',\n'}  ${jsonRow(keys, rows[i]!)}`;
       }
       await write(text);
       written += rows.length;

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../presentation/tlsDetailsHtml';
+import { escapeHtml } from '../presentation/escape';
 
 /**
  * The results webview's page: a strict CSP (scripts only with the nonce, styles and fonts only from the

@@ -1,4 +1,6 @@
+import type { ColumnMeta } from '../mysql/queryStream';
 import type { Cell } from './cells';
+import type { RowStore } from './rowStore';
 
 /**
  * Messages between the results webview (media/results.js, which reads these types through JSDoc) and the
@@ -29,6 +31,19 @@ export type ResultsUpdate =
   | { type: 'rows'; requestId: number; resultIndex: number; start: number; rows: Cell[][] }
   | { type: 'statement'; statementIndex: number; label: string; summary: string; state: 'done' | 'error' }
   | { type: 'state'; state: RunState; message: string };
+
+/**
+ * The announcement of a result set. Columns travel as an array in result order, never as an object keyed
+ * by name: a column may be called `__proto__` or `constructor`, and two columns may share a name.
+ */
+export function resultSetMessage(resultIndex: number, statementIndex: number, label: string, columns: readonly ColumnMeta[]): ResultsUpdate {
+  return { type: 'resultSet', resultSet: { resultIndex, statementIndex, label, columns: columns.map((c) => ({ name: c.name, typeName: c.typeName, nullable: c.nullable })) } };
+}
+
+/** A window of rows for the webview, read from the store: each row an array of cells in column order. */
+export async function rowsMessage(store: RowStore, requestId: number, resultIndex: number, start: number, count: number): Promise<ResultsUpdate> {
+  return { type: 'rows', requestId, resultIndex, start, rows: await store.rows(start, count) };
+}
 
 export type ExportFormatRequest = 'csv' | 'json';
 

@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '../presentation/escape';
 import { requirementOfRow, type AccountTlsState, type TlsRequirement } from './accountTls';
 import { SQL, detectFlavor, type AccountRow, type ServerFlavor, type SqlRunner } from './serverSql';
 
@@ -338,20 +339,25 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
 const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info', 'ok'];
 const SEVERITY_LABEL: Record<Severity, string> = { critical: 'CRITICAL', warning: 'Warning', info: 'Info', ok: 'OK' };
 
+/** A table cell from text that may come from the server (names, versions, error texts): inert, one line. */
 function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return escapeMarkdown(s);
 }
 
-/** The audit as Markdown: a findings table (worst first), then accounts and replication channels. */
+/**
+ * The audit as Markdown: a findings table (worst first), then accounts and replication channels. Every
+ * text goes through escapeMarkdown: account names, hosts, channel names, the version and the server's
+ * error messages quoted in details are the server's words, and the title carries the connection's name.
+ */
 export function renderAuditMarkdown(audit: ServerTlsAudit, title = 'Server TLS audit'): string {
-  const out: string[] = [`# ${title}`, '', `${audit.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${audit.version}, ${audit.generatedAt}`, ''];
+  const out: string[] = [`# ${escapeMarkdown(title)}`, '', `${audit.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${escapeMarkdown(audit.version)}, ${escapeMarkdown(audit.generatedAt)}`, ''];
   const counts = SEVERITY_ORDER.map((s) => `${audit.findings.filter((f) => f.severity === s).length} ${SEVERITY_LABEL[s].toLowerCase()}`);
   out.push(`Findings: ${counts.join(', ')}.`, '', '| Severity | Check | Detail | Fix |', '|---|---|---|---|');
   const sorted = [...audit.findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
   for (const f of sorted) out.push(`| ${SEVERITY_LABEL[f.severity]}${f.measured ? '' : ' (not measured)'} | ${cell(f.title)} | ${cell(f.detail)} | ${cell(f.fix ?? '')} |`);
   if (audit.accounts?.length) {
     out.push('', '## Accounts', '', '| Account | Requirement | Notes |', '|---|---|---|');
-    for (const a of audit.accounts) out.push(`| '${cell(a.user)}'@'${cell(a.host)}' | REQUIRE ${cell(requirementLabel(a.requirement))} | ${[a.locked ? 'locked' : '', a.local ? 'local only' : ''].filter(Boolean).join(', ')} |`);
+    for (const a of audit.accounts) out.push(`| ${cell(`'${a.user}'@'${a.host}'`)} | ${cell(`REQUIRE ${requirementLabel(a.requirement)}`)} | ${[a.locked ? 'locked' : '', a.local ? 'local only' : ''].filter(Boolean).join(', ')} |`);
   }
   if (audit.replication?.length) {
     out.push('', '## Replication channels', '', '| Channel | Primary | TLS | Verifies certificate |', '|---|---|---|---|');

@@ -1,4 +1,5 @@
 import type { CertificateInfo } from '../certificates/certificateInfo';
+import { plainTextLine } from '../presentation/escape';
 import { agreementVerdict, serverFieldText, type SecurityLevel, type TlsReport } from './tlsReport';
 
 export const SECURITY_LABELS: Record<SecurityLevel, string> = {
@@ -13,7 +14,12 @@ function certLine(c: CertificateInfo): string {
   return `${c.subject} (issuer ${c.issuer}${sans}; valid to ${c.validTo.slice(0, 10)}, ${c.daysLeft} days)`;
 }
 
-/** The plain-text report the CLI prints (and the extension shows in its output). */
+/**
+ * The plain-text report the CLI prints (and the extension copies with "Copy Report"). Each line goes
+ * through plainTextLine: the server version, certificate subjects, issuers and SANs, Ssl_% values and
+ * verification errors are the server's words, and a newline or terminal escape in one must not fake a
+ * line of the report or rewrite the terminal.
+ */
 export function formatReport(r: TlsReport, user: string): string {
   const pad = (k: string): string => `  ${k.padEnd(13)}`;
   const lines = [`${user}@${r.host}:${r.port}  mode ${r.modeRequested}  ${r.serverVersion}`];
@@ -31,5 +37,5 @@ export function formatReport(r: TlsReport, user: string): string {
   }
   if (r.clientCertificate) lines.push(`${pad('client cert')}${certLine(r.clientCertificate)}`);
   for (const h of r.hints) lines.push(`${pad('hint')}${h}`);
-  return lines.join('\n');
+  return lines.map(plainTextLine).join('\n');
 }

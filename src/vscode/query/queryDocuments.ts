@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../../core/connections/connectionRegistry';
 import type { Logger } from '../../core/logging/logger';
 import type { Session } from '../../core/mysql/session';
-import { iconKindOf, tlsSummaryMarkdown } from '../../core/presentation/connectionPresentation';
+import { codeSpan, iconKindOf, tlsSummaryMarkdown } from '../../core/presentation/connectionPresentation';
 import { prepareQuerySession } from '../../core/query/runStatements';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
 import type { ConnectionSettings } from '../connectionSettings';
@@ -204,7 +204,7 @@ export class QueryDocuments extends DisposableBase {
     const ro = connection.profile.readOnly ? ' · read-only' : '';
     this.statusItem.text = `${icon} ${connection.name}${db}${tls}${ro}`;
     const tooltip = new vscode.MarkdownString(tlsSummaryMarkdown(connection.name, connection.profile, status), true);
-    tooltip.appendMarkdown(`\n\n_Query editor bound to this connection${bound.binding.database ? ` (database \`${bound.binding.database}\`)` : ''}${ro ? ', read-only' : ''}. Click to change._`);
+    tooltip.appendMarkdown(`\n\n_Query editor bound to this connection${bound.binding.database ? ` (database ${codeSpan(bound.binding.database)})` : ''}${ro ? ', read-only' : ''}. Click to change._`);
     this.statusItem.tooltip = tooltip;
     this.statusItem.backgroundColor =
       kind === 'plaintext' || kind === 'encrypted' ? new vscode.ThemeColor('statusBarItem.warningBackground') : kind === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;

@@ -1,3 +1,4 @@
+import { userOnlySetting } from '../userOnlySettings';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import * as vscode from 'vscode';
@@ -6,12 +7,15 @@ import type { ColumnMeta } from '../../core/mysql/queryStream';
 import { cellText, rowText } from '../../core/query/cells';
 import { exportRows } from '../../core/query/exportRows';
 import { renderResultsPage } from '../../core/query/resultsHtml';
-import { isResultsRequest, type ResultsRequest, type ResultsUpdate, type RunState } from '../../core/query/resultsMessages';
+import { isResultsRequest, resultSetMessage, rowsMessage, type ResultsRequest, type ResultsUpdate, type RunState } from '../../core/query/resultsMessages';
 import { RowStore, SharedMemoryBudget } from '../../core/query/rowStore';
+import { DisposableBase, DisposableStore } from '../lifecycle';
 
 /** In-memory rows of one run, all result sets together; the rest spills to a private temp file. */
 export const RUN_MEMORY_BUDGET = 64 * 1024 * 1024;
-import { DisposableBase, DisposableStore } from '../lifecycle';
+
+/** mysqlTls.export.neutralizeCsvFormulas (package.json): CSV cells that start like a formula get a leading `'`. */
+export const NEUTRALIZE_CSV_FORMULAS_SETTING = 'export.neutralizeCsvFormulas';
 
 export const RESULTS_SCRIPT = ['media', 'results.js'] as const;
 export const RESULTS_STYLE = ['media', 'results.css'] as const;
@@ -104,7 +108,7 @@ export class ResultsPanel extends DisposableBase {
 
   addResultSet(resultIndex: number, statementIndex: number, label: string, columns: ColumnMeta[]): void {
     this.results[resultIndex] = { store: new RowStore({ sharedBudget: this.budget }), columns, lastCountPost: 0 };
-    this.post({ type: 'resultSet', resultSet: { resultIndex, statementIndex, label, columns: columns.map((c) => ({ name: c.name, typeName: c.typeName, nullable: c.nullable })) } });
+    this.post(resultSetMessage(resultIndex, statementIndex, label, columns));
     this.post({ type: 'rowCount', resultIndex, rowCount: 0, complete: false });
   }
 
@@ -151,8 +155,7 @@ export class ResultsPanel extends DisposableBase {
       case 'requestRows': {
         const result = this.results[request.resultIndex];
         if (!result) return;
-        const rows = await result.store.rows(request.start, request.count);
-        this.post({ type: 'rows', requestId: request.requestId, resultIndex: request.resultIndex, start: request.start, rows });
+        this.post(await rowsMessage(result.store, request.requestId, request.resultIndex, request.start, request.count));
         return;
       }
       case 'copy': {
@@ -192,6 +195,8 @@ export class ResultsPanel extends DisposableBase {
           try {
             return await exportRows(result.store, result.columns.map((c) => c.name), format, file, {
               signal: controller.signal,
+              neutralizeCsvFormulas: userOnlySetting<boolean>(NEUTRALIZE_CSV_FORMULAS_SETTING, true) !== false,
+              columnTypes: result.columns.map((c) => c.typeName),
               onProgress: (done, all) => {
                 const pct = all ? (done / all) * 100 : 100;
                 progress.report({ increment: pct - reported, message: `${done.toLocaleString('en-US')} / ${all.toLocaleString('en-US')}` });

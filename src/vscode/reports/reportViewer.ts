@@ -7,6 +7,8 @@ const MAX_REPORTS = 50;
  * Read-only Markdown reports (certificate summaries, server audits) as virtual documents with scheme
  * `mysql-tls-report`, opened in the Markdown preview. Nothing is written to disk, and the document cannot
  * be edited or saved by accident. The provider is registered on first use, so activation stays cheap.
+ * The Markdown is shown as given and the preview renders raw HTML and links in it: every report builder
+ * escapes the server's and the user's strings with core/presentation/escape.ts before it gets here.
  */
 export class ReportViewer implements vscode.Disposable {
   private readonly contents = new Map<string, string>();

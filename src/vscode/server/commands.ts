@@ -6,6 +6,7 @@ import { accountLabel, certificateNamesOfFile, checkPlaintextLogin, listAccountT
 import { auditServerTls, renderAuditMarkdown, type ServerTlsAudit } from '../../core/server/audit';
 import { SQL } from '../../core/server/serverSql';
 import { isMysqlTlsError } from '../../core/errors';
+import { escapeMarkdown, markdownCodeBlock } from '../../core/presentation/escape';
 import type { Logger } from '../../core/logging/logger';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
 import type { CertificateCommandId } from '../commandIds';
@@ -42,17 +43,20 @@ export interface RequireTlsOutcome {
   tlsSettingsFrom?: string;
 }
 
-/** The markdown of the follow-up check, shown in the report viewer. */
+/**
+ * The markdown of the follow-up check, shown in the report viewer. Names, hosts and the server's error
+ * texts are escaped (escapeMarkdown); the statement sits in a fence longer than any backtick run in it.
+ */
 function verificationMarkdown(connection: ConfiguredConnection, account: string, outcome: RequireTlsOutcome): string {
-  const out = [`# Require TLS for ${account}`, '', `Server: ${connection.name} (${connection.profile.host}:${connection.profile.port ?? 3306})`, '', '```sql', `${outcome.sql};`, '```', ''];
-  out.push(`- Before: ${requirementDescription(outcome.before.requirement)}`, `- After: ${requirementDescription(outcome.after.requirement)}`, '');
+  const out = [`# Require TLS for ${escapeMarkdown(account)}`, '', `Server: ${escapeMarkdown(`${connection.name} (${connection.profile.host}:${connection.profile.port ?? 3306})`)}`, '', markdownCodeBlock(`${outcome.sql};`, 'sql'), ''];
+  out.push(`- Before: ${escapeMarkdown(requirementDescription(outcome.before.requirement))}`, `- After: ${escapeMarkdown(requirementDescription(outcome.after.requirement))}`, '');
   if (outcome.verification) {
     out.push('## Login checks', '', '| Attempt | Expected | Outcome | Detail |', '|---|---|---|---|');
-    for (const a of outcome.verification.attempts) out.push(`| ${a.name} | ${a.expected} | ${a.ok ? 'OK' : 'FAILED'}: ${a.outcome} | ${(a.detail ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+    for (const a of outcome.verification.attempts) out.push(`| ${escapeMarkdown(a.name)} | ${escapeMarkdown(a.expected)} | ${a.ok ? 'OK' : 'FAILED'}: ${escapeMarkdown(a.outcome)} | ${escapeMarkdown(a.detail ?? '')} |`);
     out.push('', outcome.verification.ok ? 'Every check passed.' : 'At least one check did not give the expected result.');
-    if (outcome.tlsSettingsFrom) out.push('', `The TLS attempts used the TLS settings (CA, client certificate) of the connection "${outcome.tlsSettingsFrom}".`);
+    if (outcome.tlsSettingsFrom) out.push('', `The TLS attempts used the TLS settings (CA, client certificate) of the connection "${escapeMarkdown(outcome.tlsSettingsFrom)}".`);
   } else if (outcome.plaintext) {
-    out.push('## Plaintext login check', '', outcome.plaintext.detail);
+    out.push('## Plaintext login check', '', escapeMarkdown(outcome.plaintext.detail));
   } else out.push('The follow-up login check was skipped.');
   return out.join('\n') + '\n';
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { invalidConnectionTooltipMarkdown } from '../../core/presentation/connectionPresentation';
 import type { InvalidConnection } from '../../core/settings/connectionSettings';
 import type { TreeNode } from './treeNode';
 
@@ -14,9 +15,7 @@ export class InvalidConnectionNode implements TreeNode {
     item.id = this.id;
     const first = this.invalid.problems.find((p) => p.severity === 'error') ?? this.invalid.problems[0];
     item.description = first ? `${first.field ? `${first.field}: ` : ''}${first.message}` : 'invalid settings';
-    item.tooltip = new vscode.MarkdownString(
-      [`Invalid connection in ${this.invalid.scope} settings (mysqlTls.connections):`, '', ...this.invalid.problems.map((p) => `- ${p.field ? `\`${p.field}\`: ` : ''}${p.message}`)].join('\n'),
-    );
+    item.tooltip = new vscode.MarkdownString(invalidConnectionTooltipMarkdown(this.invalid));
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
     item.contextValue = 'invalidConnection';
     item.command = {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { pendingLabel, type HostgroupEntry, type PendingStep, type ProxysqlTlsState, type ServerEntry, type VariableEntry } from '../../core/proxysql/tlsState';
 import type { Session } from '../../core/mysql/session';
 import { readProxysqlTlsState } from '../../core/proxysql/tlsState';
+import { proxysqlServerTooltipMarkdown } from '../../core/proxysql/tooltips';
 import { MessageNode } from './messageNode';
 import type { TreeNode } from './treeNode';
 
@@ -41,21 +42,8 @@ export class ProxysqlServerNode implements TreeNode {
     const memoryTls = e.memory ? (e.memory.useSsl ? 'TLS on' : 'TLS off') : 'removed';
     const live = e.runtime ? `${e.runtime.status}` : 'not running';
     item.description = withPending(`${memoryTls} · ${live}`, e.pending);
-    const row = (layer: 'memory' | 'runtime' | 'disk'): string => {
-      const r = e[layer];
-      return r ? `use_ssl=${r.useSsl ? 1 : 0}, status ${r.status}, weight ${r.weight}` : '(absent)';
-    };
-    item.tooltip = new vscode.MarkdownString(
-      [
-        `**${e.hostname}:${e.port}** in hostgroup ${e.hostgroupId}`,
-        '',
-        `- memory (mysql_servers): ${row('memory')}`,
-        `- runtime (runtime_mysql_servers, live): ${row('runtime')}`,
-        `- disk (disk.mysql_servers): ${row('disk')}`,
-        '',
-        pendingLabel(e.pending) ?? 'memory, runtime and disk agree',
-      ].join('\n'),
-    );
+    // Not trusted, no HTML: the host name and status are the admin interface's words (escaped in the text too).
+    item.tooltip = new vscode.MarkdownString(proxysqlServerTooltipMarkdown(e));
     item.iconPath = pendingIcon(e.pending, new vscode.ThemeIcon(e.memory?.useSsl ? 'lock' : 'unlock'));
     item.contextValue = e.pending.length > 0 ? 'proxysqlServer.pending' : 'proxysqlServer';
     item.accessibilityInformation = { label: `${e.hostname}:${e.port}, ${item.description}` };

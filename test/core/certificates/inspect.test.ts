@@ -8,6 +8,8 @@ import { inspectFile, renderInspection, type InspectionSummary } from '../../../
 import { classified, hasTool, run, tempDir } from './fixtures';
 
 const openssl = hasTool('openssl');
+// The report escapes Markdown punctuation in certificate fields; the assertions read it as the preview shows it.
+const shown = (s: InspectionSummary): string => renderInspection(s).replace(/\\([!-/:-@[-`{-~])/g, '$1');
 const codes = (s: InspectionSummary): string[] => s.warnings.map((w) => `${w.code}${w.certificate === undefined ? '' : `:${w.certificate}`}`);
 
 describe('inspectFile', { timeout: 60_000 }, () => {
@@ -54,7 +56,7 @@ describe('inspectFile', { timeout: 60_000 }, () => {
     assert.equal(leaf!.isCA, false);
     assert.equal(root!.isCA, true);
     assert.equal(root!.selfSigned, true);
-    const text = renderInspection(s);
+    const text = shown(s);
     assert.match(text, /## Certificate 1: db\.acme\.test/);
     assert.match(text, /Subject alternative names: DNS:db\.acme\.test, IP Address:10\.1\.2\.3/);
     assert.match(text, /Chain order: correct/);
@@ -110,7 +112,7 @@ describe('inspectFile', { timeout: 60_000 }, () => {
     assert.match(s.warnings[0]!.message, /expires in (9|10) day/);
     const same = await inspectFile(f('same-cn.pem'));
     assert.deepEqual(codes(same), ['same-cn-as-issuer:0']);
-    assert.match(renderInspection(same), /\*\*Critical\*\*: #1 CN=Acme CA has the same CN/);
+    assert.match(shown(same), /\*\*Critical\*\*: #1 CN=Acme CA has the same CN/);
   });
 
   test('SHA-1 signature and a 1024-bit RSA key (made with openssl)', { skip: !openssl }, () => {

@@ -50,7 +50,8 @@ describe('from a plaintext server to REQUIRE X509 and VERIFY_IDENTITY with the c
     await server?.destroy();
     tmp.remove();
   });
-  const lastReport = (): string => h.reports[h.reports.length - 1]!.text;
+  // Read as the preview shows it: reports backslash-escape Markdown punctuation in server and user values.
+  const lastReport = (): string => h.reports[h.reports.length - 1]!.text.replace(/\\([!-/:-@[-`{-~])/g, '$1');
 
   test('1. the audit of the plaintext server says TLS is not available', async () => {
     await h.run('mysqlTls.auditServer', 'admin');

@@ -91,10 +91,11 @@ describe('settings are untrusted input', () => {
       contributes: { configuration: { properties: Record<string, { scope?: string }> } };
     };
     assert.equal(pkg.capabilities?.untrustedWorkspaces?.supported, 'limited');
-    assert.deepEqual([...(pkg.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [])].sort(), ['mysqlTls.connections', 'mysqlTls.logQueries', 'mysqlTls.secretStorage']);
+    assert.deepEqual([...(pkg.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [])].sort(), ['mysqlTls.connections', 'mysqlTls.export.neutralizeCsvFormulas', 'mysqlTls.logQueries', 'mysqlTls.secretStorage']);
     const props = pkg.contributes.configuration.properties;
     assert.equal(props['mysqlTls.logQueries']?.scope, 'application');
     assert.equal(props['mysqlTls.secretStorage']?.scope, 'application');
+    assert.equal(props['mysqlTls.export.neutralizeCsvFormulas']?.scope, 'application', 'a workspace cannot turn the CSV formula guard off');
   });
 });
 

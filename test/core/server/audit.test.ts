@@ -97,7 +97,8 @@ describe('server TLS audit on the sandbox', { timeout: 120_000 }, () => {
   });
 
   test('markdown report', () => {
-    const md = renderAuditMarkdown(audits.tls!);
+    // Read as the preview shows it: the report backslash-escapes Markdown punctuation in every value.
+    const md = renderAuditMarkdown(audits.tls!).replace(/\\([!-/:-@[-`{-~])/g, '$1');
     assert.match(md, /^# Server TLS audit\n\nMariaDB 10\.11/);
     assert.match(md, /\| CRITICAL \| Plaintext logins are accepted \|/);
     assert.match(md, /\| (Info|Warning) \(not measured\) \| Share of encrypted current connections not measured \|/);
