@@ -94,6 +94,10 @@ export const CAUSES = {
     title: 'The file is in a format this extension cannot read',
     fix: 'Convert it to PEM, DER, PKCS#7 (.p7b) or PKCS#12 (.p12/.pfx).',
   },
+  'file-unsafe': {
+    title: 'A file to be replaced is not a plain file of yours',
+    fix: 'Remove it or choose another folder: symbolic links, special files and files owned by another user are never written through.',
+  },
   'certificate-names-clash': {
     title: 'The CA, server and client certificates need different common names',
     fix: 'Give the CA, the server and the client certificate distinct CNs: identical CNs make MySQL treat a certificate as self-signed and verification fails.',

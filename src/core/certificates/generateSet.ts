@@ -6,7 +6,7 @@ import { MysqlTlsError } from '../errors';
 import type { ConnectionProfile } from '../profile';
 import { describeCertificate, type CertificateInfo } from './certificateInfo';
 import { createCa, createPkcs12, distinguishedName, encryptPrivateKeyPem, issueCertificate, type KeySpec } from './generate';
-import { writePublicFile } from './importBundle';
+import { writeFileAtomic } from '../files/atomicWrite';
 import { DEFAULT_TLS_VERSIONS, renderServerConfig, type ServerTlsConfig } from './serverConfig';
 
 /**
@@ -43,8 +43,11 @@ export interface CertificateSetOptions {
   requireSecureTransport?: boolean;
   /** The server snippet's tls_version (default TLSv1.2,TLSv1.3). */
   tlsVersion?: string;
-  /** Replace files that already exist. Default false: the call fails and names them. */
-  overwrite?: boolean;
+  /**
+   * Replace existing files: true for all of them, or exactly the listed paths (what the confirmation showed):
+   * a file that appeared since is an error, never silently replaced.
+   */
+  overwrite?: boolean | readonly string[];
   /** Fills in the suggested connection profile. */
   profile?: { host?: string; port?: number; user?: string; name?: string };
 }
@@ -168,24 +171,23 @@ async function existing(files: string[]): Promise<string[]> {
   return found;
 }
 
-async function writeSecretFile(file: string, content: string | Buffer, overwrite: boolean): Promise<void> {
-  try {
-    await fs.writeFile(file, content, { mode: 0o600, flag: overwrite ? 'w' : 'wx' });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new MysqlTlsError('file-exists', `${file} already exists`, 'outputDir');
-    throw new MysqlTlsError('file-unreadable', `${file} cannot be written: ${(e as Error).message}`, 'outputDir', 'Choose a folder you can write to.');
-  }
-  // The mode given to writeFile only applies to new files and is masked by the umask.
-  await fs.chmod(file, 0o600);
+/** Keys and PKCS#12 files: 0600 from the first byte, never written through a link (see writeFileAtomic). */
+function writeSecretFile(file: string, content: string | Buffer, overwrite: boolean): Promise<void> {
+  return writeFileAtomic(file, content, { mode: 0o600, overwrite, field: 'outputDir' });
+}
+
+function writePublicFile(file: string, content: string | Buffer, overwrite: boolean, field: string): Promise<void> {
+  return writeFileAtomic(file, content, { mode: 0o644, overwrite, field });
 }
 
 export async function generateCertificateSet(opts: CertificateSetOptions): Promise<CertificateSet> {
   validateCertificateSetOptions(opts);
-  const overwrite = opts.overwrite === true;
+  const confirmed = Array.isArray(opts.overwrite) ? new Set(opts.overwrite.map((f) => path.resolve(f))) : undefined;
+  const may = (file: string): boolean => opts.overwrite === true || (confirmed?.has(path.resolve(file)) ?? false);
   const files = certificateSetFiles(opts.outputDir, opts.pkcs12 ? (opts.pkcs12.fileName ?? 'client.p12') : undefined);
   const targets = Object.values(files).filter((f): f is string => typeof f === 'string');
-  if (!overwrite) {
-    const clash = await existing(targets);
+  {
+    const clash = (await existing(targets)).filter((f) => !may(f));
     if (clash.length) throw new MysqlTlsError('file-exists', `these files already exist: ${clash.join(', ')}`, 'outputDir');
   }
   const cn = commonNames(opts);
@@ -200,16 +202,16 @@ export async function generateCertificateSet(opts: CertificateSetOptions): Promi
 
   const notes: string[] = ['Keep ca-key.pem off the database server: whoever holds it can issue certificates your server and clients trust.'];
   await fs.mkdir(path.resolve(opts.outputDir), { recursive: true, mode: 0o700 });
-  await writePublicFile(files.ca, ca.certPem, overwrite, 'outputDir');
-  await writeSecretFile(files.caKey, opts.caKeyPassphrase ? encryptPrivateKeyPem(ca.keyPem, opts.caKeyPassphrase) : ca.keyPem, overwrite);
-  await writePublicFile(files.serverCert, server.certPem, overwrite, 'outputDir');
-  await writeSecretFile(files.serverKey, server.keyPem, overwrite);
-  await writePublicFile(files.clientCert, client.certPem, overwrite, 'outputDir');
-  await writeSecretFile(files.clientKey, opts.clientKeyPassphrase ? encryptPrivateKeyPem(client.keyPem, opts.clientKeyPassphrase) : client.keyPem, overwrite);
+  await writePublicFile(files.ca, ca.certPem, may(files.ca), 'outputDir');
+  await writeSecretFile(files.caKey, opts.caKeyPassphrase ? encryptPrivateKeyPem(ca.keyPem, opts.caKeyPassphrase) : ca.keyPem, may(files.caKey));
+  await writePublicFile(files.serverCert, server.certPem, may(files.serverCert), 'outputDir');
+  await writeSecretFile(files.serverKey, server.keyPem, may(files.serverKey));
+  await writePublicFile(files.clientCert, client.certPem, may(files.clientCert), 'outputDir');
+  await writeSecretFile(files.clientKey, opts.clientKeyPassphrase ? encryptPrivateKeyPem(client.keyPem, opts.clientKeyPassphrase) : client.keyPem, may(files.clientKey));
   if (opts.clientKeyPassphrase) notes.push('client-key.pem is encrypted: store its passphrase with the connection (it is kept in the OS keychain).');
   if (files.clientPkcs12 && opts.pkcs12) {
     const p12 = createPkcs12({ certPem: client.certPem, keyPem: client.keyPem, chainPems: [ca.certPem], passphrase: opts.pkcs12.passphrase, friendlyName: cn.client });
-    await writeSecretFile(files.clientPkcs12, p12, overwrite);
+    await writeSecretFile(files.clientPkcs12, p12, may(files.clientPkcs12));
   }
 
   const serverConfig: ServerTlsConfig = {
@@ -220,7 +222,7 @@ export async function generateCertificateSet(opts: CertificateSetOptions): Promi
     requireSecureTransport: opts.requireSecureTransport === true,
   };
   const serverConfigText = renderServerConfig(serverConfig);
-  await writePublicFile(files.serverConfig, serverConfigText, overwrite, 'outputDir');
+  await writePublicFile(files.serverConfig, serverConfigText, may(files.serverConfig), 'outputDir');
   notes.push(
     'Copy ca.pem, server-cert.pem and server-key.pem to the server (server-key.pem readable only by the mysql user), adjust the paths in the snippet, then restart the server or run FLUSH SSL (MariaDB) / ALTER INSTANCE RELOAD TLS (MySQL 8).',
   );

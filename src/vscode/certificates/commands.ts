@@ -193,16 +193,17 @@ export function createCertificateCommands(s: CertificateCommandServices): Record
 
     const files = certificateSetFiles(outputDir, pkcs12 ? 'client.p12' : undefined);
     const clash: string[] = [];
-    for (const f of Object.values(files)) if (typeof f === 'string' && (await exists(f))) clash.push(path.basename(f));
-    let overwrite = false;
+    for (const f of Object.values(files)) if (typeof f === 'string' && (await exists(f))) clash.push(f);
+    // Exactly the files the confirmation names may be replaced; one that appears after it is an error.
+    let overwrite: string[] = [];
     if (clash.length) {
       const answer = await vscode.window.showWarningMessage(
         `Replace ${clash.length} existing file(s) in ${outputDir}?`,
-        { modal: true, detail: `${clash.join(', ')} will be overwritten. Certificates issued by the old CA stop verifying against the new ca.pem.` },
+        { modal: true, detail: `${clash.map((f) => path.basename(f)).join(', ')} will be replaced (each by a new file: links are not followed). Certificates issued by the old CA stop verifying against the new ca.pem.` },
         'Overwrite',
       );
       if (answer !== 'Overwrite') return undefined;
-      overwrite = true;
+      overwrite = clash;
     }
 
     const set = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: stepTitle(8, 'generating keys and certificates…') }, () =>

@@ -1,3 +1,4 @@
+import { writeFileAtomic } from '../../core/files/atomicWrite';
 import type { SecretGate } from '../../core/secrets/connectionVault';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -243,7 +244,7 @@ async function presetChoices(id: CloudPresetId, s: Pick<ProxysqlCommandServices,
     const dir = path.join(s.globalStorage.fsPath, 'cloud-ca');
     await fs.mkdir(dir, { recursive: true });
     const file = path.join(dir, 'rds-global-bundle.pem');
-    await fs.writeFile(file, rdsCaBundlePem(), { mode: 0o644 });
+    await writeFileAtomic(file, rdsCaBundlePem(), { mode: 0o644, overwrite: true });
     return { caPath: file };
   }
   if (!CLOUD_PRESETS[id].needsUserCaFile) return {};
