@@ -29,7 +29,7 @@ const USAGE = `usage: mysql-tls probe [options]
   --passphrase-env NAME  read the key passphrase from environment variable NAME
   --no-password          do not prompt for a password
   --sandbox SERVER[:ACCOUNT]  take host, port, account and certificates from the running sandbox
-  --timeout MS           connect timeout in milliseconds (default 10000)
+  --timeout MS           connect timeout in whole milliseconds, 1 to 2147483647 (default 10000)
   --json                 print the report (or the error) as JSON
 Exit status: 0 connected, 1 connection failed (the cause is printed), 2 usage error.`;
 
@@ -42,6 +42,46 @@ function versionRange(list: string): { minVersion?: TlsVersion; maxVersion?: Tls
   const order = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
   versions.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   return { minVersion: versions[0], maxVersion: versions[versions.length - 1] };
+}
+
+/** The largest delay setTimeout honours; above it Node fires the timer at once. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** A TCP port: decimal digits only (no sign, spaces, hex, exponent or fraction), 1 to 65535. */
+export function parsePort(value: string): number {
+  const port = /^[0-9]{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port >= 1 && port <= 65535)) {
+    throw new MysqlTlsError('config-invalid', `${JSON.stringify(value)} is not a port`, '--port', 'Give the port as a decimal number from 1 to 65535, e.g. --port 3306.');
+  }
+  return port;
+}
+
+/** A connect timeout: whole milliseconds from 1 to 2^31-1 (0 would mean no timeout at all). */
+export function parseTimeoutMs(value: string): number {
+  const ms = /^[0-9]{1,10}$/.test(value) ? Number(value) : NaN;
+  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
+    throw new MysqlTlsError(
+      'config-invalid',
+      `${JSON.stringify(value)} is not a timeout`,
+      '--timeout',
+      `Give the connect timeout as whole milliseconds from 1 to ${MAX_TIMEOUT_MS}, e.g. --timeout 10000.`,
+    );
+  }
+  return ms;
+}
+
+/** parseArgs' own errors (unknown option, missing value) as a usage error naming the option. */
+function usageErrorOf(e: unknown): MysqlTlsError | undefined {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) return undefined;
+  const message = (e as Error).message;
+  const option = /'(-[^'\s]*)/.exec(message)?.[1];
+  return new MysqlTlsError('config-invalid', message, option ?? 'arguments', 'Run "mysql-tls probe --help" for the options and their values.');
+}
+
+function printError(e: MysqlTlsError, json: boolean): void {
+  if (json) process.stdout.write(JSON.stringify({ ok: false, error: e.toJSON() }, null, 2) + '\n');
+  else process.stderr.write(`error [${e.code}]: ${e.title}${e.field ? ` (${e.field})` : ''}\n  detail: ${e.detail}\n  fix:    ${e.fix}\n`);
 }
 
 async function promptHidden(question: string): Promise<string> {
@@ -95,38 +135,50 @@ async function sandboxProfile(spec: string): Promise<{ profile: Partial<Connecti
 }
 
 export async function probe(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      user: { type: 'string', short: 'u' },
-      database: { type: 'string', short: 'D' },
-      'ssl-mode': { type: 'string' },
-      'ssl-ca': { type: 'string' },
-      'ssl-ca-system': { type: 'boolean' },
-      'ssl-cert': { type: 'string' },
-      'ssl-key': { type: 'string' },
-      'ssl-pfx': { type: 'string' },
-      'tls-version': { type: 'string' },
-      'ssl-cipher': { type: 'string' },
-      servername: { type: 'string' },
-      'password-env': { type: 'string' },
-      'passphrase-env': { type: 'string' },
-      'no-password': { type: 'boolean' },
-      sandbox: { type: 'string' },
-      timeout: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        user: { type: 'string', short: 'u' },
+        database: { type: 'string', short: 'D' },
+        'ssl-mode': { type: 'string' },
+        'ssl-ca': { type: 'string' },
+        'ssl-ca-system': { type: 'boolean' },
+        'ssl-cert': { type: 'string' },
+        'ssl-key': { type: 'string' },
+        'ssl-pfx': { type: 'string' },
+        'tls-version': { type: 'string' },
+        'ssl-cipher': { type: 'string' },
+        servername: { type: 'string' },
+        'password-env': { type: 'string' },
+        'passphrase-env': { type: 'string' },
+        'no-password': { type: 'boolean' },
+        sandbox: { type: 'string' },
+        timeout: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+  } catch (e) {
+    const usage = usageErrorOf(e);
+    if (!usage) throw e;
+    printError(usage, argv.includes('--json'));
+    return 2;
+  }
+  const { values } = parsed;
   if (values.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
   const json = values.json === true;
   try {
+    // Checked first: a usage error needs no sandbox lookup and no password prompt.
+    const explicitPort = values.port !== undefined ? parsePort(values.port) : undefined;
+    const connectTimeoutMs = values.timeout !== undefined ? parseTimeoutMs(values.timeout) : undefined;
     const fromSandbox = values.sandbox ? await sandboxProfile(values.sandbox) : undefined;
     const ssl: SslSettings = { ...fromSandbox?.ssl };
     if (values['ssl-mode'] !== undefined) {
@@ -146,14 +198,14 @@ export async function probe(argv: string[]): Promise<number> {
     if (values['tls-version'] !== undefined) Object.assign(ssl, versionRange(values['tls-version']));
     if (values['ssl-cipher'] !== undefined) ssl.ciphers = values['ssl-cipher'];
     if (values.servername !== undefined) ssl.servername = values.servername;
-    const port = values.port !== undefined ? Number(values.port) : fromSandbox?.profile.port;
+    const port = explicitPort ?? fromSandbox?.profile.port;
     const profile: ConnectionProfile = {
       host: values.host ?? fromSandbox?.profile.host ?? '127.0.0.1',
       port,
       user: values.user ?? fromSandbox?.profile.user ?? '',
       database: values.database,
       ssl,
-      connectTimeoutMs: values.timeout !== undefined ? Number(values.timeout) : undefined,
+      connectTimeoutMs,
     };
     const secrets: ConnectionSecrets = {};
     const pwEnv = values['password-env'] ?? 'MYSQL_PWD';
@@ -172,8 +224,7 @@ export async function probe(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (isMysqlTlsError(e)) {
-      if (json) process.stdout.write(JSON.stringify({ ok: false, error: e.toJSON() }, null, 2) + '\n');
-      else process.stderr.write(`error [${e.code}]: ${e.title}${e.field ? ` (${e.field})` : ''}\n  detail: ${e.detail}\n  fix:    ${e.fix}\n`);
+      printError(e, json);
       return e.code === 'config-invalid' && /^--/.test(e.field ?? '') ? 2 : 1;
     }
     throw e;

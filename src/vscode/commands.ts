@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { ConnectionRegistry, ConnectionStatus } from '../core/connections/connectionRegistry';
 import { isMysqlTlsError, MysqlTlsError } from '../core/errors';
 import type { Logger } from '../core/logging/logger';
-import { mysqlCommandLine } from '../core/presentation/mysqlCommandLine';
+import { CLIENT_FLAVOURS, mysqlCommandLine, type ClientFlavour } from '../core/presentation/mysqlCommandLine';
 import { bindingOf } from '../core/secrets/secretBinding';
 import type { SecretGate } from '../core/secrets/connectionVault';
 import { newConnectionId, scopeForNewConnection, type ConfiguredConnection } from '../core/settings/connectionSettings';
@@ -238,14 +238,33 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
       s.tree.refresh();
     },
 
-    'mysqlTls.copyAsMysqlCommand': async (arg) => {
-      const connection = await pickConnection(arg, 'Connection to copy as a mysql command line');
-      if (!connection) return;
-      const line = mysqlCommandLine(connection.profile, s.settings.pathContext());
-      await vscode.env.clipboard.writeText(line);
-      void vscode.window.showInformationMessage(`Copied: ${line}`);
-      return line;
-    },
+    // The client flavour is asked each time, the last choice first; a second argument ('mysql' or 'mariadb') skips the question.
+    'mysqlTls.copyAsMysqlCommand': (() => {
+      let lastFlavour: ClientFlavour = 'mysql';
+      return async (arg: unknown, flavourArg?: unknown) => {
+        const connection = await pickConnection(arg, 'Connection to copy as a mysql command line');
+        if (!connection) return;
+        let flavour = CLIENT_FLAVOURS.find((f) => f.flavour === flavourArg)?.flavour;
+        if (!flavour) {
+          const items = [...CLIENT_FLAVOURS].sort((a, b) => Number(b.flavour === lastFlavour) - Number(a.flavour === lastFlavour));
+          const picked = await vscode.window.showQuickPick(items, { title: `Copy "${connection.name}" as a command line for`, placeHolder: 'The MariaDB client has no --ssl-mode option' });
+          if (!picked) return;
+          flavour = picked.flavour;
+        }
+        lastFlavour = flavour;
+        let line: string;
+        try {
+          line = mysqlCommandLine(connection.profile, s.settings.pathContext(), flavour);
+        } catch (e) {
+          if (!isMysqlTlsError(e)) throw e;
+          void vscode.window.showErrorMessage(`MySQL TLS: cannot copy "${connection.name}" as a command line: ${e.detail}. ${e.fix}`);
+          return;
+        }
+        await vscode.env.clipboard.writeText(line);
+        void vscode.window.showInformationMessage(`Copied: ${line}`);
+        return line;
+      };
+    })(),
 
     'mysqlTls.setPassword': async (arg) => {
       const connection = await pickConnection(arg, 'Connection whose password to set');

@@ -2,6 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { MysqlTlsError } from '../errors';
+import { CA_BUNDLE_FILE_LIMIT } from '../files/boundedFile';
 import { describeCertificate, validityState, type CertificateInfo } from './certificateInfo';
 import { readCertificateContainer, type ContainerFormat } from './certificateContainer';
 import { readSettingFile } from './pemFiles';
@@ -55,7 +56,7 @@ export async function importCaBundle(opts: ImportOptions): Promise<ImportedBundl
   const field = opts.field ?? 'ssl.ca';
   const now = opts.now ?? new Date();
   const name = typeof opts.source === 'string' ? opts.source : opts.source.name;
-  const data = typeof opts.source === 'string' ? await readSettingFile(opts.source, field) : opts.source.data;
+  const data = typeof opts.source === 'string' ? await readSettingFile(opts.source, field, CA_BUNDLE_FILE_LIMIT) : opts.source.data;
   const container = readCertificateContainer(data, name, field, opts.passphrase);
   const warnings: ImportWarning[] = [];
   if (container.certificates.length === 0) {

@@ -1,4 +1,5 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
+import { CA_BUNDLE_FILE_LIMIT } from '../files/boundedFile';
 import { describeCertificate, validityState, type CertificateInfo } from './certificateInfo';
 import { readCertificateContainer, type ContainerFormat } from './certificateContainer';
 import { readSettingFile } from './pemFiles';
@@ -128,7 +129,8 @@ function describeKey(source: string, encrypted: boolean, key: KeyObject | undefi
 
 export async function inspectFile(file: string, opts: InspectOptions = {}): Promise<InspectionSummary> {
   const field = opts.field ?? 'file';
-  const data = await readSettingFile(file, field);
+  // The inspector takes any certificate file, bundles included, so it allows a bundle's size.
+  const data = await readSettingFile(file, field, CA_BUNDLE_FILE_LIMIT);
   let extraKey: { source: string; data: Buffer } | undefined;
   if (opts.keyFile) extraKey = { source: opts.keyFile, data: await readSettingFile(opts.keyFile, 'keyFile') };
   return inspectData(data, file, { ...opts, field }, extraKey);

@@ -96,6 +96,7 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
   });
 
   it('copies the mysql command line without the password', async () => {
+    fake.inputs.push('MySQL 8 client');
     const line = (await fake.commands.get('mysqlTls.copyAsMysqlCommand')!('sb')) as string;
     assert.equal(fake.clipboard, line);
     assert.match(line, /--ssl-mode=VERIFY_IDENTITY --ssl-ca=\S+ca\.pem/);

@@ -107,8 +107,9 @@ describe('mysqlCommandLine', () => {
     const line = mysqlCommandLine(
       { host: 'db.example.com', port: 3307, user: "o'brien", database: 'shop', ssl: { mode: 'VERIFY_IDENTITY', ca: '${workspaceFolder}/ca.pem', cert: '~/c.pem', key: '~/k.pem', minVersion: 'TLSv1.2' } },
       { workspaceFolder: '/ws', home: '/home/me' },
+      'mysql',
     );
-    assert.equal(line, `mysql --host=db.example.com --port=3307 --user='o'\\''brien' -p --ssl-mode=VERIFY_IDENTITY --ssl-ca=/ws/ca.pem --ssl-cert=/home/me/c.pem --ssl-key=/home/me/k.pem --tls-version=TLSv1.2,TLSv1.3 shop`);
-    assert.equal(mysqlCommandLine({ host: 'h', user: 'u', ssl: { mode: 'DISABLED', ca: '/x' } }), 'mysql --host=h --port=3306 --user=u -p --ssl-mode=DISABLED');
+    assert.equal(line, `mysql --host=db.example.com --port=3307 --user='o'\\''brien' -p --ssl-mode=VERIFY_IDENTITY --ssl-ca=/ws/ca.pem --ssl-cert=/home/me/c.pem --ssl-key=/home/me/k.pem --tls-version=TLSv1.2,TLSv1.3 --database=shop`);
+    assert.equal(mysqlCommandLine({ host: 'h', user: 'u', ssl: { mode: 'DISABLED', ca: '/x' } }, undefined, 'mysql'), 'mysql --host=h --port=3306 --user=u -p --ssl-mode=DISABLED');
   });
 });
