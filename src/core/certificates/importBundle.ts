@@ -1,3 +1,4 @@
+import { writeFileAtomic } from '../files/atomicWrite';
 import type { X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -102,14 +103,17 @@ export async function importCaBundle(opts: ImportOptions): Promise<ImportedBundl
   return { format: container.format, certificates, pem, warnings, written };
 }
 
+/**
+ * Writes the bundle exactly as it was previewed (the certificates the user saw, not a second read of a file
+ * that may have changed since), as a new 0644 file that never follows a link.
+ */
+export async function writeImportedBundle(bundle: ImportedBundle, destination: string, overwrite: boolean, field = 'ssl.ca'): Promise<ImportedBundle> {
+  await writePublicFile(destination, bundle.pem, overwrite, field);
+  return { ...bundle, written: destination };
+}
+
 /** Writes a non-secret file (certificate, bundle, config) as 0644; refuses to replace one unless asked. */
-export async function writePublicFile(file: string, content: string | Buffer, overwrite: boolean, field?: string): Promise<void> {
+async function writePublicFile(file: string, content: string | Buffer, overwrite: boolean, field?: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  try {
-    await fs.writeFile(file, content, { mode: 0o644, flag: overwrite ? 'w' : 'wx' });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new MysqlTlsError('file-exists', `${file} already exists`, field);
-    throw new MysqlTlsError('file-unreadable', `${file} cannot be written: ${(e as Error).message}`, field, 'Choose a folder you can write to.');
-  }
-  await fs.chmod(file, 0o644);
+  await writeFileAtomic(file, content, { mode: 0o644, overwrite, ...(field ? { field } : {}) });
 }

@@ -15,7 +15,7 @@ import {
   type KeyChoice,
 } from '../../core/certificates/certificateWizard';
 import { certificateSetFiles, generateCertificateSet, type CertificateSet } from '../../core/certificates/generateSet';
-import { importCaBundle, type ImportedBundle } from '../../core/certificates/importBundle';
+import { importCaBundle, writeImportedBundle, type ImportedBundle } from '../../core/certificates/importBundle';
 import { inspectFile, renderInspection, type InspectionSummary } from '../../core/certificates/inspect';
 import { isMysqlTlsError } from '../../core/errors';
 import type { Logger } from '../../core/logging/logger';
@@ -286,13 +286,9 @@ export function createCertificateCommands(s: CertificateCommandServices): Record
   async function importBundle(arg: unknown): Promise<ImportedBundle | undefined> {
     const source = fileOfArgument(arg) ?? (await pickFile('Import CA Bundle: choose the CA file (PEM, DER, PKCS#7 .p7b, PKCS#12)', 'Import'));
     if (!source) return undefined;
-    let passphrase: string | undefined;
     let preview: ImportedBundle | undefined;
     try {
-      preview = await withPassphraseWhenNeeded(source, async (p) => {
-        passphrase = p;
-        return importCaBundle({ source, ...(p !== undefined ? { passphrase: p } : {}) });
-      });
+      preview = await withPassphraseWhenNeeded(source, (p) => importCaBundle({ source, ...(p !== undefined ? { passphrase: p } : {}) }));
     } catch (e) {
       showCommandError(`cannot import ${path.basename(source)}`, e);
       return undefined;
@@ -342,7 +338,8 @@ export function createCertificateCommands(s: CertificateCommandServices): Record
     }
     let written: ImportedBundle;
     try {
-      written = await importCaBundle({ source, ...(passphrase !== undefined ? { passphrase } : {}), destination, overwrite });
+      // The bytes the user previewed, not a second read of a file that may have been swapped meanwhile.
+      written = await writeImportedBundle(preview, destination, overwrite);
     } catch (e) {
       showCommandError(`cannot import ${path.basename(source)}`, e);
       return undefined;

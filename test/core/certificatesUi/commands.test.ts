@@ -113,6 +113,29 @@ describe('certificate and server commands in a fake VS Code, against the sandbox
     assert.ok(h.fake.notifications.some((n) => /does not verify the server/.test(n.message)), 'and the user is told REQUIRED does not use the CA');
   });
 
+  it('Import CA Bundle writes exactly the certificates it showed, even if the file is swapped after the preview', async () => {
+    const bundle = path.join(tmp.dir, 'swap-bundle.crt');
+    writeFileSync(bundle, readFileSync(sb.certs.ca, 'utf8'));
+    const dest = path.join(tmp.dir, 'cas-swap');
+    h.openDialogAnswers.push(bundle, dest);
+    h.fake.inputs.push('Import 1 certificate(s)', 'Choose a folder…');
+    const win = h.fake.module.window as { showQuickPick: (items: unknown, o?: { placeHolder?: string }) => Promise<unknown> };
+    const original = win.showQuickPick;
+    win.showQuickPick = async (items, o) => {
+      // While the user looks at the preview, the file is replaced by another CA.
+      if (o?.placeHolder === 'Check the certificates, then import') writeFileSync(bundle, readFileSync(sb.certs.otherCa, 'utf8'));
+      return original(items, o);
+    };
+    try {
+      await run('mysqlTls.importCaBundle');
+    } finally {
+      win.showQuickPick = original;
+    }
+    const pem = readFileSync(path.join(dest, 'swap-bundle.pem'), 'utf8');
+    assert.match(pem, /# Subject: O=mysql-tls sandbox, CN=mysql-tls sandbox CA/, 'the previewed CA was written');
+    assert.equal(pem.match(/BEGIN CERTIFICATE/g)?.length, 1, 'and nothing else');
+  });
+
   it('Import CA Bundle gives the keytool advice for a Java KeyStore', async () => {
     const jks = path.join(tmp.dir, 'truststore.jks');
     writeFileSync(jks, Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2, 0, 0, 0, 0]));
