@@ -173,6 +173,24 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
     }
     return value;
   };
+  /**
+   * A path setting, expanded (undefined on a problem). `${env:NAME}` is for user settings only: in a
+   * workspace's settings it would let a repository pull any environment variable (a cloud secret key) into a
+   * path that is shown in errors, tooltips and the log.
+   */
+  const pathSetting = (field: string, value: string): string | undefined => {
+    if (scope !== 'user' && /\$\{env:/.test(value)) {
+      error(field, `${field} uses \${env:…}, which is allowed in user settings only (a workspace must not read your environment variables); write the path itself, or move this connection to your user settings`);
+      return undefined;
+    }
+    try {
+      return expandPath(value, paths);
+    } catch (e) {
+      if (e instanceof PathExpansionError) error(field, e.message);
+      else throw e;
+      return undefined;
+    }
+  };
   const inlineKeys: InlineSecretKey[] = [];
   for (const key of Object.keys(raw)) {
     if ((INLINE_SECRET_KEYS as readonly string[]).includes(key)) inlineKeys.push(key as InlineSecretKey);
@@ -213,15 +231,7 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
   // MySQL's --server-public-key-path and --get-server-public-key: how a password may travel without TLS.
   let serverPublicKey: string | undefined;
   const keyPath = str('serverPublicKey', raw.serverPublicKey, false);
-  if (keyPath) {
-    try {
-      expandPath(keyPath, paths);
-      serverPublicKey = keyPath;
-    } catch (e) {
-      if (e instanceof PathExpansionError) error('serverPublicKey', e.message);
-      else throw e;
-    }
-  }
+  if (keyPath && pathSetting('serverPublicKey', keyPath) !== undefined) serverPublicKey = keyPath;
   let getServerPublicKey: boolean | undefined;
   if (raw.getServerPublicKey !== undefined) {
     if (typeof raw.getServerPublicKey !== 'boolean') error('getServerPublicKey', `getServerPublicKey must be true or false, not ${JSON.stringify(raw.getServerPublicKey)}`);
@@ -259,12 +269,8 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
         const value = str(`ssl.${field}`, s[field], false);
         if (value === undefined || value === '') continue;
         ssl[field] = value;
-        try {
-          expandedPaths[field] = expandPath(value, paths);
-        } catch (e) {
-          if (e instanceof PathExpansionError) error(`ssl.${field}`, e.message);
-          else throw e;
-        }
+        const expanded = pathSetting(`ssl.${field}`, value);
+        if (expanded !== undefined) expandedPaths[field] = expanded;
       }
       if (s.caSource !== undefined) {
         if (s.caSource !== 'file' && s.caSource !== 'system') error('ssl.caSource', `ssl.caSource ${JSON.stringify(s.caSource)} must be "file" or "system"`);

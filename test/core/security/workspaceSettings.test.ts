@@ -74,6 +74,23 @@ describe('settings are untrusted input', () => {
     }
   });
 
+  it('${env:NAME} in a path is for user settings only: a workspace cannot pull environment variables into paths', () => {
+    const env = { AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG' };
+    for (const [field, entry] of [
+      ['ssl.ca', { ...base, ssl: { ...base.ssl, ca: '${env:AWS_SECRET_ACCESS_KEY}' } }],
+      ['ssl.key', { ...base, ssl: { ...base.ssl, cert: '/c.pem', key: '/x/${env:AWS_SECRET_ACCESS_KEY}.pem' } }],
+      ['serverPublicKey', { ...base, serverPublicKey: '${env:AWS_SECRET_ACCESS_KEY}' }],
+    ] as const) {
+      const ws = parseConnectionSettings([{ scope: 'workspace', value: [entry] }], { env });
+      const problem = ws.problems.find((p) => p.field === field);
+      assert.ok(problem, `${field}: refused in workspace settings`);
+      assert.match(problem.message, /allowed in user settings only/);
+      assert.ok(!JSON.stringify(ws).includes(env.AWS_SECRET_ACCESS_KEY), 'the value appears nowhere in what the settings yield');
+      const user = parseConnectionSettings([{ scope: 'user', value: [entry] }], { env });
+      assert.equal(user.connections.length, 1, `${field}: fine in user settings`);
+    }
+  });
+
   it('bounds connectTimeoutMs to 1..2^31-1 ms', () => {
     for (const bad of [0, -1, 1.5, MAX_TIMEOUT_MS + 1, 1e300]) {
       const parsed = parseConnectionSettings([{ scope: 'user', value: [{ ...base, connectTimeoutMs: bad }] }]);

@@ -87,7 +87,7 @@ describe('parseConnectionSettings', () => {
   it('expands ${workspaceFolder}, ~ and ${env:NAME} in paths, and reports what cannot expand', () => {
     const ctx = { workspaceFolder: '/ws', home: '/home/me', env: { CERTS: '/certs' } };
     const parsed = parseConnectionSettings(
-      [{ scope: 'workspace', value: [{ id: 'p', host: 'h', user: 'u', ssl: { ca: '${workspaceFolder}/ca.pem', cert: '~/c.pem', key: '${env:CERTS}/k.pem' } }] }],
+      [{ scope: 'user', value: [{ id: 'p', host: 'h', user: 'u', ssl: { ca: '${workspaceFolder}/ca.pem', cert: '~/c.pem', key: '${env:CERTS}/k.pem' } }] }],
       ctx,
     );
     assert.deepEqual(parsed.connections[0]!.expandedPaths, { ca: '/ws/ca.pem', cert: '/home/me/c.pem', key: '/certs/k.pem' });
