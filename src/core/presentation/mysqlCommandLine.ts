@@ -37,12 +37,35 @@ function checked(value: string, field: string): string {
   return value;
 }
 
-function expandOrKeep(value: string, paths: PathContext | undefined): string {
-  try {
-    return expandPath(value, paths);
-  } catch {
-    return value;
+/**
+ * A path setting as one shell word: `${workspaceFolder}`, `~` and the like are expanded, but `${env:NAME}` is
+ * written as the shell's own `"${NAME}"`, so the variable's value (it may be a secret) never appears in the
+ * copied line, and the shell still finds the same file when the line runs.
+ */
+function pathWord(value: string, field: string, paths: PathContext | undefined): string {
+  checked(value, field);
+  const names: string[] = [];
+  const marker = (i: number): string => `@@mysql-tls-env-${i}@@`;
+  const withMarkers = value.replace(/\$\{env:([^}]*)\}/g, (_m, name: string) => marker(names.push(name) - 1));
+  let expanded = withMarkers;
+  // A path that starts with the variable is resolved by the shell; anything else is expanded here.
+  if (!withMarkers.startsWith(marker(0))) {
+    try {
+      expanded = expandPath(withMarkers, paths);
+    } catch {
+      // kept as written: the client reports the missing file
+    }
   }
+  return expanded
+    .split(/(@@mysql-tls-env-\d+@@)/)
+    .filter((part) => part !== '')
+    .map((part) => {
+      const m = /^@@mysql-tls-env-(\d+)@@$/.exec(part);
+      if (!m) return shellQuote(part);
+      const name = names[Number(m[1])]!;
+      return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `"\${${name}}"` : shellQuote(`\${env:${name}}`);
+    })
+    .join('');
 }
 
 /** `--name=value`, the value quoted. Only this form: a value can never be read as an option of its own. */
@@ -81,9 +104,9 @@ export function mysqlCommandLine(profile: ConnectionProfile, paths: PathContext 
 
   if (mode !== 'DISABLED') {
     if (ssl.caSource === 'system') args.push('--ssl-capath=/etc/ssl/certs');
-    else if (ssl.ca) args.push(option('ssl-ca', expandOrKeep(ssl.ca, paths), 'ssl.ca'));
-    if (ssl.cert) args.push(option('ssl-cert', expandOrKeep(ssl.cert, paths), 'ssl.cert'));
-    if (ssl.key) args.push(option('ssl-key', expandOrKeep(ssl.key, paths), 'ssl.key'));
+    else if (ssl.ca) args.push(`--ssl-ca=${pathWord(ssl.ca, 'ssl.ca', paths)}`);
+    if (ssl.cert) args.push(`--ssl-cert=${pathWord(ssl.cert, 'ssl.cert', paths)}`);
+    if (ssl.key) args.push(`--ssl-key=${pathWord(ssl.key, 'ssl.key', paths)}`);
     if (ssl.minVersion || ssl.maxVersion) {
       const lo = TLS_VERSIONS.indexOf(ssl.minVersion ?? 'TLSv1');
       const hi = TLS_VERSIONS.indexOf(ssl.maxVersion ?? 'TLSv1.3');

@@ -273,3 +273,16 @@ exec ${real} --defaults-file="$DEFAULTS_FILE" "$@" -N -B -e "SELECT DATABASE(), 
     }
   });
 });
+
+describe('mysqlCommandLine and ${env:NAME}', () => {
+  it("writes the shell's own \"${NAME}\": the value never appears in the line, and bash finds the same path", () => {
+    const env = { CERTS_DIR: '/very/secret-value', SUB: 'n0t-shown' };
+    const profile = { host: 'h', user: 'u', ssl: { mode: 'VERIFY_CA' as const, ca: '${env:CERTS_DIR}/ca.pem', key: '/keys/${env:SUB}/k.pem', cert: '/c.pem' } };
+    const line = mysqlCommandLine(profile, { env, home: '/home/me' }, 'mysql');
+    assert.ok(!line.includes('secret-value') && !line.includes('n0t-shown'), line);
+    // Run the words through bash with the variables set: the paths come out as the extension expands them.
+    const words = execFileSync('bash', ['-c', `printf '%s\\n' ${line.replace(/^mysql /, '')}`], { env: { ...process.env, ...env }, encoding: 'utf8' }).split('\n');
+    assert.ok(words.includes('--ssl-ca=/very/secret-value/ca.pem'), words.join(' '));
+    assert.ok(words.includes('--ssl-key=/keys/n0t-shown/k.pem'), words.join(' '));
+  });
+});
