@@ -66,6 +66,8 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
 
   it('moves a password found in settings to the secret store and out of the settings', async () => {
     assert.ok(fake.notifications.some((n) => n.level === 'warning' && n.items.includes('Move to Keychain')));
+    // The move runs after activation (the secret is bound first: that reads the CA file); wait for it, bounded.
+    for (let i = 0; i < 250 && JSON.stringify(fake.settings.workspace['mysqlTls.connections']).includes(inlinePassword); i++) await tick();
     const list = fake.settings.workspace['mysqlTls.connections'] as Record<string, unknown>[];
     assert.ok(!JSON.stringify(list).includes(inlinePassword), 'the password left the settings');
     assert.equal(list[0]!.id, 'sb');
