@@ -42,7 +42,18 @@ export interface ConnectionProfile {
   user: string;
   database?: string;
   ssl?: SslSettings;
+  /** Milliseconds for the TCP + TLS + login exchange, 1 to 2^31-1 (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * The server's RSA public key (PEM file, like MySQL's --server-public-key-path). caching_sha2_password and
+   * sha256_password then encrypt the password to this key on a connection without TLS, without asking the server.
+   */
+  serverPublicKey?: string;
+  /**
+   * Lets caching_sha2_password / sha256_password ask the server for its RSA key on a connection without TLS (like
+   * --get-server-public-key). Off by default: anyone on the path can answer with their own key and read the password.
+   */
+  getServerPublicKey?: boolean;
   /** Query editors refuse statements that write and run inside READ ONLY transactions. */
   readOnly?: boolean;
 }
