@@ -81,12 +81,15 @@ export class Session {
    * report with it and returns that report. Not part of connecting: a connect costs what the bare driver's
    * does, and the round trip is paid by the first thing that shows the server's view. A server that answers
    * with an error (ProxySQL's admin interface) gives a report that says it did not report; a lost link rejects.
+   * A server that accepted the login and then stays silent is given up on after `timeoutMs` (default 10 s;
+   * the session is closed then), and `signal` cancels the wait.
    */
   serverView(options: ServerViewOptions = {}): Promise<TlsReport> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_SERVER_VIEW_TIMEOUT_MS;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
       return Promise.reject(new MysqlTlsError('config-invalid', `${String(timeoutMs)} is not a timeout in milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 'timeoutMs'));
     }
+    if (options.signal?.aborted) return Promise.reject(new MysqlTlsError('cancelled', 'SHOW SESSION STATUS was cancelled'));
     const asked = (this.serverViewAsked ??= serverTlsView(this.connection).then(
       (server) => (this.current = withServerView(this.current, server)),
       (e: { errno?: number; sqlMessage?: string; message?: string }) => {
