@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TlsPlanCache } from '../../../src/core/connections/planCache';
+import { planTls } from '../../../src/core/tls/tlsPlan';
 import { after, before, describe, it } from 'node:test';
 import { MysqlTlsError } from '../../../src/core/errors';
 import { publicKeyRetrievalIsInsecure } from '../../../src/core/mysql/authSha2';
@@ -208,5 +212,27 @@ describe('serverPublicKey / getServerPublicKey settings', () => {
     const e2 = await refused(openSession({ profile: profileFor(fake, { ssl: { mode: 'DISABLED' }, serverPublicKey: __filename }), secrets: { password } }), 'file-garbage');
     assert.equal(e2.field, 'serverPublicKey');
     assert.equal(fake.logins.length, before, 'no connection was opened');
+  });
+});
+
+describe('a pinned serverPublicKey in the plan cache', () => {
+  it('a replaced key file (same path) gives a new plan with the new key', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pinned-key-'));
+    try {
+      const file = path.join(dir, 'server.pem');
+      const pem = (): string => generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      writeFileSync(file, pem());
+      const cache = new TlsPlanCache(planTls);
+      const input = { profile: { host: '127.0.0.1', user: 'u', ssl: { mode: 'DISABLED' as const }, serverPublicKey: file }, secrets: {}, paths: {} };
+      const first = (await cache.get('c', input)).serverPublicKey as KeyObject;
+      assert.equal((await cache.get('c', input)).serverPublicKey, first, 'unchanged file: cached plan');
+      const other = path.join(dir, 'other.pem');
+      writeFileSync(other, pem());
+      copyFileSync(other, file);
+      const second = (await cache.get('c', input)).serverPublicKey as KeyObject;
+      assert.equal(second.equals(first), false, 'the new key is used');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
