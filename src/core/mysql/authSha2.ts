@@ -40,9 +40,15 @@ export function authRefusalCause(e: unknown): Cause | undefined {
   return typeof e === 'object' && e !== null && AUTH_REFUSAL in e ? (e as AuthRefusal)[AUTH_REFUSAL] : undefined;
 }
 
-/** True when the profile lets a server hand out the key the password is encrypted to (a MITM's key, on plaintext). */
-export function publicKeyRetrievalIsInsecure(profile: Pick<ConnectionProfile, 'getServerPublicKey' | 'serverPublicKey'>): boolean {
-  return profile.getServerPublicKey === true && !profile.serverPublicKey;
+/**
+ * True when the profile lets a server hand out the key the password is encrypted to (anyone on the path can
+ * answer with their own): getServerPublicKey is on, no key is pinned, and the mode can end up without TLS
+ * (DISABLED, or PREFERRED, also when no mode and no CA are set). REQUIRED and above never ask for the key.
+ */
+export function publicKeyRetrievalIsInsecure(profile: Pick<ConnectionProfile, 'getServerPublicKey' | 'serverPublicKey' | 'ssl'>): boolean {
+  if (profile.getServerPublicKey !== true || profile.serverPublicKey) return false;
+  const mode = profile.ssl?.mode ?? (profile.ssl?.ca ? 'VERIFY_CA' : 'PREFERRED');
+  return mode === 'DISABLED' || mode === 'PREFERRED';
 }
 
 interface PluginContext {

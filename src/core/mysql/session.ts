@@ -58,6 +58,8 @@ export class Session {
   private readonly endListeners = new Set<(err?: MysqlTlsError) => void>();
   private current: TlsReport;
   private serverViewAsked?: Promise<TlsReport>;
+  /** The bounded wait of a serverView() call with default options: the same promise for every such caller. */
+  private serverViewDefault?: Promise<TlsReport>;
 
   constructor(
     readonly connection: Connection,
@@ -90,6 +92,8 @@ export class Session {
       return Promise.reject(new MysqlTlsError('config-invalid', `${String(timeoutMs)} is not a timeout in milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 'timeoutMs'));
     }
     if (options.signal?.aborted) return Promise.reject(new MysqlTlsError('cancelled', 'SHOW SESSION STATUS was cancelled'));
+    const byDefault = options.signal === undefined && options.timeoutMs === undefined;
+    if (byDefault && this.serverViewDefault) return this.serverViewDefault;
     const asked = (this.serverViewAsked ??= serverTlsView(this.connection).then(
       (server) => (this.current = withServerView(this.current, server)),
       (e: { errno?: number; sqlMessage?: string; message?: string }) => {
@@ -100,7 +104,14 @@ export class Session {
         return (this.current = withServerView(this.current, { reported: false, error: e.sqlMessage ?? e.message, sslVersion: '', sslCipher: '' }));
       },
     ));
-    return this.boundedWait(asked, timeoutMs, options.signal, 'SHOW SESSION STATUS');
+    const bounded = this.boundedWait(asked, timeoutMs, options.signal, 'SHOW SESSION STATUS');
+    if (byDefault) {
+      this.serverViewDefault = bounded;
+      bounded.catch(() => {
+        if (this.serverViewDefault === bounded) this.serverViewDefault = undefined;
+      });
+    }
+    return bounded;
   }
 
   /**

@@ -5,6 +5,7 @@ import { describeCertificate, validityState, type CertificateInfo } from '../cer
 import { parseCertificates, parsePrivateKey, readSettingFile } from '../certificates/pemFiles';
 import { openPkcs12 } from '../certificates/pkcs12';
 import { MysqlTlsError } from '../errors';
+import { publicKeyRetrievalIsInsecure } from '../mysql/authSha2';
 import { expandPath, PathExpansionError, type PathContext } from '../paths';
 import { DEFAULT_PORT, type ConnectionProfile, type ConnectionSecrets } from '../profile';
 import { parseSslMode, parseTlsVersion, SSL_MODE_RULES, TLS_VERSIONS, type SslMode, type SslModeRules, type TlsVersion } from './sslMode';
@@ -217,7 +218,7 @@ async function planPasswordKey(profile: ConnectionProfile, paths: PathContext | 
   if (get !== undefined && typeof get !== 'boolean') throw configError('getServerPublicKey', `${JSON.stringify(get)} is not true or false`, 'Set getServerPublicKey to true or false (or remove it).');
   const file = profile.serverPublicKey;
   if (file === undefined || file === '') {
-    if (get === true) hints.push('getServerPublicKey is on: without TLS, the server (or anyone pretending to be it) chooses the key the password is encrypted to. Use TLS or pin the key with serverPublicKey.');
+    if (publicKeyRetrievalIsInsecure(profile)) hints.push('getServerPublicKey is on: without TLS, the server (or anyone pretending to be it) chooses the key the password is encrypted to. Use TLS or pin the key with serverPublicKey.');
     return { getServerPublicKey: get === true };
   }
   if (typeof file !== 'string') throw configError('serverPublicKey', 'the value is not a file path', 'Set serverPublicKey to the path of the server\'s RSA public key (PEM).');

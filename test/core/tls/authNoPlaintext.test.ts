@@ -200,6 +200,10 @@ describe('serverPublicKey / getServerPublicKey settings', () => {
     assert.equal(publicKeyRetrievalIsInsecure({ getServerPublicKey: true }), true);
     assert.equal(publicKeyRetrievalIsInsecure({ getServerPublicKey: true, serverPublicKey: '/k.pem' }), false);
     assert.equal(publicKeyRetrievalIsInsecure({ getServerPublicKey: false }), false);
+    assert.equal(publicKeyRetrievalIsInsecure({ getServerPublicKey: true, ssl: { mode: 'DISABLED' } }), true);
+    assert.equal(publicKeyRetrievalIsInsecure({ getServerPublicKey: true, ssl: { mode: 'PREFERRED' } }), true);
+    assert.equal(publicKeyRetrievalIsInsecure({ getServerPublicKey: true, ssl: { mode: 'REQUIRED' } }), false, 'TLS always: the key is never asked for');
+    assert.equal(publicKeyRetrievalIsInsecure({ getServerPublicKey: true, ssl: { ca: '/ca.pem' } }), false, 'no mode + CA = VERIFY_CA');
   });
   let fake: FakeMysql8;
   before(async () => (fake = await startFakeMysql8({ plugin: 'caching_sha2_password', ssl: false, password })));
