@@ -10,7 +10,7 @@
  * from an unrelated CA), wronghost (certificate for another host name), expired (expired certificate).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -20,7 +20,7 @@ import { certificateSetFiles, type CertificateSetFiles } from '../src/core/certi
 
 export const SERVER_NAMES = ['tls', 'plain', 'strict', 'wrongca', 'wronghost', 'expired'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
-export const ACCOUNT_NAMES = ['app_none', 'app_ssl', 'app_x509', 'app_subject', 'app_ed25519'] as const;
+export const ACCOUNT_NAMES = ['app_none', 'app_ssl', 'app_x509', 'app_subject', 'app_ed25519', 'app_pam'] as const;
 export type AccountName = (typeof ACCOUNT_NAMES)[number];
 
 export interface SandboxServer {
@@ -40,7 +40,8 @@ export interface SandboxAccount {
   password: string;
   host: '%';
   require: 'NONE' | 'SSL' | 'X509' | 'ISSUER+SUBJECT';
-  plugin: 'mysql_native_password' | 'ed25519';
+  /** pam: MariaDB auth_pam with the cleartext plugin (mysql_clear_password), checked by pam_exec; see pamService(). */
+  plugin: 'mysql_native_password' | 'ed25519' | 'pam';
 }
 
 export interface SandboxDescription {
@@ -248,11 +249,44 @@ export function baseServerArgs(server: { datadir: string; socket: string; port: 
   ];
 }
 
+/**
+ * A real server-side check for mysql_clear_password logins (PAM, like LDAP or cloud IAM tokens): MariaDB's
+ * auth_pam asks the client for the cleartext password, and /etc/pam.d/<service> hands it to a script that
+ * compares it with the app_pam password kept in the sandbox folder. Only when running as root with
+ * /etc/pam.d writable (a service file is the only way to configure PAM); otherwise app_pam is left out.
+ */
+export function pamService(dir: string): { name: string; file: string; script: string; secret: string } {
+  const name = `mysql-tls-sandbox-${createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 12)}`;
+  return { name, file: path.join('/etc/pam.d', name), script: path.join(dir, 'pam-check.sh'), secret: path.join(dir, 'pam-password') };
+}
+
+async function installPamService(dir: string, password: string): Promise<boolean> {
+  if (process.getuid?.() !== 0 || !existsSync('/etc/pam.d')) return false;
+  const pam = pamService(dir);
+  try {
+    await writeSecret(pam.secret, password);
+    // pam_exec gives the password on stdin without a newline; `read` still fills the variable at EOF.
+    await fs.writeFile(pam.script, `#!/bin/sh
+IFS= read -r given || true
+[ "$given" = "$(cat '${pam.secret}')" ]
+`, { mode: 0o700 });
+    await fs.writeFile(pam.file, `auth required pam_exec.so expose_authtok quiet ${pam.script}
+account required pam_permit.so
+`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function serverArgs(desc: Pick<SandboxDescription, 'certs'>, name: ServerName, server: Pick<SandboxServer, 'datadir' | 'socket' | 'port'>, extra: string[] = []): string[] {
   const cfg = SERVER_CONFIG[name];
   return [
     ...baseServerArgs(server),
     '--max-connections=300',
+    // auth_pam for app_pam; `loose-` keeps the server starting where the plugin is missing.
+    '--plugin-load-add=auth_pam',
+    '--loose-pam-use-cleartext-plugin=ON',
     ...(cfg.tls ? certArgs(desc.certs, cfg.cert) : []),
     ...(cfg.strict ? ['--require-secure-transport=ON'] : []),
     ...extra,
@@ -302,7 +336,13 @@ export function startServerProcess(mariadbd: string, args: string[]): number {
   return child.pid;
 }
 
-async function setupAccounts(server: SandboxServer, certs: SandboxDescription['certs'], accounts: Partial<Record<AccountName, SandboxAccount>>, rootPassword: string): Promise<boolean> {
+async function setupAccounts(
+  server: SandboxServer,
+  certs: SandboxDescription['certs'],
+  accounts: Partial<Record<AccountName, SandboxAccount>>,
+  rootPassword: string,
+  pamServiceName: string | undefined,
+): Promise<{ ed25519: boolean; pam: boolean }> {
   const c = await mysql().createConnection({ socketPath: server.socket, user: 'root', password: '', multipleStatements: true });
   try {
     let ed25519 = true;
@@ -311,10 +351,17 @@ async function setupAccounts(server: SandboxServer, certs: SandboxDescription['c
     } catch (e) {
       ed25519 = /already/i.test((e as Error).message);
     }
+    const [pamRows] = await c.query("SELECT PLUGIN_STATUS AS s FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'pam'");
+    const pam = pamServiceName !== undefined && (pamRows as { s: string }[])[0]?.s === 'ACTIVE';
     const stmts: string[] = ["DELETE FROM mysql.global_priv WHERE User=''"];
     for (const a of Object.values(accounts)) {
-      if (!a || (a.plugin === 'ed25519' && !ed25519)) continue;
-      const ident = a.plugin === 'ed25519' ? `IDENTIFIED VIA ed25519 USING PASSWORD(${c.escape(a.password)})` : `IDENTIFIED BY ${c.escape(a.password)}`;
+      if (!a || (a.plugin === 'ed25519' && !ed25519) || (a.plugin === 'pam' && !pam)) continue;
+      const ident =
+        a.plugin === 'ed25519'
+          ? `IDENTIFIED VIA ed25519 USING PASSWORD(${c.escape(a.password)})`
+          : a.plugin === 'pam'
+            ? `IDENTIFIED VIA pam USING ${c.escape(pamServiceName)}`
+            : `IDENTIFIED BY ${c.escape(a.password)}`;
       const req =
         a.require === 'ISSUER+SUBJECT'
           ? `REQUIRE ISSUER ${c.escape(certs.caSubject)} AND SUBJECT ${c.escape(certs.clientSubject)}`
@@ -325,7 +372,7 @@ async function setupAccounts(server: SandboxServer, certs: SandboxDescription['c
     stmts.push("INSERT INTO sandbox.greetings (text) VALUES ('hello over TLS'), ('hola'), ('bonjour')");
     stmts.push(`ALTER USER 'root'@'localhost' IDENTIFIED BY ${c.escape(rootPassword)}`, `CREATE OR REPLACE USER 'root'@'127.0.0.1' IDENTIFIED BY ${c.escape(rootPassword)}`, "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION", 'FLUSH PRIVILEGES');
     await c.query(stmts.join(';\n'));
-    return ed25519;
+    return { ed25519, pam };
   } finally {
     await c.end();
   }
@@ -358,6 +405,7 @@ export async function stop(dir = defaultSandboxDir()): Promise<void> {
   while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   await fs.rm(desc.runDir, { recursive: true, force: true });
+  if (desc.accounts.app_pam) await fs.rm(pamService(dir).file, { force: true });
   await fs.rm(stateFile(dir), { force: true });
 }
 
@@ -385,7 +433,9 @@ export async function start(dir = defaultSandboxDir()): Promise<SandboxDescripti
     app_x509: { user: 'app_x509', password: pw(), host: '%', require: 'X509', plugin: 'mysql_native_password' },
     app_subject: { user: 'app_subject', password: pw(), host: '%', require: 'ISSUER+SUBJECT', plugin: 'mysql_native_password' },
     app_ed25519: { user: 'app_ed25519', password: pw(), host: '%', require: 'NONE', plugin: 'ed25519' },
+    app_pam: { user: 'app_pam', password: pw(), host: '%', require: 'NONE', plugin: 'pam' },
   };
+  const pamReady = await installPamService(dir, accounts.app_pam!.password);
   const servers = {} as Record<ServerName, SandboxServer>;
   const taken = new Set<number>();
   try {
@@ -402,8 +452,12 @@ export async function start(dir = defaultSandboxDir()): Promise<SandboxDescripti
       servers[name] = server;
     }
     await Promise.all(SERVER_NAMES.map((n) => waitReady(servers[n], n)));
-    const ed25519 = (await Promise.all(SERVER_NAMES.map((n) => setupAccounts(servers[n], certs, accounts, rootPassword)))).every(Boolean);
-    if (!ed25519) delete accounts.app_ed25519;
+    const plugins = await Promise.all(SERVER_NAMES.map((n) => setupAccounts(servers[n], certs, accounts, rootPassword, pamReady ? pamService(dir).name : undefined)));
+    if (!plugins.every((p) => p.ed25519)) delete accounts.app_ed25519;
+    if (!plugins.every((p) => p.pam)) {
+      delete accounts.app_pam;
+      if (pamReady) await fs.rm(pamService(dir).file, { force: true });
+    }
   } catch (e) {
     for (const s of Object.values(servers)) if (s.pid && isAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
     await fs.rm(runDir, { recursive: true, force: true });

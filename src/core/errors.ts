@@ -81,6 +81,14 @@ export const CAUSES = {
     title: 'The account uses an authentication plugin this client cannot speak',
     fix: 'Use an account with mysql_native_password or caching_sha2_password, or change the account\'s plugin.',
   },
+  'auth-needs-tls': {
+    title: 'The server asked for the full password on a connection that is not encrypted',
+    fix: 'Nothing derived from the password was sent: anyone on the path can fake that request and read the answer. Use TLS (ssl.mode REQUIRED or better; VERIFY_IDENTITY is best), or pin the server\'s RSA public key with serverPublicKey (a PEM file, like --server-public-key-path), or, knowing that a machine in the middle can then read the password, set getServerPublicKey to true (like --get-server-public-key).',
+  },
+  'clear-password-needs-tls': {
+    title: 'The server asked for the password in cleartext (mysql_clear_password) on a connection that is not encrypted',
+    fix: 'Nothing was sent. Cleartext logins (PAM, LDAP, cloud IAM tokens) go out only inside TLS: use ssl.mode VERIFY_IDENTITY (or VERIFY_CA; REQUIRED at least). If the server offers no TLS, enable it there first.',
+  },
   'host-unreachable': { title: 'The server cannot be reached', fix: 'Check host and port, that the server is running and listening on TCP, and firewalls.' },
   'host-not-found': { title: 'The host name does not resolve', fix: 'Check the host name.' },
   'connect-timeout': { title: 'The connection timed out', fix: 'Check that the host and port are right and reachable; raise connectTimeoutMs on slow links.' },

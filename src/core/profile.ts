@@ -42,20 +42,20 @@ export interface ConnectionProfile {
   user: string;
   database?: string;
   ssl?: SslSettings;
+  /** Milliseconds for the TCP + TLS + login exchange, 1 to 2^31-1 (default 10 s). */
   connectTimeoutMs?: number;
-  /** Query editors refuse statements that write and run inside READ ONLY transactions. */
-  readOnly?: boolean;
   /**
-   * The server's RSA public key (PEM file), like MySQL's --server-public-key-path: caching_sha2_password and
-   * sha256_password may then send the password encrypted to it on a link without TLS.
+   * The server's RSA public key (PEM file, like MySQL's --server-public-key-path). caching_sha2_password and
+   * sha256_password then encrypt the password to this key on a connection without TLS, without asking the server.
    */
   serverPublicKey?: string;
   /**
-   * Like MySQL's --get-server-public-key: on a link without TLS, ask the server for its RSA key and encrypt
-   * the password to whatever key comes back. Anyone on the path can answer with their own key: insecure,
-   * an explicit per-connection opt-in.
+   * Lets caching_sha2_password / sha256_password ask the server for its RSA key on a connection without TLS (like
+   * --get-server-public-key). Off by default: anyone on the path can answer with their own key and read the password.
    */
   getServerPublicKey?: boolean;
+  /** Query editors refuse statements that write and run inside READ ONLY transactions. */
+  readOnly?: boolean;
 }
 
 /** Secret material: never in settings, logs or state files. */

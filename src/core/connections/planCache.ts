@@ -23,7 +23,7 @@ async function fileStamp(value: string | undefined, paths: PathContext): Promise
 
 /** Identity, size and modification time of each file a profile names (one stat per file). */
 export function fileStamps(profile: ConnectionProfile, paths: PathContext): Promise<string[]> {
-  return Promise.all(FILE_FIELDS.map((f) => fileStamp(profile.ssl?.[f], paths)));
+  return Promise.all([...FILE_FIELDS.map((f) => fileStamp(profile.ssl?.[f], paths)), fileStamp(profile.serverPublicKey, paths)]);
 }
 
 /**

@@ -6,11 +6,32 @@ import { MysqlTlsError } from '../errors';
 import type { ConnectionProfile, ConnectionSecrets } from '../profile';
 import { classifyConnectError } from '../tls/classifyError';
 import { clientEd25519Plugin } from './authEd25519';
+import { cachingSha2Plugin, clearPasswordPlugin, sha256PasswordPlugin, type AuthTrace } from './authSha2';
 import { buildTlsReport, withServerView, type ServerTlsView, type TlsReport } from '../tls/tlsReport';
 import { planTls, type DriverSslOptions, type TlsPlan } from '../tls/tlsPlan';
 import type { PathContext } from '../paths';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** How long serverView() waits for SHOW SESSION STATUS by default. */
+export const DEFAULT_SERVER_VIEW_TIMEOUT_MS = 10_000;
+/** Node timers hold a signed 32-bit delay: anything longer fires at once (with a warning). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** The connect timeout in ms, or a config error naming connectTimeoutMs (0 never means "wait forever"). */
+export function connectTimeoutOf(profile: Pick<ConnectionProfile, 'connectTimeoutMs'>): number {
+  const t = profile.connectTimeoutMs;
+  if (t === undefined) return DEFAULT_CONNECT_TIMEOUT_MS;
+  if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_TIMEOUT_MS) {
+    throw new MysqlTlsError('config-invalid', `${String(t)} is not a timeout in milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 'connectTimeoutMs', `Set connectTimeoutMs to a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (the default is ${DEFAULT_CONNECT_TIMEOUT_MS}), or remove it.`);
+  }
+  return t;
+}
+
+export interface ServerViewOptions {
+  /** Default DEFAULT_SERVER_VIEW_TIMEOUT_MS; 1 to 2^31-1. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
 
 type Mysql2 = typeof import('mysql2');
 let mysql2: Mysql2 | undefined;
@@ -37,6 +58,8 @@ export class Session {
   private readonly endListeners = new Set<(err?: MysqlTlsError) => void>();
   private current: TlsReport;
   private serverViewAsked?: Promise<TlsReport>;
+  /** The bounded wait of a serverView() call with default options: the same promise for every such caller. */
+  private serverViewDefault?: Promise<TlsReport>;
 
   constructor(
     readonly connection: Connection,
@@ -60,9 +83,18 @@ export class Session {
    * report with it and returns that report. Not part of connecting: a connect costs what the bare driver's
    * does, and the round trip is paid by the first thing that shows the server's view. A server that answers
    * with an error (ProxySQL's admin interface) gives a report that says it did not report; a lost link rejects.
+   * A server that accepted the login and then stays silent is given up on after `timeoutMs` (default 10 s;
+   * the session is closed then), and `signal` cancels the wait.
    */
-  serverView(): Promise<TlsReport> {
-    this.serverViewAsked ??= serverTlsView(this.connection).then(
+  serverView(options: ServerViewOptions = {}): Promise<TlsReport> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_SERVER_VIEW_TIMEOUT_MS;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+      return Promise.reject(new MysqlTlsError('config-invalid', `${String(timeoutMs)} is not a timeout in milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 'timeoutMs'));
+    }
+    if (options.signal?.aborted) return Promise.reject(new MysqlTlsError('cancelled', 'SHOW SESSION STATUS was cancelled'));
+    const byDefault = options.signal === undefined && options.timeoutMs === undefined;
+    if (byDefault && this.serverViewDefault) return this.serverViewDefault;
+    const asked = (this.serverViewAsked ??= serverTlsView(this.connection).then(
       (server) => (this.current = withServerView(this.current, server)),
       (e: { errno?: number; sqlMessage?: string; message?: string }) => {
         if (e.errno === undefined) {
@@ -71,8 +103,51 @@ export class Session {
         }
         return (this.current = withServerView(this.current, { reported: false, error: e.sqlMessage ?? e.message, sslVersion: '', sslCipher: '' }));
       },
-    );
-    return this.serverViewAsked;
+    ));
+    const bounded = this.boundedWait(asked, timeoutMs, options.signal, 'SHOW SESSION STATUS');
+    if (byDefault) {
+      this.serverViewDefault = bounded;
+      bounded.catch(() => {
+        if (this.serverViewDefault === bounded) this.serverViewDefault = undefined;
+      });
+    }
+    return bounded;
+  }
+
+  /**
+   * Waits for `work` at most `timeoutMs` and until `signal` aborts. A server that stops answering mid-session
+   * leaves the connection unusable (the reply may still come and would be misread as the next one), so a
+   * timeout destroys the session; a cancel only stops waiting.
+   */
+  private boundedWait<T>(work: Promise<T>, timeoutMs: number, signal: AbortSignal | undefined, what: string): Promise<T> {
+    if (signal?.aborted) return Promise.reject(new MysqlTlsError('cancelled', `${what} was cancelled`));
+    return new Promise<T>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const timer = setTimeout(() => {
+        done();
+        this.serverViewAsked = undefined;
+        this.destroy();
+        reject(new MysqlTlsError('connect-timeout', `${this.plan.host}:${this.plan.port} did not answer ${what} within ${timeoutMs} ms; the session was closed`));
+      }, timeoutMs);
+      const onAbort = (): void => {
+        done();
+        reject(new MysqlTlsError('cancelled', `${what} was cancelled`));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (v) => {
+          done();
+          resolve(v);
+        },
+        (e: unknown) => {
+          done();
+          reject(e);
+        },
+      );
+    });
   }
 
   get threadId(): number {
@@ -94,6 +169,16 @@ export class Session {
     this.closed = true;
     for (const l of this.endListeners) l(err);
     this.endListeners.clear();
+  }
+
+  /** A server-side prepared statement: values never pass through SQL text, so no sql_mode changes their meaning. */
+  execute<T = QueryRow[]>(sql: string, values: unknown[] = []): Promise<{ rows: T; fields: FieldPacket[] | undefined }> {
+    return new Promise((resolve, reject) => {
+      this.connection.execute(sql, values as Parameters<Connection['execute']>[1], (err: Error | null, rows: unknown, fields: unknown) => {
+        if (err) reject(err);
+        else resolve({ rows: rows as T, fields: fields as FieldPacket[] | undefined });
+      });
+    });
   }
 
   query<T = QueryRow[]>(sql: string | QueryOptions, values?: unknown[]): Promise<{ rows: T; fields: FieldPacket[] | undefined }> {
@@ -163,18 +248,28 @@ function connectOnce(options: ConnectionOptions, signal?: AbortSignal): Promise<
   });
 }
 
-function driverOptions(plan: TlsPlan, profile: ConnectionProfile, secrets: ConnectionSecrets, withTls: boolean): ConnectionOptions {
+type AuthPlugin = NonNullable<ConnectionOptions['authPlugins']>[string];
+
+function driverOptions(plan: TlsPlan, profile: ConnectionProfile, secrets: ConnectionSecrets, withTls: boolean, trace: AuthTrace): ConnectionOptions {
+  const sha2 = { serverPublicKey: plan.serverPublicKey, getServerPublicKey: plan.getServerPublicKey, trace };
   const options: ConnectionOptions = {
     host: plan.host,
     port: plan.port,
     user: profile.user,
     password: secrets.password ?? '',
     database: profile.database || undefined,
-    connectTimeout: profile.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    connectTimeout: connectTimeoutOf(profile),
     supportBigNumbers: true,
     dateStrings: true,
     multipleStatements: false,
-    authPlugins: { client_ed25519: clientEd25519Plugin as unknown as NonNullable<ConnectionOptions['authPlugins']>[string] },
+    // Every plugin that can send the password itself is ours: it goes out only inside TLS, or RSA-encrypted
+    // to a pinned key or (opt-in) to the key the server sends; see authSha2.ts.
+    authPlugins: {
+      client_ed25519: clientEd25519Plugin as unknown as AuthPlugin,
+      caching_sha2_password: cachingSha2Plugin(sha2) as unknown as AuthPlugin,
+      sha256_password: sha256PasswordPlugin(sha2) as unknown as AuthPlugin,
+      mysql_clear_password: clearPasswordPlugin() as unknown as AuthPlugin,
+    },
   };
   if (withTls && plan.driverSsl) {
     options.ssl = plan.driverSsl as ConnectionOptions['ssl'];
@@ -245,15 +340,17 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
   const { profile, secrets = {} } = opts;
   const plan = opts.plan ?? (await planTls({ profile, secrets, paths: opts.paths }));
   const useTls = plan.rules.tls !== 'never';
+  connectTimeoutOf(profile);
+  const trace: AuthTrace = { serverPublicKey: 'none' };
   let conn: Connection;
   let fallback = false;
   try {
     try {
-      conn = await connectOnce(driverOptions(plan, profile, secrets, useTls), opts.signal);
+      conn = await connectOnce(driverOptions(plan, profile, secrets, useTls, trace), opts.signal);
     } catch (e) {
       if (plan.rules.tls === 'if-offered' && (e as { code?: string }).code === 'HANDSHAKE_NO_SSL_SUPPORT') {
         fallback = true;
-        conn = await connectOnce(driverOptions(plan, profile, secrets, false), opts.signal);
+        conn = await connectOnce(driverOptions(plan, profile, secrets, false, trace), opts.signal);
       } else throw e;
     }
   } catch (e) {
@@ -275,6 +372,7 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
       serverVersion: (conn as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket?.serverVersion ?? '',
       threadId: conn.threadId ?? -1,
       resumedChain: driverSsl ? lastChain.get(driverSsl) : undefined,
+      auth: trace,
     });
     if (driverSsl && socket && !report.sessionReused) lastChain.set(driverSsl, () => report.peerChain);
     return new Session(conn, report, plan, () => openSession({ ...opts, plan }));

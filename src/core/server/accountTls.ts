@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { MysqlTlsError, type Cause } from '../errors';
 import { openSession } from '../mysql/session';
 import type { ConnectionSecrets, SslSettings } from '../profile';
@@ -6,8 +7,9 @@ import { SQL, detectFlavor, type AccountRow, type ServerFlavor, type SqlRunner }
 
 /**
  * Per-account TLS requirements: the exact ALTER USER ... REQUIRE statement (shown before it runs), running
- * it, and proving the effect with real logins: plaintext must now be refused, TLS (with the client
- * certificate when one is required) must still work.
+ * it, and checking the effect without ever sending the account's password on plaintext: the requirement is
+ * read back from the grant tables, a plaintext login with a random throwaway password must be refused, and
+ * the real password logs in only over TLS (with the client certificate when one is required).
  */
 
 export type TlsRequirement =
@@ -118,7 +120,7 @@ async function flavorOf(runner: SqlRunner): Promise<ServerFlavor> {
 /** The account's current requirement, from the grant tables (needs SELECT on mysql.global_priv / mysql.user). */
 export async function readAccountTls(runner: SqlRunner, account: AccountRef, flavor?: ServerFlavor): Promise<AccountTlsState | undefined> {
   const f = flavor ?? (await flavorOf(runner));
-  const { rows } = await runner.query<AccountRow[]>(SQL[f].account, [account.user, account.host]);
+  const { rows } = await runner.execute<AccountRow[]>(SQL[f].account, [account.user, account.host]);
   const row = rows[0];
   if (!row) return undefined;
   return { user: text(row.user), host: text(row.host), requirement: requirementOfRow(row), locked: Number(row.locked) === 1 };
@@ -144,6 +146,7 @@ export async function applyAccountTls(runner: SqlRunner, account: AccountRef, re
 }
 
 export interface LoginAttempt {
+  /** 'plaintext' always uses a random throwaway password, never the account's. */
   name: 'plaintext' | 'tls' | 'tls-without-client-cert' | 'tls-with-client-cert';
   expected: 'refused' | 'accepted';
   outcome: 'refused' | 'accepted' | 'error';
@@ -167,11 +170,53 @@ export interface VerifyOptions {
   passphrase?: string;
   paths?: PathContext;
   connectTimeoutMs?: number;
+  /** An admin session and the account's host: the requirement is then read back from the grant tables. */
+  grants?: { runner: SqlRunner; accountHost: string };
+}
+
+/** The account's requirement as the grant tables hold it, compared with the one expected. */
+export interface RequirementCheck {
+  expected: TlsRequirement;
+  actual?: TlsRequirement;
+  ok: boolean;
+  detail: string;
 }
 
 export interface VerifyResult {
+  requirement?: RequirementCheck;
   attempts: LoginAttempt[];
   ok: boolean;
+}
+
+/** The settings with a mode that never falls back to plaintext: the real password goes out only inside TLS. */
+function tlsOnly(ssl: SslSettings): SslSettings {
+  if (ssl.mode === undefined) return { ...ssl, mode: ssl.ca || ssl.caSource === 'system' ? 'VERIFY_CA' : 'REQUIRED' };
+  if (ssl.mode === 'DISABLED' || ssl.mode === 'PREFERRED') {
+    throw new MysqlTlsError('config-invalid', `the login check sends the account's password and needs a TLS mode, not ${ssl.mode}`, 'ssl.mode', 'Use VERIFY_IDENTITY (best), VERIFY_CA or REQUIRED.');
+  }
+  return ssl;
+}
+
+/** A password nobody has: a plaintext attempt with it shows the server refuses, and gives nothing away. */
+export function throwawayPassword(): string {
+  return `throwaway-${randomBytes(18).toString('base64url')}`;
+}
+
+function sameRequirement(a: TlsRequirement, b: TlsRequirement): boolean {
+  return JSON.stringify(a, Object.keys(a).sort()) === JSON.stringify(b, Object.keys(b).sort());
+}
+
+/** Reads the account's requirement over the admin session and compares it with `expected`. */
+export async function checkRequirement(runner: SqlRunner, account: AccountRef, expected: TlsRequirement): Promise<RequirementCheck> {
+  let state: AccountTlsState | undefined;
+  try {
+    state = await readAccountTls(runner, account);
+  } catch (e) {
+    return { expected, ok: false, detail: `The grant tables could not be read: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  if (!state) return { expected, ok: false, detail: `There is no account '${account.user}'@'${account.host}'.` };
+  const ok = sameRequirement(state.requirement, expected);
+  return { expected, actual: state.requirement, ok, detail: ok ? 'The grant tables hold the expected requirement.' : 'The grant tables hold a different requirement.' };
 }
 
 const REFUSAL_CAUSES: Cause[] = ['account-requires-tls', 'account-requires-x509', 'server-requires-tls', 'access-denied', 'tls-client-cert-rejected'];
@@ -193,15 +238,18 @@ async function attempt(name: LoginAttempt['name'], expected: LoginAttempt['expec
 }
 
 /**
- * Proves what the requirement does with real logins of the account: plaintext (DISABLED) must be refused
- * for anything but NONE; TLS without a client certificate must be refused for X509/SPECIFIED; TLS with the
- * given settings (and client certificate) must be accepted.
+ * Checks what the requirement does without sending the account's password on plaintext: the grant tables
+ * hold it (when `grants` is given); for anything but NONE a plaintext login with a throwaway password is
+ * refused (MariaDB answers a wrong password and a TLS refusal alike, so this only shows the plaintext path
+ * lets nobody in; the requirement itself is what the grant tables say); TLS without a client certificate
+ * must be refused for X509/SPECIFIED; TLS with the given settings (and client certificate) must be accepted.
  */
 export async function verifyAccountTls(opts: VerifyOptions): Promise<VerifyResult> {
   const attempts: LoginAttempt[] = [];
   const needsCert = opts.requirement.type === 'X509' || opts.requirement.type === 'SPECIFIED';
-  attempts.push(await attempt('plaintext', opts.requirement.type === 'NONE' ? 'accepted' : 'refused', opts, { mode: 'DISABLED' }, {}));
-  const tlsBase: SslSettings = { ...opts.ssl, cert: undefined, key: undefined, pfx: undefined };
+  const requirement = opts.grants ? await checkRequirement(opts.grants.runner, { user: opts.user, host: opts.grants.accountHost }, opts.requirement) : undefined;
+  if (opts.requirement.type !== 'NONE') attempts.push(await attempt('plaintext', 'refused', { ...opts, password: throwawayPassword() }, { mode: 'DISABLED' }, {}));
+  const tlsBase: SslSettings = { ...tlsOnly(opts.ssl), cert: undefined, key: undefined, pfx: undefined };
   if (needsCert) {
     attempts.push(await attempt('tls-without-client-cert', 'refused', opts, tlsBase, {}));
     if (!opts.clientCertificate) throw new MysqlTlsError('config-incomplete-client-cert', 'the account requires a client certificate but none was given to test with', 'clientCertificate');
@@ -209,5 +257,5 @@ export async function verifyAccountTls(opts: VerifyOptions): Promise<VerifyResul
   } else {
     attempts.push(await attempt(opts.clientCertificate ? 'tls-with-client-cert' : 'tls', 'accepted', opts, { ...tlsBase, ...(opts.clientCertificate ?? {}) }, opts.passphrase ? { passphrase: opts.passphrase } : {}));
   }
-  return { attempts, ok: attempts.every((a) => a.ok) };
+  return { ...(requirement ? { requirement } : {}), attempts, ok: attempts.every((a) => a.ok) && (requirement?.ok ?? true) };
 }

@@ -5,8 +5,7 @@ import { readSettingFile } from '../certificates/pemFiles';
 import { MysqlTlsError, type Cause } from '../errors';
 import { openSession } from '../mysql/session';
 import type { PathContext } from '../paths';
-import type { SslSettings } from '../profile';
-import { requirementOfRow, type AccountTlsState, type TlsRequirement } from './accountTls';
+import { checkRequirement, requirementOfRow, throwawayPassword, type AccountTlsState, type TlsRequirement } from './accountTls';
 import { requirementLabel } from './audit';
 import { SQL, detectFlavor, type AccountRow, type SqlRunner } from './serverSql';
 
@@ -66,10 +65,12 @@ export async function certificateNamesOfFile(file: string, passphrase?: string):
 
 export interface PlaintextCheck {
   /**
-   * refused: plaintext refused and the same password logged in over TLS (so the refusal is about TLS);
-   * refused-unconfirmed: plaintext refused, but no TLS login could confirm the password (MariaDB answers a
-   * wrong password and a missing TLS requirement with the same "Access denied");
-   * accepted: the plaintext login worked; inconclusive: the password is wrong or the server unreachable.
+   * refused: the grant tables hold a TLS requirement (or the server sets require_secure_transport) and a
+   * plaintext login with a throwaway password was refused; refused-unconfirmed: the throwaway login was
+   * refused but the requirement could not be read (MariaDB answers a wrong password and a missing TLS
+   * requirement with the same "Access denied"); accepted: the requirement is NONE without
+   * require_secure_transport (or the server let a throwaway password in); inconclusive: the server could not
+   * be asked. The account's own password is never used.
    */
   outcome: 'refused' | 'refused-unconfirmed' | 'accepted' | 'inconclusive';
   /** The classified cause of the failed plaintext login. */
@@ -84,20 +85,17 @@ export interface PlaintextCheckOptions {
   host: string;
   port: number;
   user: string;
-  password: string;
-  /** TLS settings for a confirming login with the same password (CA, mode, and client certificate when the account needs one). */
-  tls?: SslSettings;
-  /** Passphrase of the client key in `tls`. */
-  passphrase?: string;
+  /** The admin session and the account's host: the requirement is read from the grant tables. */
+  grants?: { runner: SqlRunner; accountHost: string };
   paths?: PathContext;
   connectTimeoutMs?: number;
 }
 
-async function login(opts: PlaintextCheckOptions, ssl: SslSettings, passphrase?: string): Promise<{ ok: true } | { ok: false; cause: Cause; detail: string }> {
+async function plaintextLogin(opts: PlaintextCheckOptions): Promise<{ ok: true } | { ok: false; cause: Cause; detail: string }> {
   try {
     const s = await openSession({
-      profile: { host: opts.host, port: opts.port, user: opts.user, ssl, connectTimeoutMs: opts.connectTimeoutMs ?? 10_000 },
-      secrets: { password: opts.password, ...(passphrase ? { passphrase } : {}) },
+      profile: { host: opts.host, port: opts.port, user: opts.user, ssl: { mode: 'DISABLED' }, connectTimeoutMs: opts.connectTimeoutMs ?? 10_000 },
+      secrets: { password: throwawayPassword() },
       paths: opts.paths,
     });
     await s.close();
@@ -107,18 +105,33 @@ async function login(opts: PlaintextCheckOptions, ssl: SslSettings, passphrase?:
   }
 }
 
+async function requireSecureTransport(runner: SqlRunner): Promise<boolean> {
+  try {
+    const { rows } = await runner.query<{ rst: unknown }[]>(SQL.requireSecureTransport);
+    return ['1', 'ON', 'true'].includes(String(rows[0]?.rst).toUpperCase());
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Checks that a plaintext login of the account is refused. A refusal alone proves little (a wrong password
- * looks the same), so a TLS login with the same password confirms it when `tls` is given.
+ * Checks, without the account's password, that the account cannot log in over plaintext: the requirement
+ * from the grant tables (and require_secure_transport), plus a plaintext login with a throwaway password that
+ * must be refused.
  */
 export async function checkPlaintextLogin(opts: PlaintextCheckOptions): Promise<PlaintextCheck> {
-  const plain = await login(opts, { mode: 'DISABLED' });
-  if (plain.ok) return { outcome: 'accepted', detail: 'The plaintext login was accepted: the account can still log in without TLS.' };
+  const plain = await plaintextLogin(opts);
+  if (plain.ok) return { outcome: 'accepted', detail: 'A plaintext login with a random throwaway password was accepted: the account takes any password (or none) without TLS.' };
   if (!REFUSALS.includes(plain.cause)) return { outcome: 'inconclusive', cause: plain.cause, detail: `The check was inconclusive: ${plain.detail}` };
-  if (!opts.tls) {
-    return { outcome: 'refused-unconfirmed', cause: plain.cause, detail: `The plaintext login was refused (${plain.detail}), but without a TLS login (no client certificate configured) the password could not be confirmed: the server answers a wrong password the same way.` };
+  if (!opts.grants) {
+    return { outcome: 'refused-unconfirmed', cause: plain.cause, detail: 'A plaintext login with a throwaway password was refused, but the account\'s requirement could not be read back: the server answers a wrong password the same way.' };
   }
-  const tls = await login(opts, opts.tls, opts.passphrase);
-  if (tls.ok) return { outcome: 'refused', cause: plain.cause, detail: `The plaintext login was refused and the same password logs in over TLS: ${plain.detail}` };
-  return { outcome: 'inconclusive', cause: plain.cause, detail: `The check was inconclusive: the plaintext login was refused, and the TLS login with the same password failed too (${tls.detail}). Check the password.` };
+  const check = await checkRequirement(opts.grants.runner, { user: opts.user, host: opts.grants.accountHost }, { type: 'NONE' });
+  if (!check.actual) return { outcome: 'refused-unconfirmed', cause: plain.cause, detail: `A plaintext login with a throwaway password was refused, but the requirement could not be read back: ${check.detail}` };
+  const rst = await requireSecureTransport(opts.grants.runner);
+  if (check.actual.type === 'NONE' && !rst) {
+    return { outcome: 'accepted', cause: plain.cause, detail: 'The grant tables say REQUIRE NONE and require_secure_transport is OFF: the account can log in without TLS.' };
+  }
+  const why = check.actual.type !== 'NONE' ? `the grant tables say REQUIRE ${requirementLabel(check.actual)}` : 'the server sets require_secure_transport';
+  return { outcome: 'refused', cause: plain.cause, detail: `Plaintext logins are refused: ${why}, and a plaintext login with a throwaway password was refused.` };
 }

@@ -6,9 +6,14 @@
 
 export type ServerFlavor = 'mariadb' | 'mysql';
 
-/** The minimal query port: Session fits it, and so does anything else that runs SQL. */
+/**
+ * The minimal query port: Session fits it. Statements with values go through `execute` (a server-side prepared
+ * statement): client-side escaping (`query` with values) writes \' for a quote, which NO_BACKSLASH_ESCAPES
+ * reads as a backslash and the end of the string, so a crafted name would rewrite the statement.
+ */
 export interface SqlRunner {
-  query<T = Record<string, unknown>[]>(sql: string, values?: unknown[]): Promise<{ rows: T }>;
+  query<T = Record<string, unknown>[]>(sql: string): Promise<{ rows: T }>;
+  execute<T = Record<string, unknown>[]>(sql: string, values: unknown[]): Promise<{ rows: T }>;
 }
 
 export function detectFlavor(version: string, versionComment = ''): ServerFlavor {
@@ -38,6 +43,7 @@ export const SQL = {
   variables: `SHOW GLOBAL VARIABLES WHERE Variable_name IN (${inList(TLS_VARIABLES)})`,
   status: `SHOW GLOBAL STATUS WHERE Variable_name IN (${inList(TLS_STATUS)})`,
   sqlMode: 'SELECT @@SESSION.sql_mode AS sql_mode',
+  requireSecureTransport: 'SELECT @@GLOBAL.require_secure_transport AS rst',
   /** Foreground connections by whether they negotiated TLS (needs performance_schema). */
   encryptedThreads:
     "SELECT COUNT(*) AS total, COALESCE(SUM(s.VARIABLE_VALUE <> ''), 0) AS encrypted FROM performance_schema.status_by_thread s JOIN performance_schema.threads t ON t.THREAD_ID = s.THREAD_ID WHERE s.VARIABLE_NAME = 'Ssl_cipher' AND t.TYPE = 'FOREGROUND' AND t.PROCESSLIST_ID IS NOT NULL",

@@ -1,4 +1,5 @@
 import { MysqlTlsError, type Cause } from '../errors';
+import { authRefusalCause } from '../mysql/authSha2';
 import type { TlsPlan } from './tlsPlan';
 
 /** What was known about the attempt when it failed. */
@@ -53,7 +54,14 @@ export function classifyConnectError(error: unknown, ctx: FailureContext): Mysql
     return e;
   };
 
+  // Our auth plugins refused to send the password (mysql2 relabels their errors AUTH_SWITCH_PLUGIN_ERROR).
+  const refusal = authRefusalCause(err);
+  if (refusal) return make(refusal, `${where}: ${message}`);
+
   switch (err.code) {
+    case 'MYSQL_CLEAR_PASSWORD_NOT_ENABLED':
+      // mysql2's own refusal (only reachable without our mysql_clear_password plugin): not a TLS failure.
+      return make('clear-password-needs-tls', `${where}: the server asked for mysql_clear_password; nothing was sent`);
     case 'HANDSHAKE_NO_SSL_SUPPORT':
       return make('server-no-tls', `${where} did not offer TLS in its greeting; nothing was sent (mode ${ctx.plan.mode})`);
     case 'HANDSHAKE_SSL_ERROR':
@@ -82,7 +90,13 @@ export function classifyConnectError(error: unknown, ctx: FailureContext): Mysql
   }
   if (err.errno === 1045 || err.code === 'ER_ACCESS_DENIED_ERROR') {
     if (!ctx.encrypted) return make('account-requires-tls');
-    if (!ctx.plan.clientCertificate) return make('account-requires-x509');
+    // MariaDB and MySQL answer a wrong password and a missing client certificate (REQUIRE X509/ISSUER/SUBJECT)
+    // with the same 1045: without a certificate, say both instead of guessing the requirement.
+    if (!ctx.plan.clientCertificate) {
+      const e = new MysqlTlsError('access-denied', message, undefined, 'Check the user name and password. If the account has REQUIRE X509, ISSUER or SUBJECT, it also needs a client certificate: set ssl.cert and ssl.key to one the server\'s CA issued (the server answers both the same way).');
+      (e as { driverCode?: string }).driverCode = err.code;
+      return e;
+    }
     return make('access-denied');
   }
   if (err.errno === 3159 || err.code === 'ER_SECURE_TRANSPORT_REQUIRED') return make('server-requires-tls');

@@ -1,10 +1,11 @@
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import * as net from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { describeCertificate, validityState, type CertificateInfo } from '../certificates/certificateInfo';
 import { parseCertificates, parsePrivateKey, readSettingFile } from '../certificates/pemFiles';
 import { openPkcs12 } from '../certificates/pkcs12';
 import { MysqlTlsError } from '../errors';
+import { publicKeyRetrievalIsInsecure } from '../mysql/authSha2';
 import { expandPath, PathExpansionError, type PathContext } from '../paths';
 import { DEFAULT_PORT, type ConnectionProfile, type ConnectionSecrets } from '../profile';
 import { parseSslMode, parseTlsVersion, SSL_MODE_RULES, TLS_VERSIONS, type SslMode, type SslModeRules, type TlsVersion } from './sslMode';
@@ -37,6 +38,10 @@ export interface TlsPlan {
   driverSsl?: DriverSslOptions;
   /** Advice shown next to the result, e.g. "REQUIRED with a CA does no verification". */
   hints: string[];
+  /** The pinned RSA key for caching_sha2/sha256 full authentication without TLS (profile.serverPublicKey). */
+  serverPublicKey?: KeyObject;
+  /** profile.getServerPublicKey: the server may hand out the key the password is encrypted to. */
+  getServerPublicKey: boolean;
 }
 
 export interface PlanInput {
@@ -112,9 +117,11 @@ export async function planTls(input: PlanInput): Promise<TlsPlan> {
     servername = ssl.servername;
   }
 
+  const auth = await planPasswordKey(profile, paths, hints);
+
   if (mode === 'DISABLED') {
     if (ssl.ca || ssl.cert || ssl.key || ssl.pfx) hints.push('ssl.mode is DISABLED, so the CA and client certificate settings are not used and nothing is encrypted.');
-    return { mode, rules, host: profile.host, port, verifyName: servername ?? profile.host, servername, caSource: 'none', caCertificates: [], hints };
+    return { mode, rules, host: profile.host, port, verifyName: servername ?? profile.host, servername, caSource: 'none', caCertificates: [], hints, ...auth };
   }
 
   // CA
@@ -202,5 +209,30 @@ export async function planTls(input: PlanInput): Promise<TlsPlan> {
     rejectUnauthorized: rules.verifyChain,
     verifyIdentity: rules.verifyHost,
   };
-  return { mode, rules, host: profile.host, port, verifyName: servername ?? profile.host, servername, caSource, caCertificates, clientCertificate, driverSsl, hints };
+  return { mode, rules, host: profile.host, port, verifyName: servername ?? profile.host, servername, caSource, caCertificates, clientCertificate, driverSsl, hints, ...auth };
+}
+
+/** serverPublicKey (read and parsed now, so a bad file fails before any socket) and getServerPublicKey. */
+async function planPasswordKey(profile: ConnectionProfile, paths: PathContext | undefined, hints: string[]): Promise<Pick<TlsPlan, 'serverPublicKey' | 'getServerPublicKey'>> {
+  const get = profile.getServerPublicKey;
+  if (get !== undefined && typeof get !== 'boolean') throw configError('getServerPublicKey', `${JSON.stringify(get)} is not true or false`, 'Set getServerPublicKey to true or false (or remove it).');
+  const file = profile.serverPublicKey;
+  if (file === undefined || file === '') {
+    if (publicKeyRetrievalIsInsecure(profile)) hints.push('getServerPublicKey is on: without TLS, the server (or anyone pretending to be it) chooses the key the password is encrypted to. Use TLS or pin the key with serverPublicKey.');
+    return { getServerPublicKey: get === true };
+  }
+  if (typeof file !== 'string') throw configError('serverPublicKey', 'the value is not a file path', 'Set serverPublicKey to the path of the server\'s RSA public key (PEM).');
+  const keyPath = expand(file, 'serverPublicKey', paths);
+  const data = await readSettingFile(keyPath, 'serverPublicKey');
+  let key: KeyObject;
+  try {
+    key = createPublicKey(data.toString('latin1'));
+  } catch {
+    throw new MysqlTlsError('file-garbage', `${keyPath} holds no PEM public key`, 'serverPublicKey', 'Point serverPublicKey at the server\'s RSA public key, e.g. the public_key.pem in a MySQL 8 data directory (caching_sha2_password_public_key_path).');
+  }
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw new MysqlTlsError('file-wrong-kind', `${keyPath} holds a ${String(key.asymmetricKeyType)} key, not an RSA key`, 'serverPublicKey', 'MySQL encrypts passwords with RSA: use the server\'s RSA public key (PEM).');
+  }
+  // A pinned key is used instead of asking, so getServerPublicKey changes nothing then.
+  return { serverPublicKey: key, getServerPublicKey: get === true };
 }

@@ -58,6 +58,12 @@ export interface TlsReport {
   serverVersion: string;
   threadId: number;
   hints: string[];
+  /**
+   * The RSA key the password was encrypted to on this login (caching_sha2_password / sha256_password without
+   * TLS): 'none' (not used: TLS, the scramble, or another plugin), 'pinned' (serverPublicKey), or
+   * 'retrieved-insecure' (the key the server sent, getServerPublicKey: a machine in the middle could read it).
+   */
+  auth: { serverPublicKey: 'none' | 'pinned' | 'retrieved-insecure' };
 }
 
 /** The DER of each certificate the peer sent, leaf first. */
@@ -145,13 +151,18 @@ export interface ReportInput {
   threadId: number;
   /** Chain details of the last full handshake, for resumed sessions whose peer certificate is empty. */
   resumedChain?: () => CertificateInfo[];
+  /** What the authentication plugins did (src/core/mysql/authSha2.ts). */
+  auth?: TlsReport['auth'];
 }
 
 export function buildTlsReport(input: ReportInput): TlsReport {
   const { plan, socket } = input;
   const server = input.server ?? SERVER_VIEW_PENDING;
   const hints = [...plan.hints, ...serverHints(server)];
+  const auth = { serverPublicKey: input.auth?.serverPublicKey ?? 'none' } as const;
+  if (auth.serverPublicKey === 'retrieved-insecure') hints.push('The password was encrypted to the RSA key the server sent (getServerPublicKey): on a link without TLS, a machine in the middle could have sent its own key. Use TLS, or pin the key with serverPublicKey.');
   const base = {
+    auth,
     host: plan.host,
     port: plan.port,
     modeRequested: plan.mode,

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../../core/connections/connectionRegistry';
 import { applyAccountTls, buildRequireStatement, verifyAccountTls, type AccountTlsState, type TlsRequirement, type VerifyResult } from '../../core/server/accountTls';
 import { accountLabel, certificateNamesOfFile, checkPlaintextLogin, listAccountTls, requirementDescription, type PlaintextCheck } from '../../core/server/accountTlsChoices';
-import { auditServerTls, renderAuditMarkdown, type ServerTlsAudit } from '../../core/server/audit';
+import { auditServerTls, renderAuditMarkdown, requirementLabel, type ServerTlsAudit } from '../../core/server/audit';
 import { SQL } from '../../core/server/serverSql';
 import { isMysqlTlsError } from '../../core/errors';
 import { escapeMarkdown, markdownCodeBlock } from '../../core/presentation/escape';
@@ -52,7 +52,9 @@ function verificationMarkdown(connection: ConfiguredConnection, account: string,
   out.push(`- Before: ${escapeMarkdown(requirementDescription(outcome.before.requirement))}`, `- After: ${escapeMarkdown(requirementDescription(outcome.after.requirement))}`, '');
   if (outcome.verification) {
     out.push('## Login checks', '', '| Attempt | Expected | Outcome | Detail |', '|---|---|---|---|');
-    for (const a of outcome.verification.attempts) out.push(`| ${escapeMarkdown(a.name)} | ${escapeMarkdown(a.expected)} | ${a.ok ? 'OK' : 'FAILED'}: ${escapeMarkdown(a.outcome)} | ${escapeMarkdown(a.detail ?? '')} |`);
+    const req = outcome.verification.requirement;
+    if (req) out.push(`| grant tables | REQUIRE ${escapeMarkdown(requirementLabel(req.expected))} | ${req.ok ? 'OK' : 'FAILED'}: ${req.actual ? `REQUIRE ${escapeMarkdown(requirementLabel(req.actual))}` : 'not read'} | ${escapeMarkdown(req.detail)} |`);
+    for (const a of outcome.verification.attempts) out.push(`| ${escapeMarkdown(a.name === 'plaintext' ? 'plaintext (throwaway password)' : a.name)} | ${escapeMarkdown(a.expected)} | ${a.ok ? 'OK' : 'FAILED'}: ${escapeMarkdown(a.outcome)} | ${escapeMarkdown(a.detail ?? '')} |`);
     out.push('', outcome.verification.ok ? 'Every check passed.' : 'At least one check did not give the expected result.');
     if (outcome.tlsSettingsFrom) out.push('', `The TLS attempts used the TLS settings (CA, client certificate) of the connection "${escapeMarkdown(outcome.tlsSettingsFrom)}".`);
   } else if (outcome.plaintext) {
@@ -166,7 +168,7 @@ export function createServerTlsCommands(s: ServerTlsCommandServices): Record<Ext
 
     const password = await vscode.window.showInputBox({
       title: `Check ${accountLabel(account)}: password`,
-      prompt: `Password of ${accountLabel(account)}, to check that ${requirement.type === 'NONE' ? 'it can log in' : 'a plaintext login is now refused'}. Used once, not stored. Esc skips the check.`,
+      prompt: `Password of ${accountLabel(account)}, for a login check over TLS (never sent without TLS; plaintext is checked with a throwaway password). Used once, not stored. Esc skips the check.`,
       password: true,
       ignoreFocusOut: true,
     });
@@ -186,7 +188,7 @@ export function createServerTlsCommands(s: ServerTlsCommandServices): Record<Ext
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Checking logins of ${accountLabel(account)}…` }, async () => {
         if (needsCert && !clientCertificate) {
           // No client certificate at hand for the TLS attempts: check what the command promises, the plaintext refusal.
-          outcome.plaintext = await checkPlaintextLogin({ host, port, user: account.user, password, paths });
+          outcome.plaintext = await checkPlaintextLogin({ host, port, user: account.user, grants: { runner: session, accountHost: account.host }, paths });
         } else {
           const secrets = await s.gate.secretsFor(tlsSource, paths, 'use');
           const mode = ssl.mode === 'VERIFY_CA' || ssl.mode === 'VERIFY_IDENTITY' ? ssl.mode : 'REQUIRED';
@@ -196,6 +198,7 @@ export function createServerTlsCommands(s: ServerTlsCommandServices): Record<Ext
             user: account.user,
             password,
             requirement,
+            grants: { runner: session, accountHost: account.host },
             ssl: { ...ssl, mode },
             ...(clientCertificate ? { clientCertificate } : {}),
             ...(secrets.passphrase ? { passphrase: secrets.passphrase } : {}),
@@ -210,7 +213,7 @@ export function createServerTlsCommands(s: ServerTlsCommandServices): Record<Ext
     if (outcome.verification) {
       ok = outcome.verification.ok;
       summary = ok
-        ? `checked: ${requirement.type === 'NONE' ? 'plaintext login works' : 'plaintext login refused'}, TLS login works.`
+        ? `checked: ${requirement.type === 'NONE' ? 'REQUIRE NONE in the grant tables' : 'plaintext login refused'}, TLS login works.`
         : `check FAILED: ${outcome.verification.attempts.filter((a) => !a.ok).map((a) => `${a.name} ${a.outcome} (expected ${a.expected})`).join('; ')}.`;
     } else if (outcome.plaintext) {
       ok = outcome.plaintext.outcome === 'refused';

@@ -47,20 +47,29 @@ describe('require-TLS-for-account choices, against the sandbox', () => {
     assert.equal(names.issuer, sb.certs.caSubject);
   });
 
-  it('tells a confirmed refusal from an unconfirmed one, an accepted login and a wrong password', async () => {
+  it('tells a confirmed refusal from an unconfirmed one and an account open to plaintext, without the account password', async () => {
     const port = sb.servers.tls.port;
-    const tls = { mode: 'VERIFY_IDENTITY' as const, ca: sb.certs.ca };
-    const refused = await checkPlaintextLogin({ host: sb.host, port, user: 'app_ssl', password: sb.accounts.app_ssl!.password, tls });
+    const grants = { runner: root, accountHost: '%' };
+    const refused = await checkPlaintextLogin({ host: sb.host, port, user: 'app_ssl', grants });
     assert.equal(refused.outcome, 'refused', refused.detail);
-    const unconfirmed = await checkPlaintextLogin({ host: sb.host, port, user: 'app_x509', password: sb.accounts.app_x509!.password });
+    assert.match(refused.detail, /REQUIRE SSL/);
+    const unconfirmed = await checkPlaintextLogin({ host: sb.host, port, user: 'app_x509' });
     assert.equal(unconfirmed.outcome, 'refused-unconfirmed', unconfirmed.detail);
-    const withCert = await checkPlaintextLogin({ host: sb.host, port, user: 'app_x509', password: sb.accounts.app_x509!.password, tls: { ...tls, cert: sb.certs.clientCert, key: sb.certs.clientKey } });
-    assert.equal(withCert.outcome, 'refused', withCert.detail);
-    const accepted = await checkPlaintextLogin({ host: sb.host, port, user: 'app_none', password: sb.accounts.app_none!.password, tls });
-    assert.equal(accepted.outcome, 'accepted');
-    const wrong = await checkPlaintextLogin({ host: sb.host, port, user: 'app_ssl', password: 'not-the-password', tls });
-    assert.equal(wrong.outcome, 'inconclusive', 'a wrong password proves nothing about TLS');
-    assert.match(wrong.detail, /Check the password/);
-    assert.ok(!wrong.detail.includes('not-the-password'));
+    const x509 = await checkPlaintextLogin({ host: sb.host, port, user: 'app_x509', grants });
+    assert.equal(x509.outcome, 'refused', x509.detail);
+    const open = await checkPlaintextLogin({ host: sb.host, port, user: 'app_none', grants });
+    assert.equal(open.outcome, 'accepted', open.detail);
+    assert.match(open.detail, /REQUIRE NONE/);
+  });
+
+  it('require_secure_transport=ON refuses plaintext for a REQUIRE NONE account', async () => {
+    const strict = await rootSession(sb, 'strict');
+    try {
+      const r = await checkPlaintextLogin({ host: sb.host, port: sb.servers.strict.port, user: 'app_none', grants: { runner: strict, accountHost: '%' } });
+      assert.equal(r.outcome, 'refused', r.detail);
+      assert.match(r.detail, /require_secure_transport/);
+    } finally {
+      await strict.close();
+    }
   });
 });

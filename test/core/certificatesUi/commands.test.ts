@@ -169,7 +169,8 @@ describe('certificate and server commands in a fake VS Code, against the sandbox
     const { rows } = await root.query<{ ssl_type: string }[]>("SELECT JSON_VALUE(Priv, '$.ssl_type') AS ssl_type FROM mysql.global_priv WHERE User = ? AND Host = '%'", [user]);
     assert.equal(Number(rows[0]!.ssl_type), 1, 'the account now has REQUIRE SSL');
     assert.match(lastReport(), new RegExp(`ALTER USER '${user}'@'%' REQUIRE SSL;`));
-    assert.match(lastReport(), /\| plaintext \| refused \| OK: refused/);
+    assert.match(lastReport(), /\| plaintext \(throwaway password\) \| refused \| OK: refused/);
+    assert.match(lastReport(), /\| grant tables \| REQUIRE SSL \| OK: REQUIRE SSL/);
     assert.match(lastReport(), /\| tls \| accepted \| OK: accepted/);
     const result = h.fake.notifications.slice(notes).find((n) => n.message.includes('now has REQUIRE SSL'));
     assert.equal(result?.level, 'info');

@@ -90,7 +90,8 @@ describe('from a plaintext server to REQUIRE X509 and VERIFY_IDENTITY with the c
     await h.run('mysqlTls.requireTlsForAccount', 'admin');
     const report = lastReport();
     assert.match(report, /ALTER USER 'ui_app'@'%' REQUIRE X509;/);
-    assert.match(report, /\| plaintext \| refused \| OK: refused/);
+    assert.match(report, /\| plaintext \(throwaway password\) \| refused \| OK: refused/);
+    assert.match(report, /\| grant tables \| REQUIRE X509 \| OK: REQUIRE X509/);
     assert.match(report, /\| tls-without-client-cert \| refused \| OK: refused/);
     assert.match(report, /\| tls-with-client-cert \| accepted \| OK: accepted/);
     assert.match(report, /settings \(CA, client certificate\) of the connection "Generated app"/);

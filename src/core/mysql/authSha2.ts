@@ -1,0 +1,189 @@
+import { constants, createHash, createPublicKey, publicEncrypt, type KeyObject } from 'node:crypto';
+import { TLSSocket } from 'node:tls';
+import type { Cause } from '../errors';
+import type { ConnectionProfile } from '../profile';
+
+/**
+ * The client side of MySQL's caching_sha2_password, sha256_password and mysql_clear_password, replacing
+ * mysql2's. mysql2 decides "secure" from the config (`ssl` set) and, without it, asks the server for its RSA
+ * key and encrypts the password to whatever key comes back, so anyone on the path who fakes a greeting
+ * without TLS (PREFERRED falls back) reads the password. MySQL's own client refuses unless
+ * --server-public-key-path or --get-server-public-key is given; these plugins do the same:
+ * the full password goes out only inside TLS (the real socket, not the config), encrypted to a pinned
+ * key, or encrypted to the server's key when the user opted in. Otherwise they fail before sending
+ * anything derived from the password. The scramble (fast auth) needs none of this and works everywhere.
+ */
+
+/** How the password (if it left at all) was protected on this login; read by the TLS report. */
+export interface AuthTrace {
+  /** The RSA key the password was encrypted to: none (not used), the pinned key, or the key the server sent. */
+  serverPublicKey: 'none' | 'pinned' | 'retrieved-insecure';
+}
+
+export interface Sha2AuthOptions {
+  /** The pinned RSA public key (profile.serverPublicKey, read during planning). */
+  serverPublicKey?: KeyObject;
+  /** The user's explicit opt-in to ask the server for its key (profile.getServerPublicKey). */
+  getServerPublicKey: boolean;
+  trace: AuthTrace;
+}
+
+/** Marks an error the plugins throw, so classification gives its own cause (mysql2 overwrites `code`). */
+export const AUTH_REFUSAL = Symbol('mysqlTlsAuthRefusal');
+export type AuthRefusal = Error & { [AUTH_REFUSAL]: Cause };
+
+function refuse(cause: Cause, message: string): AuthRefusal {
+  return Object.assign(new Error(message), { [AUTH_REFUSAL]: cause });
+}
+
+export function authRefusalCause(e: unknown): Cause | undefined {
+  return typeof e === 'object' && e !== null && AUTH_REFUSAL in e ? (e as AuthRefusal)[AUTH_REFUSAL] : undefined;
+}
+
+/**
+ * True when the profile lets a server hand out the key the password is encrypted to (anyone on the path can
+ * answer with their own): getServerPublicKey is on, no key is pinned, and the mode can end up without TLS
+ * (DISABLED, or PREFERRED, also when no mode and no CA are set). REQUIRED and above never ask for the key.
+ */
+export function publicKeyRetrievalIsInsecure(profile: Pick<ConnectionProfile, 'getServerPublicKey' | 'serverPublicKey' | 'ssl'>): boolean {
+  if (profile.getServerPublicKey !== true || profile.serverPublicKey) return false;
+  const mode = profile.ssl?.mode ?? (profile.ssl?.ca ? 'VERIFY_CA' : 'PREFERRED');
+  return mode === 'DISABLED' || mode === 'PREFERRED';
+}
+
+interface PluginContext {
+  connection: { config: { password?: string }; stream?: unknown };
+}
+
+function overTls(connection: PluginContext['connection']): boolean {
+  return connection.stream instanceof TLSSocket && connection.stream.encrypted === true;
+}
+
+const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest();
+
+/** XOR(SHA256(pw), SHA256(SHA256(SHA256(pw)), scramble)): the fast-auth token, useless without the server's hash. */
+export function sha2Scramble(password: string, scramble: Buffer): Buffer {
+  if (!password) return Buffer.alloc(0);
+  const stage1 = sha256(Buffer.from(password, 'utf8'));
+  const stage3 = sha256(Buffer.concat([sha256(stage1), scramble]));
+  return Buffer.from(stage1.map((b, i) => b ^ stage3[i]!));
+}
+
+/** RSA-OAEP (SHA-1) of (password NUL) XOR scramble, as MySQL's client sends it. */
+export function encryptPassword(password: string, scramble: Buffer, key: KeyObject | string): Buffer {
+  const plain = Buffer.from(`${password}\0`, 'utf8');
+  const xored = Buffer.from(plain.map((b, i) => b ^ scramble[i % scramble.length]!));
+  return publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, xored);
+}
+
+function serverKey(data: Buffer, plugin: string): KeyObject {
+  try {
+    return createPublicKey(data.toString('latin1'));
+  } catch {
+    throw refuse('protocol-error', `${plugin}: the server sent no usable RSA public key`);
+  }
+}
+
+function needsTls(plugin: string): AuthRefusal {
+  return refuse(
+    'auth-needs-tls',
+    `${plugin} asked for the full password on a plaintext connection; nothing derived from the password was sent (no TLS, no pinned serverPublicKey, getServerPublicKey not set)`,
+  );
+}
+
+/** The full-authentication answer, or the request for the server's key (undefined then), or a refusal. */
+function fullAuth(plugin: string, ctx: PluginContext, opts: Sha2AuthOptions, scramble: Buffer): Buffer | undefined {
+  const password = ctx.connection.config.password ?? '';
+  if (overTls(ctx.connection)) return Buffer.from(`${password}\0`, 'utf8');
+  if (opts.serverPublicKey) {
+    opts.trace.serverPublicKey = 'pinned';
+    return encryptPassword(password, scramble, opts.serverPublicKey);
+  }
+  if (!opts.getServerPublicKey) throw needsTls(plugin);
+  return undefined;
+}
+
+const FAST_AUTH_SUCCESS = 0x03;
+const PERFORM_FULL_AUTHENTICATION = 0x04;
+
+/** mysql2 `authPlugins` entry for caching_sha2_password (MySQL 8's default). */
+export function cachingSha2Plugin(opts: Sha2AuthOptions) {
+  return (ctx: PluginContext) => {
+    let state: 'initial' | 'token-sent' | 'wait-key' | 'done' = 'initial';
+    let scramble = Buffer.alloc(0);
+    return (data: Buffer): Buffer | null => {
+      switch (state) {
+        case 'initial':
+          scramble = Buffer.from(data.subarray(0, 20));
+          state = 'token-sent';
+          return sha2Scramble(ctx.connection.config.password ?? '', scramble);
+        case 'token-sent':
+          if (data.length === 1 && data[0] === FAST_AUTH_SUCCESS) {
+            state = 'done';
+            return null;
+          }
+          if (data.length === 1 && data[0] === PERFORM_FULL_AUTHENTICATION) {
+            const answer = fullAuth('caching_sha2_password', ctx, opts, scramble);
+            if (answer) {
+              state = 'done';
+              return answer;
+            }
+            state = 'wait-key';
+            return Buffer.from([0x02]);
+          }
+          throw refuse('protocol-error', 'caching_sha2_password: unexpected packet after the scramble');
+        case 'wait-key': {
+          const key = serverKey(data, 'caching_sha2_password');
+          state = 'done';
+          opts.trace.serverPublicKey = 'retrieved-insecure';
+          return encryptPassword(ctx.connection.config.password ?? '', scramble, key);
+        }
+        default:
+          throw refuse('protocol-error', 'caching_sha2_password: unexpected packet after authentication');
+      }
+    };
+  };
+}
+
+/** mysql2 `authPlugins` entry for sha256_password: no fast path, the password itself always goes out. */
+export function sha256PasswordPlugin(opts: Sha2AuthOptions) {
+  return (ctx: PluginContext) => {
+    let state: 'initial' | 'wait-key' | 'done' = 'initial';
+    let scramble = Buffer.alloc(0);
+    return (data: Buffer): Buffer | null => {
+      switch (state) {
+        case 'initial': {
+          scramble = Buffer.from(data.subarray(0, 20));
+          const answer = fullAuth('sha256_password', ctx, opts, scramble);
+          if (answer) {
+            state = 'done';
+            return answer;
+          }
+          state = 'wait-key';
+          return Buffer.from([0x01]);
+        }
+        case 'wait-key': {
+          const key = serverKey(data, 'sha256_password');
+          state = 'done';
+          opts.trace.serverPublicKey = 'retrieved-insecure';
+          return encryptPassword(ctx.connection.config.password ?? '', scramble, key);
+        }
+        default:
+          throw refuse('protocol-error', 'sha256_password: unexpected packet after authentication');
+      }
+    };
+  };
+}
+
+/**
+ * mysql2 `authPlugins` entry for mysql_clear_password (PAM, LDAP, IAM tokens): only inside TLS. Giving the
+ * entry also lifts mysql2's blanket refusal, so such accounts work on a TLS connection.
+ */
+export function clearPasswordPlugin() {
+  return (ctx: PluginContext) => () => {
+    if (!overTls(ctx.connection)) {
+      throw refuse('clear-password-needs-tls', 'the server asked for the password in cleartext (mysql_clear_password) on a plaintext connection; nothing was sent');
+    }
+    return Buffer.from(`${ctx.connection.config.password ?? ''}\0`, 'utf8');
+  };
+}
