@@ -6,8 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { isMysqlTlsError, MysqlTlsError } from '../core/errors';
-import { openSession } from '../core/mysql/session';
-import type { ConnectionProfile, ConnectionSecrets, SslSettings } from '../core/profile';
+import { connectTimeoutOf, openSession } from '../core/mysql/session';
+import { MAX_TIMEOUT_MS, type ConnectionProfile, type ConnectionSecrets, type SslSettings } from '../core/profile';
 import { formatReport } from '../core/tls/formatReport';
 import { parseSslMode, parseTlsVersion, type TlsVersion } from '../core/tls/sslMode';
 
@@ -44,8 +44,7 @@ function versionRange(list: string): { minVersion?: TlsVersion; maxVersion?: Tls
   return { minVersion: versions[0], maxVersion: versions[versions.length - 1] };
 }
 
-/** The largest delay setTimeout honours; above it Node fires the timer at once. */
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+export { MAX_TIMEOUT_MS };
 
 /** A TCP port: decimal digits only (no sign, spaces, hex, exponent or fraction), 1 to 65535. */
 export function parsePort(value: string): number {
@@ -219,7 +218,9 @@ export async function probe(argv: string[]): Promise<number> {
     }
     const session = await openSession({ profile, secrets });
     // The probe prints the whole report, the server's own view included.
-    const report = await session.serverView().finally(() => session.close());
+    // The server's view is bounded by the same timeout as the connect: a server that logs in and then never
+    // answers does not hang the probe.
+    const report = await session.serverView({ timeoutMs: connectTimeoutOf(profile) }).finally(() => session.close());
     process.stdout.write(json ? JSON.stringify({ ok: true, report }, null, 2) + '\n' : formatReport(report, profile.user) + '\n');
     return 0;
   } catch (e) {

@@ -68,3 +68,6 @@ export interface ConnectionSecrets {
 }
 
 export const DEFAULT_PORT = 3306;
+
+/** Node timers hold a signed 32-bit delay: a timeout above 2^31-1 ms fires at once, so every timeout is bounded by it. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;

@@ -3,7 +3,7 @@ import { TLSSocket } from 'node:tls';
 import type { Connection, ConnectionOptions, FieldPacket, QueryOptions } from 'mysql2';
 import type { CertificateInfo } from '../certificates/certificateInfo';
 import { MysqlTlsError } from '../errors';
-import type { ConnectionProfile, ConnectionSecrets } from '../profile';
+import { MAX_TIMEOUT_MS, type ConnectionProfile, type ConnectionSecrets } from '../profile';
 import { classifyConnectError } from '../tls/classifyError';
 import { clientEd25519Plugin } from './authEd25519';
 import { cachingSha2Plugin, clearPasswordPlugin, sha256PasswordPlugin, type AuthTrace } from './authSha2';
@@ -14,8 +14,7 @@ import type { PathContext } from '../paths';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** How long serverView() waits for SHOW SESSION STATUS by default. */
 export const DEFAULT_SERVER_VIEW_TIMEOUT_MS = 10_000;
-/** Node timers hold a signed 32-bit delay: anything longer fires at once (with a warning). */
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+export { MAX_TIMEOUT_MS };
 
 /** The connect timeout in ms, or a config error naming connectTimeoutMs (0 never means "wait forever"). */
 export function connectTimeoutOf(profile: Pick<ConnectionProfile, 'connectTimeoutMs'>): number {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { expandPath, PathExpansionError, type PathContext } from '../paths';
-import { CONNECTION_KINDS, DEFAULT_PORT, PROXYSQL_ADMIN_PORT, type CaSource, type ConnectionKind, type ConnectionProfile, type SslSettings } from '../profile';
+import { CONNECTION_KINDS, DEFAULT_PORT, MAX_TIMEOUT_MS, PROXYSQL_ADMIN_PORT, type CaSource, type ConnectionKind, type ConnectionProfile, type SslSettings } from '../profile';
 import { modeIsWeaker, parseSslMode, parseTlsVersion, SSL_MODES, TLS_VERSIONS, type SslMode } from '../tls/sslMode';
 
 /**
@@ -97,8 +97,7 @@ export interface ParsedConnectionSettings {
 }
 
 export const SSL_PATH_FIELDS = ['ca', 'cert', 'key', 'pfx'] as const;
-/** Node timers fire at once above this many milliseconds (2^31-1). */
-export const MAX_TIMEOUT_MS = 2_147_483_647;
+export { MAX_TIMEOUT_MS };
 /** C0 and C1 controls, DEL and the Unicode line/paragraph separators: in a host, path or name they only ever hide something. */
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
