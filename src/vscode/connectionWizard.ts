@@ -1,3 +1,4 @@
+import { publicKeyRetrievalIsInsecure } from '../core/mysql/authSha2';
 import * as vscode from 'vscode';
 import { keepUnaskedSettings } from '../core/settings/keepUnaskedSettings';
 import type { PathContext } from '../core/paths';
@@ -173,7 +174,7 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
   }
 
   // Step 9: password. The insecure opt-in the wizard keeps from the entry is named here, where it matters.
-  const insecureKeyRetrieval = initial?.getServerPublicKey === true && !SSL_MODE_RULES[mode].verifyChain && mode !== 'REQUIRED';
+  const insecureKeyRetrieval = initial !== undefined && publicKeyRetrievalIsInsecure({ ...initial, ssl: { ...initial.ssl, mode } });
   const password = await input(9, {
     prompt:
       (options.hasStoredPassword ? 'Password (leave empty to keep the stored one). Kept in the keychain, not in settings.' : 'Password (may be empty). Kept in the keychain, not in settings.') +

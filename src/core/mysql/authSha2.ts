@@ -1,3 +1,4 @@
+import { effectiveSslMode } from '../tls/sslMode';
 import { constants, createHash, createPublicKey, publicEncrypt, type KeyObject } from 'node:crypto';
 import { TLSSocket } from 'node:tls';
 import type { Cause } from '../errors';
@@ -47,7 +48,7 @@ export function authRefusalCause(e: unknown): Cause | undefined {
  */
 export function publicKeyRetrievalIsInsecure(profile: Pick<ConnectionProfile, 'getServerPublicKey' | 'serverPublicKey' | 'ssl'>): boolean {
   if (profile.getServerPublicKey !== true || profile.serverPublicKey) return false;
-  const mode = profile.ssl?.mode ?? (profile.ssl?.ca ? 'VERIFY_CA' : 'PREFERRED');
+  const mode = effectiveSslMode(profile.ssl);
   return mode === 'DISABLED' || mode === 'PREFERRED';
 }
 

@@ -1,3 +1,4 @@
+import { effectiveSslMode } from '../tls/sslMode';
 import type { ConnectionStatus } from '../connections/connectionRegistry';
 import type { ConnectionProfile } from '../profile';
 import type { InvalidConnection } from '../settings/connectionSettings';
@@ -19,7 +20,7 @@ export const VERIFICATION_WORDS: Record<SecurityLevel, string> = {
 
 /** The mode a profile asks for, as the UI names it (PREFERRED when unset without a CA, as the engine does). */
 export function modeLabel(profile: ConnectionProfile): string {
-  return profile.ssl?.mode ?? (profile.ssl?.ca ? 'VERIFY_CA' : 'PREFERRED');
+  return effectiveSslMode(profile.ssl);
 }
 
 /** `host:port · MODE` */

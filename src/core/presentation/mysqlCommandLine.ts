@@ -2,7 +2,7 @@ import { MysqlTlsError } from '../errors';
 import type { PathContext } from '../paths';
 import { expandPath } from '../paths';
 import { DEFAULT_PORT, type ConnectionProfile } from '../profile';
-import type { SslMode } from '../tls/sslMode';
+import { effectiveSslMode, type SslMode } from '../tls/sslMode';
 
 /** Which command line client the line is for: their TLS options differ (MariaDB's client has no --ssl-mode). */
 export type ClientFlavour = 'mysql' | 'mariadb';
@@ -83,7 +83,7 @@ const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
  */
 export function mysqlCommandLine(profile: ConnectionProfile, paths: PathContext | undefined, flavour: ClientFlavour): string {
   const ssl = profile.ssl ?? {};
-  const mode: SslMode = ssl.mode ?? (ssl.ca ? 'VERIFY_CA' : 'PREFERRED');
+  const mode: SslMode = effectiveSslMode(ssl);
   const args = [flavour, option('host', profile.host, 'host'), `--port=${profile.port ?? DEFAULT_PORT}`, option('user', profile.user, 'user'), '-p'];
   const notes: string[] = [];
 

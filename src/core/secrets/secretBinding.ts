@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readSettingFile } from '../certificates/pemFiles';
 import { expandPath, type PathContext } from '../paths';
 import { DEFAULT_PORT, type ConnectionProfile } from '../profile';
-import { modeIsWeaker, modeVerifiesChain, SSL_MODES, type SslMode } from '../tls/sslMode';
+import { effectiveSslMode, modeIsWeaker, modeVerifiesChain, SSL_MODES, type SslMode } from '../tls/sslMode';
 
 /**
  * What a stored secret belongs to: the endpoint it was saved for (host, port, user) and the trust it was
@@ -65,10 +65,6 @@ export function decodeBoundSecret(stored: string): DecodedSecret {
   return { value: stored };
 }
 
-/** The mode a profile runs with when ssl.mode is unset (MySQL's default). */
-export function effectiveMode(profile: ConnectionProfile): SslMode {
-  return profile.ssl?.mode ?? 'PREFERRED';
-}
 
 /**
  * The CA identity of a profile: the hash of the CA file's bytes (so a file swapped behind the same path is a
@@ -77,7 +73,7 @@ export function effectiveMode(profile: ConnectionProfile): SslMode {
  */
 export async function caIdentityOf(profile: ConnectionProfile, paths: PathContext | undefined): Promise<string> {
   const ssl = profile.ssl ?? {};
-  if (effectiveMode(profile) === 'DISABLED') return 'none';
+  if (effectiveSslMode(profile.ssl) === 'DISABLED') return 'none';
   if (ssl.caSource === 'system') return 'system';
   if (!ssl.ca) return 'none';
   let file: string;
@@ -100,7 +96,7 @@ export async function bindingOf(profile: ConnectionProfile, scope: SecretBinding
     host: profile.host,
     port: profile.port ?? DEFAULT_PORT,
     user: profile.user,
-    mode: effectiveMode(profile),
+    mode: effectiveSslMode(profile.ssl),
     ca: await caIdentityOf(profile, paths),
     servername: profile.ssl?.servername ?? '',
   };

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { expandPath, PathExpansionError, type PathContext } from '../paths';
 import { CONNECTION_KINDS, DEFAULT_PORT, MAX_TIMEOUT_MS, PROXYSQL_ADMIN_PORT, type CaSource, type ConnectionKind, type ConnectionProfile, type SslSettings } from '../profile';
-import { modeIsWeaker, parseSslMode, parseTlsVersion, SSL_MODES, TLS_VERSIONS, type SslMode } from '../tls/sslMode';
+import { effectiveSslMode, modeIsWeaker, parseSslMode, parseTlsVersion, SSL_MODES, TLS_VERSIONS, type SslMode } from '../tls/sslMode';
 
 /**
  * Reads the `mysqlTls.connections` setting without VS Code: validates every entry on its own, so one bad
@@ -364,8 +364,8 @@ export function parseConnectionSettings(sources: SettingsSource[], paths?: PathC
 }
 
 function scopeConflict(user: ConnectionProfile & { id: string; name: string }, workspace: ConnectionProfile): ScopeConflict {
-  const userMode = user.ssl?.mode ?? 'PREFERRED';
-  const workspaceMode = workspace.ssl?.mode ?? 'PREFERRED';
+  const userMode = effectiveSslMode(user.ssl);
+  const workspaceMode = effectiveSslMode(workspace.ssl);
   const weakensMode = modeIsWeaker(workspaceMode, userMode);
   const otherEndpoint = user.host.toLowerCase() !== workspace.host.toLowerCase() || (user.port ?? DEFAULT_PORT) !== (workspace.port ?? DEFAULT_PORT) || user.user !== workspace.user;
   const endpoint = (p: ConnectionProfile): string => `${p.user}@${p.host}:${p.port ?? DEFAULT_PORT}`;

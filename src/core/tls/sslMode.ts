@@ -74,3 +74,11 @@ export function modeIsWeaker(mode: SslMode, than: SslMode): boolean {
 export function modeVerifiesChain(mode: SslMode): boolean {
   return SSL_MODE_RULES[mode].verifyChain;
 }
+
+/**
+ * The mode a profile runs with: ssl.mode, or (unset) VERIFY_CA when a CA is named and PREFERRED otherwise, as
+ * MySQL 8 clients do. The one place this default is decided.
+ */
+export function effectiveSslMode(ssl: { mode?: SslMode; ca?: string } | undefined): SslMode {
+  return ssl?.mode ?? (ssl?.ca ? 'VERIFY_CA' : 'PREFERRED');
+}

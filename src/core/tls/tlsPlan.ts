@@ -8,7 +8,7 @@ import { MysqlTlsError } from '../errors';
 import { publicKeyRetrievalIsInsecure } from '../mysql/authSha2';
 import { expandPath, PathExpansionError, type PathContext } from '../paths';
 import { DEFAULT_PORT, type ConnectionProfile, type ConnectionSecrets } from '../profile';
-import { parseSslMode, parseTlsVersion, SSL_MODE_RULES, TLS_VERSIONS, type SslMode, type SslModeRules, type TlsVersion } from './sslMode';
+import { effectiveSslMode, parseSslMode, parseTlsVersion, SSL_MODE_RULES, TLS_VERSIONS, type SslMode, type SslModeRules, type TlsVersion } from './sslMode';
 
 /** The options object mysql2 reads (only these keys reach Node's TLS layer, see notes/mysql2-tls.md). */
 export interface DriverSslOptions {
@@ -89,7 +89,7 @@ export async function planTls(input: PlanInput): Promise<TlsPlan> {
   let mode: SslMode;
   if (ssl.mode === undefined) {
     // MySQL 8 clients: no mode but a CA means VERIFY_CA. Say so instead of doing it silently.
-    mode = ssl.ca ? 'VERIFY_CA' : 'PREFERRED';
+    mode = effectiveSslMode(ssl);
     if (ssl.ca) hints.push('No ssl.mode is set and a CA is: VERIFY_CA is used, as MySQL 8 clients do. Set ssl.mode explicitly (VERIFY_IDENTITY also checks the host name).');
   } else {
     const parsed = typeof ssl.mode === 'string' ? parseSslMode(ssl.mode) : undefined;

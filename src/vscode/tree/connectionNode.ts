@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionStatus } from '../../core/connections/connectionRegistry';
 import { connectionDescription, escapeMarkdown, iconKindOf, tlsSummaryMarkdown, type ConnectionIconKind } from '../../core/presentation/connectionPresentation';
+import { publicKeyRetrievalIsInsecure } from '../../core/mysql/authSha2';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
 import { databaseNodes } from './databaseNode';
 import { proxysqlAdminChildren } from './proxysqlNodes';
@@ -58,7 +59,7 @@ export class ConnectionNode implements TreeNode {
       if (this.status.state === 'disconnected') item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
       summary = `$(warning) **Conflict:** ${escapeMarkdown(conflict.message)}\n\n${summary}`;
     }
-    if (this.connection.profile.getServerPublicKey) {
+    if (publicKeyRetrievalIsInsecure(this.connection.profile)) {
       // The explicit opt-in to MySQL's --get-server-public-key: visible wherever the connection is.
       item.description = `insecure key retrieval · ${item.description}`;
       summary = `$(warning) **Insecure:** \`getServerPublicKey\` is on. Without TLS, the password is encrypted to whatever RSA key the server sends, and anyone on the network path can send theirs. Use TLS (REQUIRED or stronger) or pin the key with \`serverPublicKey\`.\n\n${summary}`;

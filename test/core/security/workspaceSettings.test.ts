@@ -131,7 +131,7 @@ describe('Restricted Mode and user-only settings in the extension (fake VS Code,
     execFileSync('mkfifo', [fifo]);
     fake.trusted = false;
     fake.settings.user['mysqlTls.secretStorage'] = 'secretStorage';
-    fake.settings.user['mysqlTls.connections'] = [userEntry];
+    fake.settings.user['mysqlTls.connections'] = [userEntry, { id: 'optin', name: 'Opt-in', host: sb.host, port: sb.servers.plain.port, user: 'u', getServerPublicKey: true, ssl: { mode: 'PREFERRED' } }];
     fake.settings.workspace['mysqlTls.connections'] = [repoEntry];
     // A workspace switching on query logging and another secret backend: both ignored.
     fake.settings.workspace['mysqlTls.logQueries'] = true;
@@ -161,6 +161,15 @@ describe('Restricted Mode and user-only settings in the extension (fake VS Code,
     assert.ok(error, `a clear error: ${fake.notifications.map((n) => n.message).join(' | ')}`);
     await fake.commands.get('mysqlTls.connect')!('mine');
     assert.match(fake.statusBarItems.get('mysqlTls.status')!.text, /TLSv1\.[23]/);
+  });
+
+  it('a connection with the getServerPublicKey opt-in is marked insecure in the tree', async () => {
+    const provider = fake.treeViews.get('mysqlTls.connections')!.treeDataProvider;
+    const items = (await provider.getChildren()).map((n) => provider.getTreeItem(n) as { label?: string; description?: string; tooltip?: { value: string } });
+    const optIn = items.find((i) => i.label === 'Opt-in')!;
+    assert.match(optIn.description!, /^insecure key retrieval/);
+    assert.match(optIn.tooltip!.value, /getServerPublicKey/);
+    assert.doesNotMatch(items.find((i) => i.label === 'Mine')!.description!, /insecure/);
   });
 
   it('the workspace cannot switch on logQueries or the secret backend', async () => {
