@@ -6,7 +6,7 @@ import type { ConnectionProfile, ConnectionSecrets } from '../profile';
 import type { PlanInput, TlsPlan } from '../tls/tlsPlan';
 import type { SecurityLevel, TlsReport } from '../tls/tlsReport';
 import { fileStamps, TlsPlanCache, type PlanTls } from './planCache';
-import { abortableDelay, backoffDelayMs, isRetryable, isWeaker, normalizeResilience, type ResilienceOptions } from './resilience';
+import { abortableDelay, assertNotWeaker, backoffDelayMs, isRetryable, normalizeResilience, planAtLeast, type ResilienceOptions } from './resilience';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'error';
 
@@ -189,19 +189,11 @@ export class ConnectionRegistry {
     this.deps.logger.addSecret(secrets.password);
     this.deps.logger.addSecret(secrets.passphrase);
     this.deps.logger.addSecret(secrets.keyPem);
-    let plan = await this.plans.get(profile.id, { profile, secrets, paths, stamps });
+    const plan = await this.plans.get(profile.id, { profile, secrets, paths, stamps });
     if (signal?.aborted) throw new MysqlTlsError('cancelled', 'the connection attempt was cancelled');
-    if (floor && floor !== 'plaintext' && plan.rules.tls === 'if-offered') {
-      // PREFERRED whose first session was encrypted: a reconnect insists on TLS (same ssl object, so it still
-      // resumes), so a server that lost TLS fails before the credentials are sent instead of falling back.
-      plan = { ...plan, rules: { ...plan.rules, tls: 'always' } };
-    }
     const open = this.deps.openSession ?? defaultOpenSession;
-    const session = await open({ profile, secrets, paths, plan, signal });
-    if (floor && isWeaker(session.report.security, floor)) {
-      session.destroy();
-      throw new MysqlTlsError('server-no-tls', `the new session would be ${session.report.security}, weaker than the ${floor} session it replaces; refused`);
-    }
+    const session = await open({ profile, secrets, paths, plan: floor ? planAtLeast(plan, floor) : plan, signal });
+    if (floor) assertNotWeaker(session, floor);
     return session;
   }
 

@@ -1,4 +1,5 @@
-import type { MysqlTlsError } from '../errors';
+import { MysqlTlsError } from '../errors';
+import type { TlsPlan } from '../tls/tlsPlan';
 import type { SecurityLevel } from '../tls/tlsReport';
 
 /** How the registry keeps sessions alive. Read again on every use, so settings changes apply at once. */
@@ -109,4 +110,20 @@ export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * The plan for a session that replaces or accompanies one at `floor`: PREFERRED whose first session was
+ * encrypted insists on TLS (same ssl object, so it still resumes), so a server that lost TLS fails before the
+ * credentials are sent instead of falling back.
+ */
+export function planAtLeast(plan: TlsPlan, floor: SecurityLevel): TlsPlan {
+  return floor !== 'plaintext' && plan.rules.tls === 'if-offered' ? { ...plan, rules: { ...plan.rules, tls: 'always' } } : plan;
+}
+
+/** Refuses (and closes) a new session weaker than the one it replaces or accompanies. */
+export function assertNotWeaker(session: { report: { security: SecurityLevel }; destroy(): void }, floor: SecurityLevel): void {
+  if (!isWeaker(session.report.security, floor)) return;
+  session.destroy();
+  throw new MysqlTlsError('server-no-tls', `the new session would be ${session.report.security}, weaker than the ${floor} session it replaces; refused`);
 }

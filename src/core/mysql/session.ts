@@ -1,3 +1,4 @@
+import { assertNotWeaker, planAtLeast } from '../connections/resilience';
 import * as net from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { Connection, ConnectionOptions, FieldPacket, QueryOptions } from 'mysql2';
@@ -374,7 +375,14 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
       auth: trace,
     });
     if (driverSsl && socket && !report.sessionReused) lastChain.set(driverSsl, () => report.peerChain);
-    return new Session(conn, report, plan, () => openSession({ ...opts, plan }));
+    // A reopened session (the query editor's own, the one that sends KILL QUERY) is never weaker than this one:
+    // the same plan, insisting on TLS when this session is encrypted, and refused if it still comes out weaker.
+    const reopen = async (): Promise<Session> => {
+      const next = await openSession({ ...opts, plan: planAtLeast(plan, report.security) });
+      assertNotWeaker(next, report.security);
+      return next;
+    };
+    return new Session(conn, report, plan, reopen);
   } catch (e) {
     conn.destroy();
     throw classifyConnectError(e, { plan, encrypted: socket !== undefined });
