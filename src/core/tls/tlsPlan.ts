@@ -76,6 +76,42 @@ function checkKeyMatches(cert: X509Certificate, key: KeyObject, certPath: string
 
 /** Validates the profile, reads every file it names and decides the driver options for its mode. */
 export async function planTls(input: PlanInput): Promise<TlsPlan> {
+  // Errors and hints name a path setting as written when it uses ${env:NAME}: the variable's value (it may be
+  // a secret) is not shown on screen or written to the log.
+  const written = writtenForms(input.profile, input.paths);
+  try {
+    const plan = await planWithExpandedPaths(input);
+    return written.length ? { ...plan, hints: plan.hints.map((h) => asWritten(h, written)) } : plan;
+  } catch (e) {
+    if (!written.length || !(e instanceof MysqlTlsError)) throw e;
+    const detail = asWritten(e.detail, written);
+    if (detail === e.detail) throw e;
+    const rewritten = new MysqlTlsError(e.code, detail, e.field, e.fix);
+    throw rewritten;
+  }
+}
+
+/** [expanded, as written] for each path setting that uses ${env:NAME}. */
+function writtenForms(profile: ConnectionProfile, paths: PathContext | undefined): [string, string][] {
+  const values = [profile.ssl?.ca, profile.ssl?.cert, profile.ssl?.key, profile.ssl?.pfx, profile.serverPublicKey];
+  const out: [string, string][] = [];
+  for (const v of values) {
+    if (typeof v !== 'string' || !v.includes('${env:')) continue;
+    try {
+      out.push([expandPath(v, paths), v]);
+    } catch {
+      // not expandable: the error names the setting as written already
+    }
+  }
+  // Longest first, so a path that contains another is replaced whole.
+  return out.sort((a, b) => b[0].length - a[0].length);
+}
+
+function asWritten(text: string, written: [string, string][]): string {
+  return written.reduce((t, [expanded, asIs]) => t.split(expanded).join(asIs), text);
+}
+
+async function planWithExpandedPaths(input: PlanInput): Promise<TlsPlan> {
   const { profile, secrets = {}, paths } = input;
   const now = input.now ?? new Date();
   const ssl = profile.ssl ?? {};
