@@ -54,7 +54,12 @@ export class ResultsPanel extends DisposableBase {
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
     });
     const store = this._register(new DisposableStore());
-    store.add(this.panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
+    store.add(
+      this.panel.webview.onDidReceiveMessage((m: unknown) =>
+        // Every failure on this path is reported (a corrupt spill file, a clipboard error), never left unhandled.
+        this.onMessage(m).catch((e: unknown) => this.logger.warn(`results view request failed: ${e instanceof Error ? e.message : String(e)}`)),
+      ),
+    );
     store.add(
       this.panel.onDidDispose(() => {
         this.disposedFlag = true;
