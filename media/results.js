@@ -211,20 +211,18 @@
     } else if (value === null) {
       el.className = 'cell null';
       el.textContent = 'NULL';
-    } else if (typeof value === 'object' && 'cut' in value) {
-      el.className = 'cell cut';
-      el.textContent = `${value.cut.replace(/\r?\n/g, '⏎')}…`;
-      el.title = `Cut for display: ${value.length.toLocaleString('en-US')} characters in full (Copy gives the full value)`;
-    } else if (typeof value === 'object') {
-      el.className = 'cell binary';
-      el.textContent = HEX(value.binary, 'length' in value ? value.length : undefined);
     } else if (typeof value === 'number') {
       el.className = 'cell number';
       el.textContent = String(value);
-    } else {
-      el.className = 'cell';
-      el.textContent = value.replace(/\r?\n/g, '⏎');
+    } else if (typeof value === 'string' || 'cut' in value) {
+      const text = typeof value === 'string' ? value : `${value.cut}…`;
+      el.className = typeof value === 'string' ? 'cell' : 'cell cut';
+      el.textContent = text.replace(/\r?\n/g, '⏎');
       if (value === '') el.classList.add('empty');
+      if (typeof value === 'object') el.title = `Cut for display: ${value.length.toLocaleString('en-US')} characters in full (Copy gives the full value)`;
+    } else {
+      el.className = 'cell binary';
+      el.textContent = HEX(value.binary, 'length' in value ? value.length : undefined);
     }
   }
 
