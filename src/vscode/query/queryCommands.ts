@@ -18,6 +18,7 @@ import { QueryDocuments } from './queryDocuments';
 import { ResultsPanel } from './resultsPanel';
 
 export const LOG_QUERIES_SETTING = 'logQueries';
+const STALE_SPILL_SWEEP_DELAY_MS = 3000;
 
 export interface QueryServices {
   extensionUri: vscode.Uri;
@@ -80,10 +81,15 @@ export class QueryFeature extends DisposableBase {
     this._register(vscode.workspace.onDidCloseTextDocument((doc) => this.diagnostics.delete(doc.uri)));
     this._register({ dispose: () => [...this.panels.values()].forEach((p) => p.close()) });
     // Spill files of an extension host that was killed (no dispose ran) would keep result rows on disk.
-    void removeStaleSpillFolders().then(
-      (removed) => removed.length && this.log.info(`removed ${removed.length} leftover result spill folder(s)`),
-      (e: unknown) => this.log.warn(`could not remove leftover result spill folders: ${e instanceof Error ? e.message : String(e)}`),
-    );
+    // Swept shortly after start, off the activation path (the temp folder can be large).
+    const sweep = setTimeout(() => {
+      void removeStaleSpillFolders().then(
+        (removed) => removed.length && this.log.info(`removed ${removed.length} leftover result spill folder(s)`),
+        (e: unknown) => this.log.warn(`could not remove leftover result spill folders: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    }, STALE_SPILL_SWEEP_DELAY_MS);
+    sweep.unref?.();
+    this._register({ dispose: () => clearTimeout(sweep) });
   }
 
   private logQueries(): boolean {
