@@ -6,7 +6,7 @@
   /** @typedef {import('../src/core/query/resultsMessages').ResultsUpdate} ResultsUpdate */
   /** @typedef {import('../src/core/query/resultsMessages').ResultsRequest} ResultsRequest */
   /** @typedef {import('../src/core/query/resultsMessages').ResultSetView} ResultSetView */
-  /** @typedef {import('../src/core/query/cells').Cell} Cell */
+  /** @typedef {import('../src/core/query/cells').DisplayCell} Cell */
   // @ts-ignore acquireVsCodeApi is provided by the webview host.
   const vscode = acquireVsCodeApi();
   /** @param {ResultsRequest} request */
@@ -26,10 +26,10 @@
     viewport: $('viewport'), spacer: $('spacer'), body: $('grid-body'), statements: $('statements'),
   };
 
-  /** @type {{ view: ResultSetView; rowCount: number; complete: boolean; widths: number[] }[]} */
+  /** @type {{ view: ResultSetView; rowCount: number; complete: boolean; truncated?: string; widths: number[] }[]} */
   let sets = [];
   let current = -1;
-  /** @type {Map<string, { rows: Cell[][]; at: number }>} */
+  /** @type {Map<string, { rows: Cell[][]; at: number; error?: string }>} */
   const cache = new Map();
   /** @type {Map<number, string>} requestId -> page key */
   const pending = new Map();
@@ -131,7 +131,8 @@
     els.spacer.style.height = `${h}px`;
     els.spacer.style.width = `${totalWidth(set.widths)}px`;
     els.grid.setAttribute('aria-rowcount', String(set.rowCount + 1));
-    els.rowcount.textContent = `${set.rowCount.toLocaleString('en-US')} row${set.rowCount === 1 ? '' : 's'}${set.complete ? '' : ' so far…'} · ${set.view.columns.length} column${set.view.columns.length === 1 ? '' : 's'}`;
+    els.rowcount.textContent = `${set.rowCount.toLocaleString('en-US')} row${set.rowCount === 1 ? '' : 's'}${set.complete ? '' : ' so far…'} · ${set.view.columns.length} column${set.view.columns.length === 1 ? '' : 's'}${set.truncated ? ` · ⚠ ${set.truncated}` : ''}`;
+    els.rowcount.classList.toggle('truncated', Boolean(set.truncated));
   }
 
   /** The first row shown and the pixel offset of the body, from the scroll position. */
@@ -159,10 +160,11 @@
     });
   }
 
-  /** @returns {Cell[] | undefined} */
+  /** @returns {Cell[] | string | undefined} the row, the error that made its page unreadable, or not yet here */
   function rowAt(/** @type {number} */ resultIndex, /** @type {number} */ row) {
     const page = cache.get(key(resultIndex, Math.floor(row / PAGE)));
-    return page ? page.rows[row % PAGE] : undefined;
+    if (!page) return undefined;
+    return page.rows[row % PAGE] ?? page.error;
   }
 
   function ensurePages(/** @type {number} */ first, /** @type {number} */ last) {
@@ -173,7 +175,7 @@
       const k = key(current, p);
       const have = cache.get(k);
       const expected = Math.min(PAGE, set.rowCount - p * PAGE);
-      if ((have && have.rows.length >= expected) || [...pending.values()].includes(k)) continue;
+      if ((have && (have.error || have.rows.length >= expected)) || [...pending.values()].includes(k)) continue;
       const requestId = nextRequest++;
       pending.set(requestId, k);
       post({ type: 'requestRows', requestId, resultIndex: current, start: p * PAGE, count: PAGE });
@@ -192,13 +194,16 @@
     while (cache.size > MAX_CACHED_PAGES && entries.length) cache.delete(/** @type {string} */ (entries.shift())[0]);
   }
 
-  const HEX = (/** @type {string} */ b64) => {
+  const HEX = (/** @type {string} */ b64, /** @type {number | undefined} */ fullBytes) => {
     const bin = atob(b64);
+    const full = fullBytes ?? bin.length;
     let out = '';
     for (let i = 0; i < Math.min(bin.length, 32); i++) out += bin.charCodeAt(i).toString(16).padStart(2, '0').toUpperCase();
-    return `0x${out}${bin.length > 32 ? `… (${bin.length} bytes)` : ''}`;
+    return `0x${out}${full > 32 ? `… (${full.toLocaleString('en-US')} bytes)` : ''}`;
   };
 
+  // Cells arrive cut by the extension (CELL_DISPLAY_CHARS in src/core/query/cells.ts) with their full length:
+  // the grid shows them as they come; Copy asks the extension, which reads the full value.
   function fillCell(/** @type {HTMLElement} */ el, /** @type {Cell | undefined} */ value) {
     if (value === undefined) {
       el.className = 'cell loading';
@@ -206,17 +211,18 @@
     } else if (value === null) {
       el.className = 'cell null';
       el.textContent = 'NULL';
-    } else if (typeof value === 'object') {
-      el.className = 'cell binary';
-      el.textContent = HEX(value.binary);
     } else if (typeof value === 'number') {
       el.className = 'cell number';
       el.textContent = String(value);
-    } else {
-      el.className = 'cell';
-      const text = value.length > 2000 ? `${value.slice(0, 2000)}…` : value;
+    } else if (typeof value === 'string' || 'cut' in value) {
+      const text = typeof value === 'string' ? value : `${value.cut}…`;
+      el.className = typeof value === 'string' ? 'cell' : 'cell cut';
       el.textContent = text.replace(/\r?\n/g, '⏎');
       if (value === '') el.classList.add('empty');
+      if (typeof value === 'object') el.title = `Cut for display: ${value.length.toLocaleString('en-US')} characters in full (Copy gives the full value)`;
+    } else {
+      el.className = 'cell binary';
+      el.textContent = HEX(value.binary, 'length' in value ? value.length : undefined);
     }
   }
 
@@ -242,7 +248,11 @@
       const values = rowAt(current, r);
       set.view.columns.forEach((_c, i) => {
         const cell = document.createElement('div');
-        fillCell(cell, values ? values[i] : undefined);
+        if (typeof values === 'string') {
+          cell.className = 'cell unreadable';
+          cell.textContent = '⚠ unreadable';
+          cell.title = values;
+        } else fillCell(cell, values ? values[i] : undefined);
         cell.setAttribute('role', 'gridcell');
         cell.id = `cell-${r}-${i}`;
         cell.dataset.row = String(r);
@@ -358,8 +368,9 @@
         if (!set) break;
         set.rowCount = m.rowCount;
         set.complete = m.complete;
+        set.truncated = m.truncated;
         const tab = document.getElementById(`tab-${m.resultIndex}`);
-        if (tab) tab.textContent = `Result ${m.resultIndex + 1} · ${set.view.label} · ${m.rowCount.toLocaleString('en-US')}${m.complete ? '' : '…'}`;
+        if (tab) tab.textContent = `Result ${m.resultIndex + 1} · ${set.view.label} · ${m.rowCount.toLocaleString('en-US')}${m.complete ? '' : '…'}${m.truncated ? ' ⚠ truncated' : ''}`;
         if (m.resultIndex === current) {
           updateSize();
           scheduleRender();
@@ -367,10 +378,21 @@
         break;
       }
       case 'rows': {
+        // A window may come in several parts (the extension caps each message); the last one ends the request.
         const k = pending.get(m.requestId);
-        pending.delete(m.requestId);
+        if (m.last) pending.delete(m.requestId);
         if (!k || !sets[m.resultIndex]) break;
-        cache.set(k, { rows: m.rows, at: Date.now() });
+        const pageStart = Number(k.split(':')[1]) * PAGE;
+        const entry = cache.get(k) ?? { rows: [], at: Date.now() };
+        if (m.start === pageStart) entry.rows = [];
+        m.rows.forEach((row, i) => (entry.rows[m.start - pageStart + i] = row));
+        entry.at = Date.now();
+        if (m.error) {
+          entry.error = m.error;
+          els.state.textContent = `Rows ${(pageStart + 1).toLocaleString('en-US')}… cannot be shown: ${m.error}`;
+          els.state.dataset.state = 'error';
+        }
+        cache.set(k, entry);
         evict();
         if (m.resultIndex === current) scheduleRender();
         break;

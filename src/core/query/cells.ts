@@ -53,3 +53,53 @@ export function cellBytes(cell: Cell): number {
   if (typeof cell === 'string') return cell.length * 2 + 8;
   return cell.binary.length + 16;
 }
+
+/**
+ * Characters of a text cell that the results grid shows, and so the most of it that travels to the webview
+ * (the extension cuts, the webview shows what it gets). Copy and Export read the full value from the store.
+ */
+export const CELL_DISPLAY_CHARS = 2000;
+
+/** A text cell cut for display: its first characters and the full length in characters. */
+export interface CutTextCell {
+  cut: string;
+  length: number;
+}
+
+/** A binary cell cut for display: the base64 of its first bytes and the full length in bytes. */
+export interface CutBinaryCell {
+  binary: string;
+  length: number;
+}
+
+/** A cell as the webview gets it. */
+export type DisplayCell = Cell | CutTextCell | CutBinaryCell;
+
+export function isCutText(cell: DisplayCell): cell is CutTextCell {
+  return typeof cell === 'object' && cell !== null && 'cut' in cell;
+}
+
+/** The first `max` UTF-16 units of a string, never ending in half a surrogate pair. */
+function head(text: string, max: number): string {
+  const n = Math.max(0, max);
+  if (text.length <= n) return text;
+  const code = text.charCodeAt(n - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
+}
+
+/** Base64 bytes of a base64 string (without decoding it: a cell may be megabytes). */
+function base64Bytes(b64: string): number {
+  const padding = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return Math.floor((b64.length * 3) / 4) - padding;
+}
+
+/** A cell cut to at most `maxChars` characters of text (or base64), with a marker and its full length. */
+export function displayCell(cell: DisplayCell, maxChars: number = CELL_DISPLAY_CHARS): DisplayCell {
+  if (cell === null || typeof cell === 'number') return cell;
+  if (typeof cell === 'string') return cell.length <= maxChars ? cell : { cut: head(cell, maxChars), length: cell.length };
+  if (isCutText(cell)) return { cut: head(cell.cut, maxChars), length: cell.length };
+  if (cell.binary.length <= maxChars) return cell;
+  // Whole base64 quanta, so the cut text still decodes to the first bytes.
+  const full = 'length' in cell ? cell.length : base64Bytes(cell.binary);
+  return { binary: cell.binary.slice(0, Math.floor(Math.max(0, maxChars) / 4) * 4), length: full };
+}

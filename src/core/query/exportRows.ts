@@ -18,6 +18,10 @@ export interface ExportOptions {
   columnTypes?: readonly string[];
 }
 
+/** Characters handed to the file stream per write, and read from the store per step (about). */
+const WRITE_CHARS = 1024 * 1024;
+const READ_CHARS = 16 * 1024 * 1024;
+
 /**
  * Writes a stored result to a file as CSV or JSON, reading the store window by window (the rows are never
  * all in memory, and the query is not run again). The file is created with mode 0600: results can be
@@ -35,18 +39,28 @@ export async function exportRows(store: RowStore, columnNames: string[], format:
   const keys = jsonKeys(columnNames);
   const csv: CsvOptions = { neutralizeFormulas: options.neutralizeCsvFormulas ?? true, numericColumns: options.columnTypes?.map(isNumericColumnType) };
   let written = 0;
+  // Rows per read adapt to their size: 5000 rows of 8 MiB cells would not fit one string (nor the heap).
+  let step = Math.min(chunk, 256);
   try {
     await write(format === 'csv' ? csvHeader(columnNames, csv) : '[');
     while (written < total) {
       if (options.signal?.aborted) throw new Error('the export was cancelled');
-      const rows = await store.rows(written, chunk);
+      const rows = await store.rows(written, step);
       if (rows.length === 0) break;
       let text = '';
+      let chars = 0;
       for (let i = 0; i < rows.length; i++) {
-        text += format === 'csv' ? csvLine(rows[i]!, csv) : `${written + i === 0 ? '\n' : ',\n'}  ${jsonRow(keys, rows[i]!)}`;
+        const line = format === 'csv' ? csvLine(rows[i]!, csv) : `${written + i === 0 ? '\n' : ',\n'}  ${jsonRow(keys, rows[i]!)}`;
+        chars += line.length;
+        if (text.length + line.length > WRITE_CHARS && text) {
+          await write(text);
+          text = '';
+        }
+        text += line;
       }
       await write(text);
       written += rows.length;
+      step = Math.max(1, Math.min(chunk, Math.floor(READ_CHARS / Math.max(1, chars / rows.length))));
       options.onProgress?.(written, total);
     }
     if (format === 'json') await write(written === 0 ? ']\n' : '\n]\n');

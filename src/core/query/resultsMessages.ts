@@ -1,5 +1,5 @@
 import type { ColumnMeta } from '../mysql/queryStream';
-import type { Cell } from './cells';
+import { CELL_DISPLAY_CHARS, cellText, displayCell, rowText, type Cell, type DisplayCell } from './cells';
 import type { RowStore } from './rowStore';
 
 /**
@@ -21,28 +21,137 @@ export interface ResultSetView {
   columns: ResultColumnView[];
 }
 
-export type RunState = 'running' | 'done' | 'error' | 'cancelled' | 'refused';
+export type RunState = 'running' | 'done' | 'error' | 'cancelled' | 'refused' | 'truncated';
+
+/**
+ * The most bytes (as JSON) of one message to the webview. postMessage serialises the whole message as one
+ * string: an uncapped window of large cells would exceed what V8 can hold. A window that would be larger
+ * is sent as several `rows` messages.
+ */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/** Longest text of a server-supplied string in a status message (an error message, a column name). */
+export const MAX_STATUS_CHARS = 10_000;
 
 /** Extension -> webview. */
 export type ResultsUpdate =
   | { type: 'reset'; title: string; binding: string; tls: string; statementCount: number }
   | { type: 'resultSet'; resultSet: ResultSetView }
-  | { type: 'rowCount'; resultIndex: number; rowCount: number; complete: boolean }
-  | { type: 'rows'; requestId: number; resultIndex: number; start: number; rows: Cell[][] }
+  | { type: 'rowCount'; resultIndex: number; rowCount: number; complete: boolean; truncated?: string }
+  /**
+   * Rows [start, start + rows.length) of a request; one request may be answered in several parts, `last`
+   * on the final one. Cells are cut for display (DisplayCell). `error`: the rows cannot be read.
+   */
+  | { type: 'rows'; requestId: number; resultIndex: number; start: number; rows: DisplayCell[][]; last: boolean; error?: string }
   | { type: 'statement'; statementIndex: number; label: string; summary: string; state: 'done' | 'error' }
   | { type: 'state'; state: RunState; message: string };
 
-/**
- * The announcement of a result set. Columns travel as an array in result order, never as an object keyed
- * by name: a column may be called `__proto__` or `constructor`, and two columns may share a name.
- */
-export function resultSetMessage(resultIndex: number, statementIndex: number, label: string, columns: readonly ColumnMeta[]): ResultsUpdate {
-  return { type: 'resultSet', resultSet: { resultIndex, statementIndex, label, columns: columns.map((c) => ({ name: c.name, typeName: c.typeName, nullable: c.nullable })) } };
+/** A string from the server, cut for a message to the webview. */
+export function statusText(text: string, max: number = MAX_STATUS_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
-/** A window of rows for the webview, read from the store: each row an array of cells in column order. */
-export async function rowsMessage(store: RowStore, requestId: number, resultIndex: number, start: number, count: number): Promise<ResultsUpdate> {
-  return { type: 'rows', requestId, resultIndex, start, rows: await store.rows(start, count) };
+/** Bytes of a message as postMessage sends it (JSON, UTF-8). */
+export function messageBytes(update: ResultsUpdate): number {
+  return Buffer.byteLength(JSON.stringify(update), 'utf8');
+}
+
+/**
+ * The announcement of a result set. Columns travel as an array in result order, never as an object keyed
+ * by name: a column may be called `__proto__` or `constructor`, and two columns may share a name. Names
+ * and types are cut like cells (a hostile server can send megabytes of name), and further if thousands of
+ * columns would still exceed the message cap.
+ */
+export function resultSetMessage(resultIndex: number, statementIndex: number, label: string, columns: readonly ColumnMeta[], maxMessageBytes: number = MAX_MESSAGE_BYTES): ResultsUpdate {
+  const build = (chars: number): ResultsUpdate => ({
+    type: 'resultSet',
+    resultSet: { resultIndex, statementIndex, label: statusText(label, chars), columns: columns.map((c) => ({ name: statusText(c.name, chars), typeName: statusText(c.typeName, chars), nullable: c.nullable })) },
+  });
+  let chars = CELL_DISPLAY_CHARS;
+  let message = build(chars);
+  // 6 bytes per character is the worst case (`\u0001`); 64 for the rest of a column's JSON.
+  while (chars > 0 && messageBytes(message) > maxMessageBytes) {
+    chars = Math.min(chars - 1, Math.floor((maxMessageBytes / Math.max(1, columns.length) - 64) / 12));
+    message = build(Math.max(0, chars));
+  }
+  return message;
+}
+
+export interface RowsMessageOptions {
+  maxMessageBytes?: number;
+  cellChars?: number;
+}
+
+/** Room in a rows message for the envelope (type, ids, start, flags). */
+const ROWS_ENVELOPE_BYTES = 256;
+
+/**
+ * A window of rows for the webview, read from the store: each row an array of cells in column order, cut
+ * for display, in as many messages as the byte cap needs (never one giant string). A row that alone would
+ * exceed the cap (thousands of wide columns) has its cells cut shorter. An unreadable window (a corrupt
+ * spill file) is one message with `error`, never an exception.
+ */
+export async function rowsMessages(store: RowStore, requestId: number, resultIndex: number, start: number, count: number, options: RowsMessageOptions = {}): Promise<ResultsUpdate[]> {
+  const cap = Math.max(1024, options.maxMessageBytes ?? MAX_MESSAGE_BYTES);
+  const cellChars = options.cellChars ?? CELL_DISPLAY_CHARS;
+  const room = cap - ROWS_ENVELOPE_BYTES;
+  let rows: DisplayCell[][];
+  try {
+    rows = await store.mapRows(start, count, (row) => row.map((c) => displayCell(c, cellChars)));
+  } catch (e) {
+    return [{ type: 'rows', requestId, resultIndex, start, rows: [], last: true, error: e instanceof Error ? e.message : String(e) }];
+  }
+  const messages: ResultsUpdate[] = [];
+  let part: DisplayCell[][] = [];
+  let partStart = start;
+  let partBytes = 2;
+  for (let i = 0; i < rows.length; i++) {
+    let row = rows[i]!;
+    let bytes = Buffer.byteLength(JSON.stringify(row), 'utf8') + 1;
+    if (bytes > room) {
+      // Worst case 6 bytes a character, and about 48 bytes of JSON around each cell.
+      const chars = Math.max(0, Math.floor((room / Math.max(1, row.length) - 48) / 6));
+      row = row.map((c) => displayCell(c, chars));
+      bytes = Buffer.byteLength(JSON.stringify(row), 'utf8') + 1;
+      if (bytes > room) {
+        messages.push({ type: 'rows', requestId, resultIndex, start: partStart, rows: part, last: true, error: `row ${start + i + 1} has too many columns to show` });
+        return messages;
+      }
+    }
+    if (partBytes + bytes > room && part.length) {
+      messages.push({ type: 'rows', requestId, resultIndex, start: partStart, rows: part, last: false });
+      part = [];
+      partStart = start + i;
+      partBytes = 2;
+    }
+    part.push(row);
+    partBytes += bytes;
+  }
+  messages.push({ type: 'rows', requestId, resultIndex, start: partStart, rows: part, last: true });
+  return messages;
+}
+
+/** What Copy puts on the clipboard: the full value from the store (the grid only has the cut text). */
+export async function copyText(store: RowStore, row: number, column?: number): Promise<string | undefined> {
+  const cells: Cell[] | undefined = (await store.rows(row, 1))[0];
+  if (!cells) return undefined;
+  return column === undefined ? rowText(cells) : cellText(cells[column] ?? null);
+}
+
+/** Server strings in status messages cut to MAX_STATUS_CHARS (rows and result sets are bounded by their builders). */
+export function boundedUpdate(update: ResultsUpdate): ResultsUpdate {
+  switch (update.type) {
+    case 'reset':
+      return { ...update, title: statusText(update.title), binding: statusText(update.binding), tls: statusText(update.tls) };
+    case 'statement':
+      return { ...update, label: statusText(update.label), summary: statusText(update.summary) };
+    case 'state':
+      return { ...update, message: statusText(update.message) };
+    case 'rowCount':
+      return update.truncated === undefined ? update : { ...update, truncated: statusText(update.truncated) };
+    default:
+      return update;
+  }
 }
 
 export type ExportFormatRequest = 'csv' | 'json';

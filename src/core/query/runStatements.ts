@@ -20,10 +20,16 @@ export interface StatementResultSet {
 export interface RunHandlers {
   onStatementStart?(statementIndex: number, statement: SqlStatement): void;
   onResultSet?(resultSet: StatementResultSet): void;
-  /** Rows of a result set; a returned promise pauses the socket until it resolves (backpressure). */
-  onRows?(resultIndex: number, rows: unknown[][]): void | Promise<void>;
+  /**
+   * Rows of a result set; a returned promise pauses the socket until it resolves (backpressure). Returning
+   * (or resolving to) `false` or `{ stop }`, or rejecting, means the rows could not be kept (a full disk):
+   * the run stops as Cancel stops it (KILL QUERY), later rows are dropped, and the outcome is `truncated`.
+   */
+  onRows?(resultIndex: number, rows: unknown[][]): RowsVerdict | Promise<RowsVerdict>;
   onStatementDone?(outcome: StatementOutcome): void;
 }
+
+export type RowsVerdict = void | boolean | { stop: string };
 
 export interface StatementOutcome {
   statementIndex: number;
@@ -36,6 +42,7 @@ export type RunOutcome =
   | { kind: 'done'; completed: StatementOutcome[]; elapsedMs: number }
   | { kind: 'error'; completed: StatementOutcome[]; elapsedMs: number; statementIndex: number; statement: SqlStatement; error: QueryError | MysqlTlsError }
   | { kind: 'cancelled'; completed: StatementOutcome[]; elapsedMs: number; statementIndex: number; statement: SqlStatement }
+  | { kind: 'truncated'; completed: StatementOutcome[]; elapsedMs: number; statementIndex: number; statement: SqlStatement; resultIndex: number; reason: string }
   | { kind: 'refused'; completed: []; elapsedMs: 0; statementIndex: number; statement: SqlStatement; reason: string };
 
 export interface RunOptions {
@@ -94,6 +101,36 @@ export async function runStatements(session: Session, statements: SqlStatement[]
   const completed: StatementOutcome[] = [];
   let resultIndex = 0;
   let inTransaction = false;
+  // A consumer that cannot keep rows stops the run through the same path as Cancel (streamQuery's KILL QUERY).
+  const stopper = new AbortController();
+  const forwardAbort = (): void => stopper.abort();
+  if (options.signal?.aborted) stopper.abort();
+  else options.signal?.addEventListener('abort', forwardAbort, { once: true });
+  let truncated: { resultIndex: number; reason: string } | undefined;
+  const judge = (index: number, verdict: RowsVerdict): void => {
+    if (truncated || (verdict !== false && (typeof verdict !== 'object' || verdict === null))) return;
+    truncated = { resultIndex: index, reason: verdict === false ? 'the rows could not be stored' : verdict.stop };
+    stopper.abort();
+  };
+  const onRows = (rows: unknown[][]): void | Promise<void> => {
+    const index = resultIndex - 1;
+    // After a stop, rows still in flight before the KILL lands are not consumed.
+    if (truncated || !handlers.onRows) return;
+    let r: RowsVerdict | Promise<RowsVerdict>;
+    try {
+      r = handlers.onRows(index, rows);
+    } catch (e) {
+      return judge(index, { stop: e instanceof Error ? e.message : String(e) });
+    }
+    if (r instanceof Promise) {
+      return r.then(
+        (v) => judge(index, v),
+        (e: unknown) => judge(index, { stop: e instanceof Error ? e.message : String(e) }),
+      );
+    }
+    judge(index, r);
+  };
+  const truncatedOutcome = (i: number): RunOutcome => ({ kind: 'truncated', completed, elapsedMs: performance.now() - started, statementIndex: i, statement: statements[i]!, resultIndex: truncated!.resultIndex, reason: truncated!.reason });
   try {
     if (options.readOnly) {
       await session.query('START TRANSACTION READ ONLY');
@@ -101,7 +138,7 @@ export async function runStatements(session: Session, statements: SqlStatement[]
     }
     for (let i = 0; i < statements.length; i++) {
       const statement = statements[i]!;
-      if (options.signal?.aborted) return { kind: 'cancelled', completed, elapsedMs: performance.now() - started, statementIndex: i, statement };
+      if (stopper.signal.aborted) return { kind: 'cancelled', completed, elapsedMs: performance.now() - started, statementIndex: i, statement };
       handlers.onStatementStart?.(i, statement);
       const t0 = performance.now();
       try {
@@ -112,15 +149,18 @@ export async function runStatements(session: Session, statements: SqlStatement[]
             onColumns: (columns) => {
               handlers.onResultSet?.({ resultIndex: resultIndex++, statementIndex: i, columns });
             },
-            onRows: (rows) => handlers.onRows?.(resultIndex - 1, rows),
+            onRows,
           },
-          { signal: options.signal, batchSize: options.batchSize ?? 500 },
+          { signal: stopper.signal, batchSize: options.batchSize ?? 500 },
         );
+        if (truncated) return truncatedOutcome(i);
         const outcome: StatementOutcome = { statementIndex: i, statement, results, elapsedMs: performance.now() - t0 };
         completed.push(outcome);
         handlers.onStatementDone?.(outcome);
       } catch (e) {
         const elapsedMs = performance.now() - started;
+        // Stopped because rows could not be kept: the KILL (or the session it closed) is ours, not an error.
+        if (truncated) return truncatedOutcome(i);
         if (e instanceof MysqlTlsError && e.code === 'cancelled') return { kind: 'cancelled', completed, elapsedMs, statementIndex: i, statement };
         if (e instanceof QueryError || e instanceof MysqlTlsError) return { kind: 'error', completed, elapsedMs, statementIndex: i, statement, error: e };
         const err = e as { message?: string; errno?: number; sqlState?: string; code?: string };
@@ -129,6 +169,7 @@ export async function runStatements(session: Session, statements: SqlStatement[]
     }
     return { kind: 'done', completed, elapsedMs: performance.now() - started };
   } finally {
+    options.signal?.removeEventListener('abort', forwardAbort);
     // The read-only transaction only reads: ending it with ROLLBACK is the same as COMMIT and always allowed.
     if (inTransaction && session.isOpen) await session.query('ROLLBACK').catch(() => undefined);
   }

@@ -5,6 +5,7 @@ import { isMysqlTlsError } from '../../core/errors';
 import type { Logger } from '../../core/logging/logger';
 import { QueryError } from '../../core/mysql/queryStream';
 import { listDatabases } from '../../core/mysql/schema';
+import { removeStaleSpillFolders } from '../../core/query/rowStore';
 import { formatElapsed, positionOf, quoteIdentifier, runStatements, statementsToRun, summarizeStatement, unboundedWrites, type RunOutcome } from '../../core/query/runStatements';
 import type { SqlStatement } from '../../core/sql/splitStatements';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
@@ -17,6 +18,7 @@ import { QueryDocuments } from './queryDocuments';
 import { ResultsPanel } from './resultsPanel';
 
 export const LOG_QUERIES_SETTING = 'logQueries';
+const STALE_SPILL_SWEEP_DELAY_MS = 3000;
 
 export interface QueryServices {
   extensionUri: vscode.Uri;
@@ -78,6 +80,16 @@ export class QueryFeature extends DisposableBase {
     );
     this._register(vscode.workspace.onDidCloseTextDocument((doc) => this.diagnostics.delete(doc.uri)));
     this._register({ dispose: () => [...this.panels.values()].forEach((p) => p.close()) });
+    // Spill files of an extension host that was killed (no dispose ran) would keep result rows on disk.
+    // Swept shortly after start, off the activation path (the temp folder can be large).
+    const sweep = setTimeout(() => {
+      void removeStaleSpillFolders().then(
+        (removed) => removed.length && this.log.info(`removed ${removed.length} leftover result spill folder(s)`),
+        (e: unknown) => this.log.warn(`could not remove leftover result spill folders: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    }, STALE_SPILL_SWEEP_DELAY_MS);
+    sweep.unref?.();
+    this._register({ dispose: () => clearTimeout(sweep) });
   }
 
   private logQueries(): boolean {
@@ -314,6 +326,15 @@ export class QueryFeature extends DisposableBase {
         panel.state('done', `${outcome.completed.length} statement${outcome.completed.length === 1 ? '' : 's'} · ${total}`);
         this.log.info(`run finished: ${outcome.completed.length} statement(s) in ${total}`);
         return;
+      case 'truncated': {
+        // Rows that could not be kept (a full disk) stopped the run as Cancel does; the rows before stay.
+        const reason = outcome.reason;
+        panel.statement(outcome.statementIndex, label(outcome.statementIndex), reason, 'error');
+        panel.state('truncated', `${reason}. The query was stopped (KILL QUERY) during ${label(outcome.statementIndex)}; ${outcome.completed.length} statement(s) completed before it.`);
+        void vscode.window.showWarningMessage(`MySQL TLS: ${reason}. The query was stopped.`);
+        this.log.warn(`run stopped at statement ${outcome.statementIndex + 1}: ${reason}`);
+        return;
+      }
       case 'cancelled':
         panel.state('cancelled', `Cancelled (KILL QUERY) during ${label(outcome.statementIndex)} after ${total}; ${outcome.completed.length} statement(s) completed before it.`);
         this.log.info(`run cancelled after ${outcome.completed.length} statement(s)`);

@@ -4,10 +4,9 @@ import { rm } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/logging/logger';
 import type { ColumnMeta } from '../../core/mysql/queryStream';
-import { cellText, rowText } from '../../core/query/cells';
 import { exportRows } from '../../core/query/exportRows';
 import { renderResultsPage } from '../../core/query/resultsHtml';
-import { isResultsRequest, resultSetMessage, rowsMessage, type ResultsRequest, type ResultsUpdate, type RunState } from '../../core/query/resultsMessages';
+import { boundedUpdate, copyText, isResultsRequest, resultSetMessage, rowsMessages, type ResultsRequest, type ResultsUpdate, type RunState } from '../../core/query/resultsMessages';
 import { RowStore, SharedMemoryBudget } from '../../core/query/rowStore';
 import { DisposableBase, DisposableStore } from '../lifecycle';
 
@@ -55,7 +54,12 @@ export class ResultsPanel extends DisposableBase {
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
     });
     const store = this._register(new DisposableStore());
-    store.add(this.panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
+    store.add(
+      this.panel.webview.onDidReceiveMessage((m: unknown) =>
+        // Every failure on this path is reported (a corrupt spill file, a clipboard error), never left unhandled.
+        this.onMessage(m).catch((e: unknown) => this.logger.warn(`results view request failed: ${e instanceof Error ? e.message : String(e)}`)),
+      ),
+    );
     store.add(
       this.panel.onDidDispose(() => {
         this.disposedFlag = true;
@@ -82,8 +86,10 @@ export class ResultsPanel extends DisposableBase {
     this.panel.reveal(undefined, true);
   }
 
+  /** Every update goes through here: server strings cut (rows and result sets are already bounded). */
   private post(update: ResultsUpdate): void {
     if (this.disposedFlag) return;
+    update = boundedUpdate(update);
     if (!this.ready) {
       this.queue.push(update);
       return;
@@ -112,11 +118,18 @@ export class ResultsPanel extends DisposableBase {
     this.post({ type: 'rowCount', resultIndex, rowCount: 0, complete: false });
   }
 
-  /** Stores a batch; the returned promise is the backpressure (the socket waits for the store). */
-  async addRows(resultIndex: number, rows: unknown[][]): Promise<void> {
+  /**
+   * Stores a batch; the returned promise is the backpressure (the socket waits for the store). Resolves
+   * `{ stop }` when the store could not keep the rows (a failed spill): runStatements then stops the run.
+   */
+  async addRows(resultIndex: number, rows: unknown[][]): Promise<void | { stop: string }> {
     const result = this.results[resultIndex];
     if (!result) return;
-    await result.store.append(rows);
+    if (!(await result.store.append(rows))) {
+      const reason = this.truncationMessage(result.store);
+      this.post({ type: 'rowCount', resultIndex, rowCount: result.store.rowCount, complete: true, truncated: reason });
+      return { stop: reason };
+    }
     const now = Date.now();
     // The first batch is announced at once (first rows visible while the rest arrive), then at most every 150 ms.
     if (result.lastCountPost === 0 || now - result.lastCountPost >= ROW_COUNT_INTERVAL_MS) {
@@ -129,8 +142,14 @@ export class ResultsPanel extends DisposableBase {
     for (const [resultIndex, result] of this.results.entries()) {
       if (!result) continue;
       await result.store.finish().catch(() => undefined);
-      this.post({ type: 'rowCount', resultIndex, rowCount: result.store.rowCount, complete: true });
+      const truncated = result.store.truncated === undefined ? undefined : this.truncationMessage(result.store);
+      this.post({ type: 'rowCount', resultIndex, rowCount: result.store.rowCount, complete: true, truncated });
     }
+  }
+
+  /** `Truncated after 1,234 rows: the disk is full (ENOSPC) writing the spill file` */
+  private truncationMessage(store: RowStore): string {
+    return `Truncated after ${store.rowCount.toLocaleString('en-US')} row${store.rowCount === 1 ? '' : 's'}: ${store.truncated ?? 'the rows could not be stored'}`;
   }
 
   statement(statementIndex: number, label: string, summary: string, state: 'done' | 'error'): void {
@@ -155,14 +174,21 @@ export class ResultsPanel extends DisposableBase {
       case 'requestRows': {
         const result = this.results[request.resultIndex];
         if (!result) return;
-        this.post(await rowsMessage(result.store, request.requestId, request.resultIndex, request.start, request.count));
+        for (const m of await rowsMessages(result.store, request.requestId, request.resultIndex, request.start, request.count)) this.post(m);
         return;
       }
       case 'copy': {
         const result = this.results[request.resultIndex];
-        const row = result && (await result.store.rows(request.row, 1))[0];
-        if (!row) return;
-        const text = request.column === undefined ? rowText(row) : cellText(row[request.column] ?? null);
+        if (!result) return;
+        let text: string | undefined;
+        try {
+          // The full value from the store: the grid only has the cut text.
+          text = await copyText(result.store, request.row, request.column);
+        } catch (e) {
+          void vscode.window.showErrorMessage(`MySQL TLS: copy failed: ${e instanceof Error ? e.message : String(e)}`);
+          return;
+        }
+        if (text === undefined) return;
         await vscode.env.clipboard.writeText(text);
         vscode.window.setStatusBarMessage(request.column === undefined ? 'MySQL TLS: row copied' : 'MySQL TLS: cell copied', 2000);
         return;

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ColumnMeta } from '../../../src/core/mysql/queryStream';
 import { openSession, type Session } from '../../../src/core/mysql/session';
 import { exportRows } from '../../../src/core/query/exportRows';
-import { resultSetMessage, rowsMessage, type ResultsUpdate } from '../../../src/core/query/resultsMessages';
+import { resultSetMessage, rowsMessages, type ResultsUpdate } from '../../../src/core/query/resultsMessages';
 import { RowStore } from '../../../src/core/query/rowStore';
 import { runStatements } from '../../../src/core/query/runStatements';
 import { splitStatements } from '../../../src/core/sql/splitStatements';
@@ -54,7 +54,8 @@ describe('hostile column names', () => {
       const announced = delivered(resultSetMessage(0, 0, 'Statement 1, line 1', columns));
       assert.equal(announced.type, 'resultSet');
       assert.deepEqual(announced.type === 'resultSet' && announced.resultSet.columns.map((c) => c.name), NAMES);
-      const window = delivered(await rowsMessage(store, 1, 0, 0, 10));
+      const [window] = (await rowsMessages(store, 1, 0, 0, 10)).map(delivered);
+      assert.ok(window);
       assert.equal(window.type, 'rows');
       assert.deepEqual(window.type === 'rows' && window.rows, [
         [1, 2, 3, 4, 5, 6, 7, 8],
