@@ -277,15 +277,17 @@ export class QueryFeature extends DisposableBase {
     const label = (i: number): string => `Statement ${i + 1}, line ${positionOf(text, statements[i]!.start).line}`;
     let outcome: RunOutcome;
     try {
-      await panel.reset({
-        type: 'reset',
+      const header = {
+        type: 'reset' as const,
         title: `Results: ${document.uri.path.split('/').pop() ?? 'query'}`,
         binding: `${connection.name}${binding.database ? ` · ${binding.database}` : ''}${readOnly ? ' · read-only' : ''}`,
-        tls: tlsLabel(this.s.registry.status(connection.id).report),
         statementCount: statements.length,
-      });
+      };
+      await panel.reset({ ...header, tls: 'query session: opening…' });
       panel.state('running', `Opening a session on ${connection.name}…`);
       const session = await this.docs.sessionFor(uri);
+      // The header shows the TLS of the session the statements run on (the editor's own), not the tree's.
+      await panel.reset({ ...header, tls: tlsLabel(session.report) });
       const r = session.report;
       panel.state('running', `Running ${statements.length} statement${statements.length === 1 ? '' : 's'} over ${r.encrypted ? `${r.protocol ?? 'TLS'} (${r.security.replace('-', ' ')})` : 'a plaintext connection'}…`);
       this.log.info(`run: ${statements.length} statement(s) on ${connection.name}${logQueries ? `:\n${statements.map((s) => s.text).join(';\n')}` : ''}`);
