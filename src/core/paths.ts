@@ -10,6 +10,8 @@ export interface PathContext {
   env?: NodeJS.ProcessEnv;
   /** Relative paths resolve against this (defaults to the workspace folder, else the process cwd). */
   baseDir?: string;
+  /** False for a path bound for workspace settings: `${env:NAME}` is for user settings only. */
+  allowEnv?: boolean;
 }
 
 export class PathExpansionError extends Error {}
@@ -31,6 +33,7 @@ export function expandPath(input: string, ctx: PathContext = {}): string {
     }
     if (expr === 'userHome') return home;
     if (expr.startsWith('env:')) {
+      if (ctx.allowEnv === false) throw new PathExpansionError(`"${input}" uses \${env:…}, which is allowed in user settings only (a workspace must not read your environment variables)`);
       const value = env[expr.slice(4)];
       if (value === undefined) throw new PathExpansionError(`"${input}" uses environment variable ${expr.slice(4)}, which is not set`);
       return value;

@@ -116,11 +116,13 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
   async function addOrEdit(existing: ConfiguredConnection | undefined): Promise<void> {
     const others = s.settings.current.connections.filter((c) => c.id !== existing?.id).map((c) => c.name);
     const hasStoredPassword = existing ? await s.gate.vault.has(existing, 'password') : false;
+    // ${env:NAME} only for a connection written to the user settings (a workspace must not read the environment).
+    const targetScope = existing?.scope ?? scopeForNewConnection(s.settings.hasWorkspaceFolder());
     const result = await runConnectionWizard({
       title: existing ? `Edit Connection: ${existing.name}` : 'Add Connection',
       initial: existing?.profile,
       otherNames: others,
-      paths: s.settings.pathContext(),
+      paths: { ...s.settings.pathContext(), allowEnv: targetScope === 'user' },
       hasStoredPassword,
       chooseCloudPreset: s.chooseCloudPreset,
     });

@@ -42,6 +42,11 @@ function expanded(value: string, paths: PathContext | undefined): { path?: strin
   }
 }
 
+/** A message about the file, naming it as typed when it uses ${env:NAME} (the value is not shown). */
+function named(message: string, typed: string, path: string): string {
+  return typed.includes('${env:') ? message.split(path).join(typed.trim()) : message;
+}
+
 /** The file exists and holds at least one PEM certificate (CA file, client certificate). */
 export async function validateCertificateFile(value: string, field: string, paths?: PathContext): Promise<string | undefined> {
   const { path, error } = expanded(value, paths);
@@ -50,7 +55,7 @@ export async function validateCertificateFile(value: string, field: string, path
     parseCertificates(await readSettingFile(path, field), path, field);
     return undefined;
   } catch (e) {
-    return isMysqlTlsError(e) ? `${e.title}: ${e.detail}` : String(e);
+    return named(isMysqlTlsError(e) ? `${e.title}: ${e.detail}` : String(e), value, path);
   }
 }
 
@@ -63,7 +68,7 @@ export async function validateKeyFile(value: string, paths?: PathContext): Promi
     return { encrypted: false };
   } catch (e) {
     if (isMysqlTlsError(e) && e.code === 'key-needs-passphrase') return { encrypted: true };
-    return { error: isMysqlTlsError(e) ? `${e.title}: ${e.detail}` : String(e), encrypted: false };
+    return { error: named(isMysqlTlsError(e) ? `${e.title}: ${e.detail}` : String(e), value, path), encrypted: false };
   }
 }
 

@@ -35,3 +35,16 @@ describe('${env:NAME} paths are shown as written', () => {
     });
   });
 });
+
+describe('${env:NAME} in the connection wizard', () => {
+  it('is refused for a connection bound for workspace settings, and named as typed in errors', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { validateCertificateFile } = require('../../../src/core/settings/wizardValidation') as typeof import('../../../src/core/settings/wizardValidation');
+    const env = { CERT_DIR: secretDir };
+    const workspace = await validateCertificateFile('${env:CERT_DIR}/ca.pem', 'ssl.ca', { env, allowEnv: false });
+    assert.match(workspace ?? '', /allowed in user settings only/);
+    const user = await validateCertificateFile('${env:CERT_DIR}/missing.pem', 'ssl.ca', { env });
+    assert.match(user ?? '', /\$\{env:CERT_DIR\}\/missing\.pem/);
+    assert.ok(!(user ?? '').includes('very-secret'), user);
+  });
+});
