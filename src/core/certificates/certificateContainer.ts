@@ -105,7 +105,8 @@ const derOfPem = derOfPemBlock;
 function pemKey(pem: string, where: string, path: string, field: string, passphrase: string | undefined, budget: KeyDerivationBudget): ContainedKey {
   const encrypted = /BEGIN ENCRYPTED PRIVATE KEY/.test(pem) || /Proc-Type:\s*4,ENCRYPTED/.test(pem);
   // PKCS#8 names its PBKDF2 count; the legacy Proc-Type encryption derives with one MD5 round and needs no check
-  if (/BEGIN ENCRYPTED PRIVATE KEY/.test(pem)) checkEncryptedPrivateKey(derOfPem(pem), budget, `${where}`);
+  // (the file's total is only charged when a passphrase makes the key be decrypted)
+  if (/BEGIN ENCRYPTED PRIVATE KEY/.test(pem)) checkEncryptedPrivateKey(derOfPem(pem), passphrase ? budget : new KeyDerivationBudget('pkcs8', path, field), where);
   if (encrypted && !passphrase) return { source: where, encrypted };
   try {
     return { source: where, encrypted, key: createPrivateKey(encrypted ? { key: pem, passphrase } : { key: pem }) };
