@@ -145,7 +145,7 @@ export async function distinctCertificatesPem(n: number): Promise<string> {
  * test after `timeoutMs` instead of hanging the suite. Not a timing assertion: the limit is minutes above the
  * expected milliseconds and only stands for "never ends".
  */
-export function inChild(script: string, timeoutMs = 120_000): Promise<{ ok: true; value: unknown } | { ok: false; error: { name?: string; code?: string; field?: string; message: string; fix?: string } } | { hung: true }> {
+export function inChild(script: string, timeoutMs = 60_000): Promise<{ ok: true; value: unknown } | { ok: false; error: { name?: string; code?: string; field?: string; message: string; fix?: string } } | { hung: true }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script], { cwd: path.resolve(__dirname), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
