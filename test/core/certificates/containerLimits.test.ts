@@ -152,7 +152,33 @@ describe('key container limits', { timeout: 600_000 }, () => {
     const tooMany = p12(MAX_PKCS12_ITERATIONS + 1);
     assert.throws(() => openPkcs12(readFileSync(tooMany), 'pw', tooMany, 'ssl.pfx'), classified('file-too-costly', 'ssl.pfx', /100,001, above the limit of 100,000/));
   });
+
+  test('PKCS#12 PBE (pbeWithSHAAnd3-KeyTripleDES, openssl -legacy) counts are read too', { skip: !openssl }, async () => {
+    const export3des = (name: string, extra: string[]): string => {
+      const out = f(name);
+      run('openssl', ['pkcs12', '-export', ...extra, '-in', f('client.pem'), '-inkey', f('client-key.pem'), '-passout', 'pass:pw', '-out', out]);
+      return out;
+    };
+    const tooMany = export3des('3des-100001.p12', ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-iter', String(MAX_PKCS12_ITERATIONS + 1), '-nomaciter']);
+    assert.throws(() => openPkcs12(readFileSync(tooMany), 'pw', tooMany, 'ssl.pfx'), classified('file-too-costly', 'ssl.pfx', /iteration count of the encryption of SafeContents #1 is 100,001/));
+    const ok = export3des('3des.p12', ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES']);
+    assert.match(openPkcs12(readFileSync(ok), 'pw', ok, 'ssl.pfx').certPem, /BEGIN CERTIFICATE/);
+    if (hasLegacyProvider()) {
+      const legacy = export3des('legacy.p12', ['-legacy']);
+      assert.equal((await inspectFile(legacy, { passphrase: 'pw' })).keys[0]!.matchesCertificate, 0);
+    }
+  });
 });
+
+/** `openssl pkcs12 -legacy` needs OpenSSL 3's legacy provider (RC2), which not every build ships. */
+function hasLegacyProvider(): boolean {
+  try {
+    run('openssl', ['list', '-providers', '-provider', 'legacy']);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe('certificate count cap', { timeout: 300_000 }, () => {
   const tmp = tempDir('mysql-tls-count-');
