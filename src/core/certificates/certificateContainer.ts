@@ -78,7 +78,8 @@ function readPem(blocks: ReturnType<typeof pemBlocks>, path: string, field: stri
   const otherBlocks: string[] = [];
   let format: ContainerFormat = 'pem';
   // counted before any is parsed; PKCS#7 blocks add theirs below, also before parsing
-  checkCertificateCount(blocks.filter((b) => CERTIFICATE_LABELS.has(b.label)).length, path, field);
+  let counted = blocks.filter((b) => CERTIFICATE_LABELS.has(b.label)).length;
+  checkCertificateCount(counted, path, field);
   const budget = new KeyDerivationBudget('pkcs8', path, field);
   blocks.forEach((b, i) => {
     const where = `PEM block #${i + 1} (${b.label})`;
@@ -90,7 +91,9 @@ function readPem(blocks: ReturnType<typeof pemBlocks>, path: string, field: stri
       }
     } else if (b.label === 'PKCS7') {
       format = 'pkcs7';
-      certificates.push(...pkcs7Certificates(derOfPem(b.text), path, field, certificates.length));
+      const bundled = pkcs7Certificates(derOfPem(b.text), path, field, counted);
+      counted += bundled.length;
+      certificates.push(...bundled);
     } else if (KEY_LABELS.has(b.label)) {
       keys.push(pemKey(b.text, where, path, field, passphrase, budget));
     } else {

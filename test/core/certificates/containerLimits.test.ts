@@ -192,6 +192,9 @@ describe('certificate count cap', { timeout: 300_000 }, () => {
     if (openssl) {
       run('openssl', ['crl2pkcs7', '-nocrl', '-certfile', f('over.pem'), '-outform', 'DER', '-out', f('over.p7b')]);
       run('openssl', ['crl2pkcs7', '-nocrl', '-certfile', f('at.pem'), '-outform', 'DER', '-out', f('at.p7b')]);
+      // a PEM PKCS7 block of 1,000 followed by one more CERTIFICATE block
+      run('openssl', ['crl2pkcs7', '-nocrl', '-certfile', f('at.pem'), '-out', f('at-p7.pem')]);
+      writeFileSync(f('p7-then-one.pem'), readFileSync(f('at-p7.pem'), 'utf8') + blocks[0]);
     }
   });
   after(() => tmp.remove());
@@ -219,6 +222,7 @@ describe('certificate count cap', { timeout: 300_000 }, () => {
   test('PKCS#7: 1,001 certificates are refused, 1,000 accepted', { skip: !openssl }, async () => {
     await assert.rejects(importCaBundle({ source: f('over.p7b') }), classified('file-too-costly', 'ssl.ca', overCap));
     await assert.rejects(inspectFile(f('over.p7b')), classified('file-too-costly', 'file', overCap));
+    await assert.rejects(importCaBundle({ source: f('p7-then-one.pem') }), classified('file-too-costly', 'ssl.ca', overCap));
     assert.equal((await importCaBundle({ source: f('at.p7b') })).certificates.length, MAX_BUNDLE_CERTIFICATES);
   });
 });
