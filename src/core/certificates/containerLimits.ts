@@ -11,8 +11,9 @@ import { MysqlTlsError } from '../errors';
 /**
  * Highest PKCS#12 MAC / PBE / PBKDF2 iteration count accepted. What real exports use: OpenSSL 3
  * `pkcs12 -export` 2,048 (MAC and PBES2), Windows certmgr/certutil 2,000, macOS Keychain 2,048, Java keytool
- * 10,000. PKCS#12 files are opened by node-forge in pure JavaScript, measured at about 10 µs per iteration here
- * (100,000 iterations: about 1 s), so the cap is ten times the highest default rather than OpenSSL's speed.
+ * 10,000. PKCS#12 files are opened by node-forge in pure JavaScript, measured at about 5-10 µs per iteration on a
+ * shared 2-core machine (100,000 iterations: about 1 s), so the cap is ten times the highest default rather than set
+ * by OpenSSL's speed.
  */
 export const MAX_PKCS12_ITERATIONS = 100_000;
 /**
