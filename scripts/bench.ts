@@ -16,6 +16,10 @@ import * as os from 'node:os';
 import { ConnectionRegistry } from '../src/core/connections/connectionRegistry';
 import { createLogger } from '../src/core/logging/logger';
 import { adminConnection, start, status, stop, type SandboxDescription } from './sandbox';
+import { createCa, distinguishedName, issueCertificate } from '../src/core/certificates/generate';
+import { inspectData } from '../src/core/certificates/inspect';
+import { importCaBundle } from '../src/core/certificates/importBundle';
+import { MAX_BUNDLE_CERTIFICATES } from '../src/core/certificates/containerLimits';
 
 /** The repository root (this file runs as out/scripts/bench.js). */
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -278,6 +282,43 @@ async function benchSchema(sb: SandboxDescription): Promise<void> {
   }
 }
 
+/**
+ * Inspect and Import of large bundles (issue 13): 1,000 certificates (the cap) against 500 shows the work is
+ * linear; "one shared name" is the worst case for the issuer search (before: 96 s for 1,000). No server needed.
+ */
+async function benchBundles(): Promise<void> {
+  const members = async (n: number, shared: boolean): Promise<string> => {
+    const name = shared ? 'CN=bench same name' : 'CN=bench absent CA';
+    const ca = await createCa({ subject: name, key: { type: 'ecdsa', curve: 'P-256' } });
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const leaf = await issueCertificate({ issuer: ca, subject: shared ? name : distinguishedName({ commonName: `bench member ${i}` }), usage: 'server', key: { type: 'ecdsa', curve: 'P-256' } });
+      out.push(leaf.certPem);
+    }
+    return out.join('');
+  };
+  const half = Buffer.from(await members(MAX_BUNDLE_CERTIFICATES / 2, false));
+  const full = Buffer.from(await members(MAX_BUNDLE_CERTIFICATES, false));
+  const shared = Buffer.from(await members(MAX_BUNDLE_CERTIFICATES, true));
+  const over = Buffer.concat(Array.from({ length: 10 }, () => full));
+  const n = Math.max(3, Math.floor(ITER / 5));
+  const [inspectFull, inspectHalf] = await timePair(n, async () => void inspectData(full, 'full.pem'), async () => void inspectData(half, 'half.pem'), 1);
+  record({ name: `Inspect ${MAX_BUNDLE_CERTIFICATES} certificates (issuers absent)`, value: inspectFull, unit: 'ms', baseline: { name: `${MAX_BUNDLE_CERTIFICATES / 2} certificates`, value: inspectHalf }, goal: '<= 2.5x' });
+  const inspectShared = await timeIt(n, async () => void inspectData(shared, 'shared.pem'));
+  record({ name: `Inspect ${MAX_BUNDLE_CERTIFICATES} certificates sharing one name`, value: inspectShared, unit: 'ms', baseline: { name: 'issuers absent', value: inspectFull }, goal: '<= 3x' });
+  const [importFull, importHalf] = await timePair(n, async () => void (await importCaBundle({ source: { data: full, name: 'full.pem' } })), async () => void (await importCaBundle({ source: { data: half, name: 'half.pem' } })), 1);
+  record({ name: `Import ${MAX_BUNDLE_CERTIFICATES} certificates`, value: importFull, unit: 'ms', baseline: { name: `${MAX_BUNDLE_CERTIFICATES / 2} certificates`, value: importHalf }, goal: '<= 2.5x' });
+  const refuse = await timeIt(n, async () => {
+    await importCaBundle({ source: { data: over, name: 'over.pem' } }).then(
+      () => {
+        throw new Error('a bundle over the cap was imported');
+      },
+      () => undefined,
+    );
+  });
+  record({ name: `Refuse ${10 * MAX_BUNDLE_CERTIFICATES} certificates (Import, counted before parsing)`, value: refuse, unit: 'ms', goal: '< 500 ms' });
+}
+
 async function benchStreaming(sb: SandboxDescription): Promise<void> {
   const a = sb.accounts.app_none!;
   const sql = "SELECT seq, CONCAT('row-', seq), seq * 1.5 FROM sandbox.seq_1_to_1000000";
@@ -443,6 +484,7 @@ async function main(): Promise<void> {
     ['connect', (sb) => benchConnect(sb)],
     ['schema', (sb) => benchSchema(sb)],
     ['streaming', (sb) => benchStreaming(sb)],
+    ['bundles', () => benchBundles()],
   ];
   const unknown = only.filter((n) => !sections.some(([name]) => name === n));
   if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; the sections are ${sections.map(([n]) => n).join(', ')}`);

@@ -102,6 +102,10 @@ export const CAUSES = {
     title: 'The file is in a format this extension cannot read',
     fix: 'Convert it to PEM, DER, PKCS#7 (.p7b) or PKCS#12 (.p12/.pfx).',
   },
+  'file-too-costly': {
+    title: 'The file would take too long to open',
+    fix: 'Use a file made with standard settings: key containers with the usual iteration counts (OpenSSL uses 2,048), bundles with the CA certificates that are needed.',
+  },
   'file-unsafe': {
     title: 'A file to be replaced is not a plain file of yours',
     fix: 'Remove it or choose another folder: symbolic links, special files and files owned by another user are never written through.',

@@ -1,5 +1,6 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { MysqlTlsError } from '../errors';
+import { KeyDerivationBudget, checkCertificateCount, checkEncryptedPrivateKey, checkPkcs12, derOfPemBlock } from './containerLimits';
 import { looksLikeDer, pemBlocks } from './pemFiles';
 
 /**
@@ -32,6 +33,7 @@ const JKS_MAGIC = 0xfeedfeed;
 const JCEKS_MAGIC = 0xcececece;
 
 const KEY_LABELS = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'ENCRYPTED PRIVATE KEY']);
+const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
 
 type Forge = typeof import('node-forge');
 type Asn1 = import('node-forge').asn1.Asn1;
@@ -75,9 +77,13 @@ function readPem(blocks: ReturnType<typeof pemBlocks>, path: string, field: stri
   const keys: ContainedKey[] = [];
   const otherBlocks: string[] = [];
   let format: ContainerFormat = 'pem';
+  // counted before any is parsed; PKCS#7 blocks add theirs below, also before parsing
+  let counted = blocks.filter((b) => CERTIFICATE_LABELS.has(b.label)).length;
+  checkCertificateCount(counted, path, field);
+  const budget = new KeyDerivationBudget('pkcs8', path, field);
   blocks.forEach((b, i) => {
     const where = `PEM block #${i + 1} (${b.label})`;
-    if (b.label === 'CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE' || b.label === 'X509 CERTIFICATE') {
+    if (CERTIFICATE_LABELS.has(b.label)) {
       try {
         certificates.push(new X509Certificate(b.label === 'CERTIFICATE' ? b.text : derOfPem(b.text)));
       } catch (e) {
@@ -85,9 +91,11 @@ function readPem(blocks: ReturnType<typeof pemBlocks>, path: string, field: stri
       }
     } else if (b.label === 'PKCS7') {
       format = 'pkcs7';
-      certificates.push(...pkcs7Certificates(derOfPem(b.text), path, field));
+      const bundled = pkcs7Certificates(derOfPem(b.text), path, field, counted);
+      counted += bundled.length;
+      certificates.push(...bundled);
     } else if (KEY_LABELS.has(b.label)) {
-      keys.push(pemKey(b.text, where, path, field, passphrase));
+      keys.push(pemKey(b.text, where, path, field, passphrase, budget));
     } else {
       otherBlocks.push(b.label);
     }
@@ -95,16 +103,13 @@ function readPem(blocks: ReturnType<typeof pemBlocks>, path: string, field: stri
   return { format, certificates, keys, otherBlocks };
 }
 
-function derOfPem(pem: string): Buffer {
-  const body = pem
-    .split(/\r?\n/)
-    .filter((l) => !l.startsWith('-----') && !/^[A-Za-z-]+:/.test(l))
-    .join('');
-  return Buffer.from(body, 'base64');
-}
+const derOfPem = derOfPemBlock;
 
-function pemKey(pem: string, where: string, path: string, field: string, passphrase: string | undefined): ContainedKey {
+function pemKey(pem: string, where: string, path: string, field: string, passphrase: string | undefined, budget: KeyDerivationBudget): ContainedKey {
   const encrypted = /BEGIN ENCRYPTED PRIVATE KEY/.test(pem) || /Proc-Type:\s*4,ENCRYPTED/.test(pem);
+  // PKCS#8 names its PBKDF2 count; the legacy Proc-Type encryption derives with one MD5 round and needs no check
+  // (the file's total is only charged when a passphrase makes the key be decrypted)
+  if (/BEGIN ENCRYPTED PRIVATE KEY/.test(pem)) checkEncryptedPrivateKey(derOfPem(pem), passphrase ? budget : new KeyDerivationBudget('pkcs8', path, field), where);
   if (encrypted && !passphrase) return { source: where, encrypted };
   try {
     return { source: where, encrypted, key: createPrivateKey(encrypted ? { key: pem, passphrase } : { key: pem }) };
@@ -142,13 +147,14 @@ function toDer(node: Asn1): Buffer {
  * forge.pkcs7, which refuses non-RSA certificates: ContentInfo { signedData, [0] SignedData { version,
  * digestAlgorithms, contentInfo, [0] IMPLICIT certificates, ... } }.
  */
-function pkcs7Certificates(der: Buffer, path: string, field: string): X509Certificate[] {
+function pkcs7Certificates(der: Buffer, path: string, field: string, already = 0): X509Certificate[] {
   const forge = forgeLib();
   const root = parseAsn1(der);
   const [oid, content] = children(root);
   if (oidOf(oid) !== OID_SIGNED_DATA) throw new MysqlTlsError('file-garbage', `${path} is PKCS#7 but not a certificate bundle (SignedData)`, field, `Use a certificate file in ${ACCEPTED} format.`);
   const signedData = children(content)[0];
   const certSet = children(signedData).find((n) => n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && n.type === 0);
+  checkCertificateCount(already + children(certSet).length, path, field);
   const certs = children(certSet).map((n, i) => {
     try {
       return new X509Certificate(toDer(n));
@@ -173,7 +179,7 @@ function readDer(data: Buffer, path: string, field: string, passphrase: string |
   const isPfx =
     top[0]?.type === forge.asn1.Type.INTEGER && typeof top[0].value === 'string' && top[0].value === '\x03' && oidOf(children(top[1])[0]) === OID_DATA;
   if (isPfx) return readPkcs12(root!, path, field, passphrase);
-  const key = derKey(data, passphrase);
+  const key = derKey(data, passphrase, new KeyDerivationBudget('pkcs8', path, field));
   if (key) {
     if (key === 'encrypted') return { format: 'der-private-key', certificates: [], keys: [{ source: 'DER private key', encrypted: true }], otherBlocks: [] };
     return { format: 'der-private-key', certificates: [], keys: [{ source: 'DER private key', encrypted: false, key }], otherBlocks: [] };
@@ -181,7 +187,7 @@ function readDer(data: Buffer, path: string, field: string, passphrase: string |
   throw new MysqlTlsError('file-garbage', `${path} is binary (DER) but neither a certificate, a PKCS#7 or PKCS#12 bundle, nor a private key`, field, `Use a certificate file in ${ACCEPTED} format.`);
 }
 
-function derKey(data: Buffer, passphrase: string | undefined): KeyObject | 'encrypted' | undefined {
+function derKey(data: Buffer, passphrase: string | undefined, budget: KeyDerivationBudget): KeyObject | 'encrypted' | undefined {
   for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
     try {
       return createPrivateKey({ key: data, format: 'der', type });
@@ -192,6 +198,7 @@ function derKey(data: Buffer, passphrase: string | undefined): KeyObject | 'encr
   // EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET STRING }
   const top = children(parseAsn1(data));
   if (top.length === 2 && top[1]?.type === forgeLib().asn1.Type.OCTETSTRING && children(top[0]).length >= 1) {
+    checkEncryptedPrivateKey(data, budget, 'DER encrypted private key');
     if (!passphrase) return 'encrypted';
     try {
       return createPrivateKey({ key: data, format: 'der', type: 'pkcs8', passphrase });
@@ -205,6 +212,8 @@ function derKey(data: Buffer, passphrase: string | undefined): KeyObject | 'encr
 function readPkcs12(root: Asn1, path: string, field: string, passphrase: string | undefined): CertificateContainer {
   const forge = forgeLib();
   let p12: import('node-forge').pkcs12.Pkcs12Pfx;
+  // forge derives keys with the counts the file names, synchronously, even for the empty passphrase: check them first
+  checkPkcs12(root, passphrase ?? '', path, field);
   try {
     p12 = forge.pkcs12.pkcs12FromAsn1(root, false, passphrase ?? '');
   } catch (e) {
@@ -217,6 +226,7 @@ function readPkcs12(root: Asn1, path: string, field: string, passphrase: string 
   }
   const certificates: X509Certificate[] = [];
   const certBags = p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? [];
+  checkCertificateCount(certBags.length, path, field);
   for (const bag of certBags) {
     const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : (bag as { asn1?: Asn1 }).asn1;
     if (!asn1) continue;

@@ -43,11 +43,14 @@ export interface ImportOptions {
   now?: Date;
 }
 
-/** A PEM bundle of the given certificates, with OpenSSL-ignored comment lines naming each one. */
-export function toPemBundle(certs: X509Certificate[], now: Date = new Date()): string {
+/**
+ * A PEM bundle of the given certificates, with OpenSSL-ignored comment lines naming each one. `infos` are their
+ * descriptions when already made (describing parses every certificate's key and checks self-signatures).
+ */
+export function toPemBundle(certs: X509Certificate[], now: Date = new Date(), infos?: CertificateInfo[]): string {
   return certs
-    .map((c) => {
-      const info = describeCertificate(c, now);
+    .map((c, i) => {
+      const info = infos?.[i] ?? describeCertificate(c, now);
       return `# Subject: ${info.subject}\n# Issuer: ${info.issuer}\n# Expires: ${info.validTo}\n# SHA-256: ${info.fingerprintSha256}\n${c.toString().trim()}\n`;
     })
     .join('\n');
@@ -70,14 +73,16 @@ export async function importCaBundle(opts: ImportOptions): Promise<ImportedBundl
   if (container.otherBlocks.length) {
     warnings.push({ code: 'other-blocks-ignored', message: `Blocks that are not certificates were ignored: ${[...new Set(container.otherBlocks)].join(', ')}.` });
   }
+  // Linear: duplicates are found by fingerprint in a set; the count was capped before parsing (containerLimits).
   const unique: X509Certificate[] = [];
   const seen = new Set<string>();
   for (const c of container.certificates) {
-    if (seen.has(c.fingerprint256)) {
+    const fingerprint = c.fingerprint256;
+    if (seen.has(fingerprint)) {
       warnings.push({ code: 'duplicate', message: `A duplicate of ${c.subject.split('\n').join(', ')} was dropped.` });
       continue;
     }
-    seen.add(c.fingerprint256);
+    seen.add(fingerprint);
     unique.push(c);
   }
   const certificates = unique.map((c) => describeCertificate(c, now));
@@ -94,7 +99,7 @@ export async function importCaBundle(opts: ImportOptions): Promise<ImportedBundl
       });
     }
   });
-  const pem = toPemBundle(unique, now);
+  const pem = toPemBundle(unique, now, certificates);
   let written: string | undefined;
   if (opts.destination) {
     await writePublicFile(opts.destination, pem, opts.overwrite === true, field);

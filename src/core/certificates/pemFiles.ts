@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { MysqlTlsError } from '../errors';
 import { CA_BUNDLE_FILE_LIMIT, CERTIFICATE_FILE_LIMIT, readBoundedFile } from '../files/boundedFile';
+import { KeyDerivationBudget, checkCertificateCount, checkEncryptedPrivateKey, derOfPemBlock } from './containerLimits';
 
 /**
  * Reading the certificate and key files a profile names, with an error for every way they go wrong
@@ -103,6 +104,7 @@ export function parseCertificates(data: Buffer, path: string, field: string): X5
     const labels = [...new Set(blocks.map((b) => b.label))].join(', ');
     throw new MysqlTlsError('file-wrong-kind', `${path} holds ${labels}, not CERTIFICATE`, field);
   }
+  checkCertificateCount(certs.length, path, field);
   return certs.map((b, i) => {
     try {
       return new X509Certificate(b.text);
@@ -127,6 +129,9 @@ export function parsePrivateKey(data: Buffer, path: string, field: string, passp
     throw new MysqlTlsError('file-wrong-kind', `${path} holds ${labels}, not a PRIVATE KEY`, field);
   }
   const encrypted = isEncryptedPem(keyBlock.text);
+  // OpenSSL derives with the PBKDF2 count the key names, synchronously: refuse a costly one before asking for a
+  // passphrase. The legacy Proc-Type encryption derives with one MD5 round and names no count.
+  if (keyBlock.label === 'ENCRYPTED PRIVATE KEY') checkEncryptedPrivateKey(derOfPemBlock(keyBlock.text), new KeyDerivationBudget('pkcs8', path, field));
   if (encrypted && !passphrase) {
     throw new MysqlTlsError('key-needs-passphrase', `${path} is encrypted`, field);
   }

@@ -1,4 +1,5 @@
 import { MysqlTlsError } from '../errors';
+import { checkCertificateCount, checkPkcs12 } from './containerLimits';
 
 export interface Pkcs12Contents {
   keyPem: string;
@@ -17,6 +18,8 @@ export function openPkcs12(der: Buffer, passphrase: string | undefined, path: st
   let p12: import('node-forge').pkcs12.Pkcs12Pfx;
   try {
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
+    // forge derives keys with the counts the file names, synchronously: check them all first
+    checkPkcs12(asn1, passphrase ?? '', path, field);
     try {
       p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, passphrase ?? '');
     } catch (e) {
@@ -36,6 +39,7 @@ export function openPkcs12(der: Buffer, passphrase: string | undefined, path: st
     ...(p12.getBags({ bagType: forge.pki.oids.keyBag })[forge.pki.oids.keyBag] ?? []),
   ];
   const certBags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
+  checkCertificateCount(certBags.length, path, field);
   const key = keyBags.find((b) => b.key)?.key;
   if (!key) throw new MysqlTlsError('file-garbage', `${path} holds no private key`, field);
   const certs = certBags.filter((b) => b.cert).map((b) => b.cert!);
