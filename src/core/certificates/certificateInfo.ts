@@ -29,8 +29,15 @@ function oneLine(name: string): string {
 
 export function describeCertificate(cert: X509Certificate, now: Date = new Date()): CertificateInfo {
   const sans = cert.subjectAltName ? cert.subjectAltName.split(/,\s*/).filter(Boolean) : [];
-  const pub = cert.publicKey;
-  const details = pub.asymmetricKeyDetails ?? {};
+  // A certificate can carry a key OpenSSL cannot load (a corrupt or exotic SubjectPublicKeyInfo): it is still
+  // described (a hostile server's chain must not break the report), as an unloadable key.
+  let pub: import('node:crypto').KeyObject | undefined;
+  try {
+    pub = cert.publicKey;
+  } catch {
+    pub = undefined;
+  }
+  const details = pub?.asymmetricKeyDetails ?? {};
   return {
     subject: oneLine(cert.subject),
     issuer: oneLine(cert.issuer),
@@ -42,8 +49,8 @@ export function describeCertificate(cert: X509Certificate, now: Date = new Date(
     fingerprintSha256: cert.fingerprint256,
     fingerprintSha1: cert.fingerprint,
     isCA: cert.ca,
-    selfSigned: cert.subject === cert.issuer && cert.verify(pub),
-    keyType: pub.asymmetricKeyType ?? 'unknown',
+    selfSigned: pub !== undefined && cert.subject === cert.issuer && cert.verify(pub),
+    keyType: pub ? (pub.asymmetricKeyType ?? 'unknown') : 'unloadable',
     keyBits: details.modulusLength,
     keyCurve: details.namedCurve,
     signatureAlgorithm: signatureAlgorithmOf(cert.raw),

@@ -164,7 +164,12 @@ function publicKeyId(key: KeyObject): string | undefined {
 function certificatesByPublicKey(certs: X509Certificate[]): Map<string, number> {
   const byKey = new Map<string, number>();
   certs.forEach((c, i) => {
-    const id = publicKeyId(c.publicKey);
+    let id: string | undefined;
+    try {
+      id = publicKeyId(c.publicKey);
+    } catch {
+      id = undefined; // a key OpenSSL cannot load matches nothing
+    }
     if (id !== undefined && !byKey.has(id)) byKey.set(id, i);
   });
   return byKey;

@@ -70,6 +70,22 @@ function checkClientValidity(cert: X509Certificate, path: string, field: string,
   if (state === 'not-yet-valid') throw new MysqlTlsError('client-cert-not-yet-valid', `${path} is valid from ${new Date(cert.validFrom).toISOString()}`, field);
 }
 
+/** A certificate whose public key OpenSSL cannot load fails every handshake the same way: a settings error. */
+function requireLoadableKeys(certs: X509Certificate[], path: string, field: string): void {
+  certs.forEach((c, i) => {
+    try {
+      void c.publicKey;
+    } catch (e) {
+      throw new MysqlTlsError(
+        'file-garbage',
+        `${path}: certificate #${i + 1} (${c.subject.split('\n').join(', ')}) has a public key that cannot be loaded (${(e as { code?: string }).code ?? (e as Error).message})`,
+        field,
+        `Replace ${field} with a certificate whose key this system can use (RSA, ECDSA P-256/P-384/P-521 or Ed25519), issued again if needed.`,
+      );
+    }
+  });
+}
+
 function checkKeyMatches(cert: X509Certificate, key: KeyObject, certPath: string, field: string): void {
   if (!cert.checkPrivateKey(key)) throw new MysqlTlsError('key-cert-mismatch', `the key does not match the certificate in ${certPath}`, field);
 }
@@ -172,6 +188,7 @@ async function planWithExpandedPaths(input: PlanInput): Promise<TlsPlan> {
   } else if (ssl.ca) {
     const caPath = expand(ssl.ca, 'ssl.ca', paths);
     const certs = parseCertificates(await readSettingFile(caPath, 'ssl.ca'), caPath, 'ssl.ca');
+    requireLoadableKeys(certs, caPath, 'ssl.ca');
     caPems = certs.map((c) => c.toString());
     caCertificates = certs.map((c) => describeCertificate(c, now));
     caSource = 'file';
@@ -194,6 +211,7 @@ async function planWithExpandedPaths(input: PlanInput): Promise<TlsPlan> {
     const pfxPath = expand(ssl.pfx, 'ssl.pfx', paths);
     const bundle = openPkcs12(await readSettingFile(pfxPath, 'ssl.pfx'), secrets.passphrase, pfxPath, 'ssl.pfx');
     const cert = new X509Certificate(bundle.certPem);
+    requireLoadableKeys([cert], pfxPath, 'ssl.pfx');
     checkClientValidity(cert, pfxPath, 'ssl.pfx', now);
     const key = parsePrivateKey(Buffer.from(bundle.keyPem), pfxPath, 'ssl.pfx', undefined);
     checkKeyMatches(cert, key, pfxPath, 'ssl.pfx');
@@ -204,6 +222,7 @@ async function planWithExpandedPaths(input: PlanInput): Promise<TlsPlan> {
     if (!ssl.cert) throw new MysqlTlsError('config-incomplete-client-cert', 'a client key is set but ssl.cert is not', 'ssl.cert');
     const certPath = expand(ssl.cert, 'ssl.cert', paths);
     const certs = parseCertificates(await readSettingFile(certPath, 'ssl.cert'), certPath, 'ssl.cert');
+    requireLoadableKeys(certs, certPath, 'ssl.cert');
     const leaf = certs[0]!;
     let key: KeyObject;
     let keyLabel: string;
