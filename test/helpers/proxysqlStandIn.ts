@@ -54,7 +54,19 @@ interface Mysql2Packet {
   buffer: Buffer;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const mysql2Packets = require(path.join(path.dirname(require.resolve('mysql2')), 'lib', 'packets', 'index.js')) as { Error: { toPacket(args: { code: number; message: string }, encoding: string): Mysql2Packet } };
+const mysql2Packets = require(path.join(path.dirname(require.resolve('mysql2')), 'lib', 'packets', 'index.js')) as {
+  Error: { toPacket(args: { code: number; message: string }, encoding: string): Mysql2Packet };
+  Packet: new (sequenceId: number, buffer: Buffer, start: number, end: number) => Mysql2Packet;
+};
+
+/** An OK packet with an info text (mysql2's OK.toPacket leaves no room for the message). Small counts only. */
+function okPacket(affectedRows: number, info: string): Mysql2Packet {
+  if (affectedRows > 250) throw new Error('okPacket: small counts only');
+  const message = Buffer.from(info, 'utf8');
+  const payload = Buffer.concat([Buffer.from([0x00, affectedRows, 0x00, 0x02, 0x00, 0x00, 0x00]), message]);
+  const buffer = Buffer.concat([Buffer.alloc(4), payload]);
+  return new mysql2Packets.Packet(0, buffer, 0, buffer.length);
+}
 
 /** mysql2's Server wraps a net.Server (not exported as one) in `_server`. */
 interface Mysql2Server {
@@ -613,7 +625,8 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
       try {
         const a = answer(text);
         if ('rows' in a) conn.writeTextResult(a.rows, columns(a.columns));
-        else conn.writeOk({ affectedRows: a.affectedRows, serverStatus: 2, ...(a.info ? { message: a.info } : {}) });
+        else if (a.info) conn.writePacket(okPacket(a.affectedRows, a.info));
+        else conn.writeOk({ affectedRows: a.affectedRows, serverStatus: 2 });
       } catch (e) {
         if (!(e instanceof AdminError)) throw e;
         rejected.push(text);
