@@ -5,6 +5,7 @@
  * The password comes from --password-env NAME, MYSQL_PWD, or a prompt on a terminal; never an argument.
  */
 import { parseArgs } from 'node:util';
+import { serverViewWithProxy } from '../core/proxysql/clientPort';
 import { isMysqlTlsError, MysqlTlsError } from '../core/errors';
 import { openSession } from '../core/mysql/session';
 import type { ConnectionProfile, ConnectionSecrets, SslSettings } from '../core/profile';
@@ -219,7 +220,7 @@ export async function probe(argv: string[]): Promise<number> {
     }
     const session = await openSession({ profile, secrets });
     // The probe prints the whole report, the server's own view included.
-    const report = await session.serverView().finally(() => session.close());
+    const report = await serverViewWithProxy(session).finally(() => session.close());
     process.stdout.write(json ? JSON.stringify({ ok: true, report }, null, 2) + '\n' : formatReport(report, profile.user) + '\n');
     return 0;
   } catch (e) {

@@ -25,6 +25,8 @@
  *   are next used (returned); a few seconds after LOAD the server disappears from runtime_mysql_servers.
  *
  * Where it simplifies, and why:
+ * - `clientPort` plays the client port (6033) for the two statements the extension sends there; the backend
+ *   link's Ssl_% values are given by the test, since there is no backend to forward to.
  * - There are no backends and no client port: the pool is a model driven by the test (openBackendConnections,
  *   finishQueries); new connections take the server's runtime use_ssl, as observed.
  * - mysql_info is abridged to a few fields around options.use_ssl (the only one the extension reads); the
@@ -151,6 +153,12 @@ export interface StandInOptions {
   dataDir?: string;
   /** Delay before OFFLINE_HARD servers leave runtime after LOAD (default 3000 ms); tests use purgeOfflineHard(). */
   offlineHardPurgeMs?: number;
+  /**
+   * Play the CLIENT port (6033) instead, for what the extension asks there: `SELECT @@version_comment LIMIT 1`
+   * answers `(ProxySQL)`, and SHOW SESSION STATUS answers with the backend link's TLS given here (the real
+   * proxy forwards it to a backend connection; the stand-in has no backend, so the test says what it is).
+   */
+  clientPort?: { backendSslVersion: string; backendSslCipher: string };
 }
 
 export interface PooledConnection {
@@ -442,6 +450,15 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
     const words = upper.join(' ');
     if (words === 'SELECT @@VERSION') return { rows: [{ '@@version': STAND_IN_VERSION }], columns: ['@@version'] };
     if (words === 'SELECT 1') return { rows: [{ '1': '1' }], columns: ['1'] };
+    if (options.clientPort && words === 'SELECT @@VERSION_COMMENT LIMIT 1') return { rows: [{ '@@version_comment': '(ProxySQL)' }], columns: ['@@version_comment'] };
+    if (options.clientPort && upper[0] === 'SHOW' && upper[1] === 'SESSION' && upper[2] === 'STATUS') {
+      const backend = options.clientPort;
+      const rows = [
+        { Variable_name: 'Ssl_cipher', Value: backend.backendSslCipher },
+        { Variable_name: 'Ssl_version', Value: backend.backendSslVersion },
+      ];
+      return { rows, columns: ['Variable_name', 'Value'] };
+    }
     // The real admin port refuses it, with or without TLS (SQLite does not know SHOW SESSION STATUS).
     if (upper[0] === 'SHOW' && upper[1] === 'SESSION') throw new AdminError('near "SHOW": syntax error', '28000');
     if (upper[0] === 'SHOW' && upper[1] === 'VARIABLES') {

@@ -1,4 +1,5 @@
 import { isMysqlTlsError, MysqlTlsError } from '../errors';
+import { serverViewWithProxy } from '../proxysql/clientPort';
 import type { Logger } from '../logging/logger';
 import type { OpenSessionOptions, Session } from '../mysql/session';
 import type { PathContext } from '../paths';
@@ -392,10 +393,10 @@ export class ConnectionRegistry {
       const open = this.deps.openSession ?? defaultOpenSession;
       const session = await open({ profile, secrets, paths: this.deps.paths(), signal });
       // A test is for the whole report, the server's own view included.
-      await session.serverView().finally(() => session.close());
-      this.deps.logger.info(`test of ${profile.name ?? profile.id} succeeded: ${session.report.security}`);
-      if (!busy()) this.set({ id: profile.id, state: 'disconnected', report: session.report });
-      return { ok: true, report: session.report };
+      const report = await serverViewWithProxy(session).finally(() => session.close());
+      this.deps.logger.info(`test of ${profile.name ?? profile.id} succeeded: ${report.security}`);
+      if (!busy()) this.set({ id: profile.id, state: 'disconnected', report });
+      return { ok: true, report };
     } catch (e) {
       const error = asMysqlTlsError(e);
       this.deps.logger.warn(`test of ${profile.name ?? profile.id} failed: ${error.code}: ${error.detail}`);
@@ -412,7 +413,7 @@ export class ConnectionRegistry {
   async serverView(connectionId: string): Promise<TlsReport | undefined> {
     const link = this.links.get(connectionId);
     if (!link) return undefined;
-    const report = await link.session.serverView();
+    const report = await serverViewWithProxy(link.session);
     const current = this.status(connectionId);
     if (this.links.get(connectionId) === link && current.session === link.session && current.report !== report) {
       this.set({ ...current, report });
