@@ -1,4 +1,5 @@
 import { isMysqlTlsError, MysqlTlsError } from '../errors';
+import { explainAdminConnectError } from '../proxysql/adminTls';
 import { serverViewWithProxy } from '../proxysql/clientPort';
 import type { Logger } from '../logging/logger';
 import type { OpenSessionOptions, Session } from '../mysql/session';
@@ -367,7 +368,7 @@ export class ConnectionRegistry {
       this.deps.logger.info(`connected ${label}: ${session.report.security}, ${session.report.protocol ?? 'plaintext'} ${session.report.cipher?.name ?? ''}`.trim());
       return this.adopt(profile, session, session.report.security);
     } catch (e) {
-      const error = asMysqlTlsError(e);
+      const error = explainAdminConnectError(profile.kind, asMysqlTlsError(e));
       if (this.pending.get(id) === controller) this.pending.delete(id);
       this.deps.logger.error(`connecting ${label} failed: ${error.code}: ${error.detail}`);
       if (this.status(id).state === 'connecting') {
@@ -398,7 +399,7 @@ export class ConnectionRegistry {
       if (!busy()) this.set({ id: profile.id, state: 'disconnected', report });
       return { ok: true, report };
     } catch (e) {
-      const error = asMysqlTlsError(e);
+      const error = explainAdminConnectError(profile.kind, asMysqlTlsError(e));
       this.deps.logger.warn(`test of ${profile.name ?? profile.id} failed: ${error.code}: ${error.detail}`);
       if (!busy()) this.set({ id: profile.id, state: 'disconnected', error });
       return { ok: false, error };

@@ -68,3 +68,12 @@ export async function inspectProxysqlCa(path: string): Promise<ProxysqlCaCandida
   if (!looksLikeProxysqlCa) warnings.push('This is not the CA ProxySQL generates itself; trust it only if it signed the certificate your ProxySQL presents.');
   return { path, certificate, looksLikeProxysqlCa, warnings };
 }
+
+/**
+ * A failed VERIFY_IDENTITY on a ProxySQL admin connection: the usual fix (a host name the certificate lists)
+ * cannot work with ProxySQL's auto-generated certificate, which lists none. Other errors pass unchanged.
+ */
+export function explainAdminConnectError(kind: string | undefined, error: MysqlTlsError): MysqlTlsError {
+  if (kind !== 'proxysqlAdmin' || error.code !== 'tls-hostname-mismatch') return error;
+  return new MysqlTlsError(error.code, error.detail, error.field ?? 'ssl.mode', AUTO_CERTIFICATE_EXPLANATION);
+}
