@@ -216,7 +216,14 @@ export async function proxysqlAdminChildren(connectionId: string, session: Sessi
       `connection:${connectionId}/proxysql/version`,
       withPending(`ProxySQL ${state.version}`, pending),
       pendingIcon(pending, new vscode.ThemeIcon('info')),
-      pending.length > 0 ? 'Run "Apply ProxySQL Changes to Runtime", then "Persist ProxySQL Changes to Disk".' : 'memory, runtime and disk agree',
+      pending.length === 0
+        ? 'memory, runtime and disk agree, and no idle pooled connection is plaintext where use_ssl=1 (connections in use cannot be seen)'
+        : [
+            pending.includes('load') || pending.includes('save') ? 'Run "Apply ProxySQL Changes to Runtime", then "Persist ProxySQL Changes to Disk".' : '',
+            pending.includes('drain') ? 'Some servers have use_ssl=1 but idle pooled connections still in plaintext: run "Drain ProxySQL Plaintext Backend Connections" on them.' : '',
+          ]
+            .filter(Boolean)
+            .join(' '),
     ),
   );
   const have = state.variables.find((v) => v.name === 'mysql-have_ssl');
