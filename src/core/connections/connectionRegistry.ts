@@ -394,7 +394,7 @@ export class ConnectionRegistry {
       const open = this.deps.openSession ?? defaultOpenSession;
       const session = await open({ profile, secrets, paths: this.deps.paths(), signal });
       // A test is for the whole report, the server's own view included.
-      const report = await serverViewWithProxy(session).finally(() => session.close());
+      const report = await serverViewWithProxy(session, profile.kind).finally(() => session.close());
       this.deps.logger.info(`test of ${profile.name ?? profile.id} succeeded: ${report.security}`);
       if (!busy()) this.set({ id: profile.id, state: 'disconnected', report });
       return { ok: true, report };
@@ -414,7 +414,7 @@ export class ConnectionRegistry {
   async serverView(connectionId: string): Promise<TlsReport | undefined> {
     const link = this.links.get(connectionId);
     if (!link) return undefined;
-    const report = await serverViewWithProxy(link.session);
+    const report = await serverViewWithProxy(link.session, link.profile.kind);
     const current = this.status(connectionId);
     if (this.links.get(connectionId) === link && current.session === link.session && current.report !== report) {
       this.set({ ...current, report });

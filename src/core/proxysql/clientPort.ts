@@ -26,14 +26,19 @@ export async function isProxysqlClientPort(query: AdminQuery): Promise<boolean> 
 
 const asked = new WeakMap<Session, Promise<TlsReport>>();
 
+/** What the admin port answers to SHOW SESSION STATUS, every time (observed on 2.7.1). */
+export const ADMIN_PORT_REFUSES_STATUS = 'not asked: ProxySQL\'s admin interface refuses SHOW SESSION STATUS (near "SHOW": syntax error)';
+
 /**
  * The session's report with the server's view (Session.serverView()), marked as the backend link's when the
- * server is ProxySQL, so that no one compares it with this client's socket. Asked once per session.
+ * server is ProxySQL, so that no one compares it with this client's socket. Asked once per session. On a
+ * ProxySQL admin connection the question is not sent at all: that port always refuses it.
  */
-export function serverViewWithProxy(session: Session): Promise<TlsReport> {
+export function serverViewWithProxy(session: Session, kind?: string): Promise<TlsReport> {
   let p = asked.get(session);
   if (!p) {
     p = (async () => {
+      if (kind === 'proxysqlAdmin') return withServerView(session.report, { reported: false, error: ADMIN_PORT_REFUSES_STATUS, sslVersion: '', sslCipher: '' });
       const report = await session.serverView();
       if (!report.server.reported || report.server.via) return report;
       return (await isProxysqlClientPort((sql) => session.query(sql))) ? withServerView(report, { ...report.server, via: 'proxysql' }) : report;

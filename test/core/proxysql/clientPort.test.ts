@@ -63,3 +63,21 @@ describe('TLS report through ProxySQL\'s client port', () => {
     }
   });
 });
+
+describe('ProxySQL admin connections', () => {
+  it('do not send SHOW SESSION STATUS (the admin port always refuses it): the report says why', async () => {
+    const standIn = await startProxysqlStandIn();
+    try {
+      const session = await openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, kind: 'proxysqlAdmin', ssl: { mode: 'REQUIRED' } }, secrets: { password: standIn.password } });
+      const r = await serverViewWithProxy(session, 'proxysqlAdmin');
+      assert.equal(r.server.reported, false);
+      assert.equal(r.server.pending, undefined);
+      assert.match(r.server.error ?? '', /admin interface refuses SHOW SESSION STATUS/);
+      assert.equal(agreementVerdict(r, r.agreement.protocol), 'not-reported');
+      assert.deepEqual(standIn.rejected, [], 'nothing was sent that ProxySQL refuses');
+      await session.close();
+    } finally {
+      await standIn.close();
+    }
+  });
+});
