@@ -5,6 +5,7 @@
  * The password comes from --password-env NAME, MYSQL_PWD, or a prompt on a terminal; never an argument.
  */
 import { parseArgs } from 'node:util';
+import { serverViewWithProxy } from '../core/proxysql/clientPort';
 import { isMysqlTlsError, MysqlTlsError } from '../core/errors';
 import { connectTimeoutOf, openSession } from '../core/mysql/session';
 import { MAX_TIMEOUT_MS, type ConnectionProfile, type ConnectionSecrets, type SslSettings } from '../core/profile';
@@ -220,7 +221,7 @@ export async function probe(argv: string[]): Promise<number> {
     // The probe prints the whole report, the server's own view included.
     // The server's view is bounded by the same timeout as the connect: a server that logs in and then never
     // answers does not hang the probe.
-    const report = await session.serverView({ timeoutMs: connectTimeoutOf(profile) }).finally(() => session.close());
+    const report = await serverViewWithProxy(session, undefined, { timeoutMs: connectTimeoutOf(profile) }).finally(() => session.close());
     process.stdout.write(json ? JSON.stringify({ ok: true, report }, null, 2) + '\n' : formatReport(report, profile.user) + '\n');
     return 0;
   } catch (e) {

@@ -32,6 +32,9 @@ export const COMMAND_TITLES = {
   'mysqlTls.proxysqlApply': 'Apply ProxySQL Changes to Runtime',
   'mysqlTls.proxysqlPersist': 'Persist ProxySQL Changes to Disk',
   'mysqlTls.proxysqlAddTlsHostgroup': 'Add ProxySQL Server to a TLS Hostgroup…',
+  'mysqlTls.proxysqlDrainBackend': 'Drain ProxySQL Plaintext Backend Connections…',
+  'mysqlTls.proxysqlToggleFrontendTls': 'Switch ProxySQL Frontend TLS (mysql-have_ssl)…',
+  'mysqlTls.proxysqlTrustOwnCa': "Trust ProxySQL's Own CA…",
   'mysqlTls.applyCloudPreset': 'Apply Cloud Database Preset…',
 } as const;
 
@@ -42,6 +45,9 @@ export const PROXYSQL_COMMAND_IDS = [
   'mysqlTls.proxysqlApply',
   'mysqlTls.proxysqlPersist',
   'mysqlTls.proxysqlAddTlsHostgroup',
+  'mysqlTls.proxysqlDrainBackend',
+  'mysqlTls.proxysqlToggleFrontendTls',
+  'mysqlTls.proxysqlTrustOwnCa',
   'mysqlTls.applyCloudPreset',
 ] as const;
 export type ProxysqlCommandId = (typeof PROXYSQL_COMMAND_IDS)[number];

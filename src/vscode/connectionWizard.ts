@@ -2,7 +2,10 @@ import { publicKeyRetrievalIsInsecure } from '../core/mysql/authSha2';
 import * as vscode from 'vscode';
 import { keepUnaskedSettings } from '../core/settings/keepUnaskedSettings';
 import type { PathContext } from '../core/paths';
-import { DEFAULT_PORT, type ConnectionProfile, type SslSettings } from '../core/profile';
+import { access, constants } from 'node:fs/promises';
+import * as path from 'node:path';
+import { DEFAULT_PORT, PROXYSQL_ADMIN_PORT, type ConnectionKind, type ConnectionProfile, type SslSettings } from '../core/profile';
+import { defaultAdminSsl, PROXYSQL_CA_FILE_NAME, PROXYSQL_DEFAULT_DATA_DIR } from '../core/proxysql/adminTls';
 import { SSL_MODE_RULES, SSL_MODES, type SslMode } from '../core/tls/sslMode';
 import {
   validateCertificateFile,
@@ -74,14 +77,16 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
   ).trim();
   const host = (await input(2, { prompt: 'Server host name or IP address', placeHolder: 'db.example.com', value: initial?.host ?? '', validateInput: validateHost })).trim();
   const port = Number(await input(3, { prompt: 'TCP port', placeHolder: String(DEFAULT_PORT), value: String(initial?.port ?? DEFAULT_PORT), validateInput: validatePort }));
+  const kind = await proxysqlKindStep(options, host, port);
+  const adminSsl = kind === 'proxysqlAdmin' ? defaultAdminSsl(await localProxysqlCa(host)) : undefined;
   const user = (await input(4, { prompt: 'MySQL account name', placeHolder: 'User', value: initial?.user ?? '', validateInput: validateUser })).trim();
   const database = (await input(5, { prompt: 'Default database (optional: leave empty for none)', placeHolder: 'Database (optional)', value: initial?.database ?? '' })).trim();
 
-  const currentMode = initial?.ssl?.mode;
+  const currentMode = initial?.ssl?.mode ?? adminSsl?.mode;
   const modeItems: (vscode.QuickPickItem & { mode: SslMode })[] = SSL_MODES.map((mode) => ({
     label: mode,
     mode,
-    description: mode === currentMode ? 'current' : mode === 'VERIFY_IDENTITY' ? 'recommended' : undefined,
+    description: mode === currentMode ? (adminSsl ? "ProxySQL admin default (its auto-generated certificate names no host: VERIFY_IDENTITY cannot pass)" : 'current') : mode === 'VERIFY_IDENTITY' && !adminSsl ? 'recommended' : undefined,
     detail: SSL_MODE_RULES[mode].description,
   }));
   const modePick = need(
@@ -110,7 +115,8 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
       { label: CA_NONE, detail: verifies ? `${mode} fails without a CA` : 'The server certificate is not checked against a CA' },
       ...(options.chooseCloudPreset ? [{ label: CA_PRESET, detail: 'Amazon RDS, Azure, Google Cloud SQL, TencentDB, PlanetScale/TiDB Cloud: the mode and CA the provider documents' }] : []),
     ];
-    const currentCa = initial?.ssl?.caSource === 'system' ? CA_SYSTEM : initial?.ssl?.ca ? CA_ENTER : undefined;
+    const currentCa = initial?.ssl?.caSource === 'system' ? CA_SYSTEM : initial?.ssl?.ca || adminSsl?.ca ? CA_ENTER : undefined;
+    if (adminSsl) caItems[0]!.detail = adminSsl.ca ? `ProxySQL's own CA: ${adminSsl.ca}` : `ProxySQL's own CA is ${PROXYSQL_CA_FILE_NAME} in its data directory (copy it here if ProxySQL runs elsewhere)`;
     if (currentCa) caItems.sort((a, b) => Number(b.label === currentCa) - Number(a.label === currentCa));
     const caPick = need(await vscode.window.showQuickPick(caItems, { title: title(7), placeHolder: 'Certificate authority (CA) that signed the server certificate', ignoreFocusOut: true }));
     if (caPick.label === CA_ENTER) {
@@ -118,7 +124,7 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
         await input(7, {
           prompt: 'Path of the CA certificate (PEM)',
           placeHolder: '${workspaceFolder}/certs/ca.pem',
-          value: initial?.ssl?.ca ?? '',
+          value: initial?.ssl?.ca ?? adminSsl?.ca ?? '',
           validateInput: (v) => validateCertificateFile(v, 'ssl.ca', paths),
         })
       ).trim();
@@ -184,6 +190,7 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
   });
 
   const answers: WizardResult['profile'] = { name, host, port, user, ssl };
+  if (kind) answers.kind = kind;
   if (database) answers.database = database;
   // An edit keeps what the wizard does not ask (kind, readOnly, TLS versions, ciphers, servername, ...):
   // a read-only connection never turns writable, and nothing else is lost, by an edit.
@@ -210,4 +217,30 @@ async function browseFile(title: string, paths: PathContext, field: string): Pro
   // Keep paths inside the workspace portable.
   if (paths.workspaceFolder && file.startsWith(`${paths.workspaceFolder}/`)) return `\${workspaceFolder}/${file.slice(paths.workspaceFolder.length + 1)}`;
   return file;
+}
+
+/**
+ * The one extra step for ProxySQL: on port 6032 (the admin default) of a new connection, ask what listens
+ * there. Other ports and edits skip it (an edit keeps the entry's kind).
+ */
+async function proxysqlKindStep(options: WizardOptions, host: string, port: number): Promise<ConnectionKind | undefined> {
+  if (options.initial || port !== PROXYSQL_ADMIN_PORT) return undefined;
+  const items: (vscode.QuickPickItem & { connectionKind: ConnectionKind })[] = [
+    { label: 'ProxySQL admin interface', detail: 'Hostgroups, backend TLS and pending changes; TLS by default (ProxySQL 2.6+ offers it with its own CA)', connectionKind: 'proxysqlAdmin' },
+    { label: 'MySQL or MariaDB server', detail: 'Or a ProxySQL client port: queries and the TLS report', connectionKind: 'mysql' },
+  ];
+  const pick = need(await vscode.window.showQuickPick(items, { title: `${options.title}: what listens on ${host}:${port}?`, placeHolder: 'Port 6032 is ProxySQL\'s admin interface by default', ignoreFocusOut: true }));
+  return pick.connectionKind === 'proxysqlAdmin' ? 'proxysqlAdmin' : undefined;
+}
+
+/** ProxySQL's CA in the packaged data directory, when the admin interface is on this machine and the file is readable. */
+async function localProxysqlCa(host: string): Promise<string | undefined> {
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) return undefined;
+  const file = path.join(PROXYSQL_DEFAULT_DATA_DIR, PROXYSQL_CA_FILE_NAME);
+  try {
+    await access(file, constants.R_OK);
+    return file;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,6 @@
 import { isMysqlTlsError, MysqlTlsError } from '../errors';
+import { explainAdminConnectError } from '../proxysql/adminTls';
+import { serverViewWithProxy } from '../proxysql/clientPort';
 import type { Logger } from '../logging/logger';
 import type { OpenSessionOptions, Session } from '../mysql/session';
 import type { PathContext } from '../paths';
@@ -358,7 +360,7 @@ export class ConnectionRegistry {
       this.deps.logger.info(`connected ${label}: ${session.report.security}, ${session.report.protocol ?? 'plaintext'} ${session.report.cipher?.name ?? ''}`.trim());
       return this.adopt(profile, session, session.report.security);
     } catch (e) {
-      const error = asMysqlTlsError(e);
+      const error = explainAdminConnectError(profile.kind, asMysqlTlsError(e));
       if (this.pending.get(id) === controller) this.pending.delete(id);
       this.deps.logger.error(`connecting ${label} failed: ${error.code}: ${error.detail}`);
       if (this.status(id).state === 'connecting') {
@@ -384,12 +386,12 @@ export class ConnectionRegistry {
       const open = this.deps.openSession ?? defaultOpenSession;
       const session = await open({ profile, secrets, paths: this.deps.paths(), signal });
       // A test is for the whole report, the server's own view included.
-      await session.serverView().finally(() => session.close());
-      this.deps.logger.info(`test of ${profile.name ?? profile.id} succeeded: ${session.report.security}`);
-      if (!busy()) this.set({ id: profile.id, state: 'disconnected', report: session.report });
-      return { ok: true, report: session.report };
+      const report = await serverViewWithProxy(session, profile.kind).finally(() => session.close());
+      this.deps.logger.info(`test of ${profile.name ?? profile.id} succeeded: ${report.security}`);
+      if (!busy()) this.set({ id: profile.id, state: 'disconnected', report });
+      return { ok: true, report };
     } catch (e) {
-      const error = asMysqlTlsError(e);
+      const error = explainAdminConnectError(profile.kind, asMysqlTlsError(e));
       this.deps.logger.warn(`test of ${profile.name ?? profile.id} failed: ${error.code}: ${error.detail}`);
       if (!busy()) this.set({ id: profile.id, state: 'disconnected', error });
       return { ok: false, error };
@@ -404,7 +406,7 @@ export class ConnectionRegistry {
   async serverView(connectionId: string): Promise<TlsReport | undefined> {
     const link = this.links.get(connectionId);
     if (!link) return undefined;
-    const report = await link.session.serverView();
+    const report = await serverViewWithProxy(link.session, link.profile.kind);
     const current = this.status(connectionId);
     if (this.links.get(connectionId) === link && current.session === link.session && current.report !== report) {
       this.set({ ...current, report });

@@ -7,6 +7,11 @@ import { serverFieldText, type SecurityLevel, type TlsReport } from '../tls/tlsR
 import { DEFAULT_PORT } from '../profile';
 import { escapeMarkdown as escapeMarkdownText, markdownCodeSpan } from './escape';
 
+/** Whose TLS the server's values describe: through ProxySQL's client port, the backend link's, not this socket's. */
+function serverSide(report: TlsReport): string {
+  return report.server.via === 'proxysql' ? "Backend link's TLS, as ProxySQL forwarded it" : 'Server';
+}
+
 /** Which icon a connection shows: by state, and once connected by the security the handshake enforced. */
 export type ConnectionIconKind = 'disconnected' | 'connecting' | 'error' | SecurityLevel;
 
@@ -68,8 +73,8 @@ export const EXPIRY_WARNING_DAYS = 30;
 /** The children of the `TLS` node under a connected connection. */
 export function tlsFacts(report: TlsReport): TlsFact[] {
   const facts: TlsFact[] = [];
-  facts.push({ key: 'protocol', label: `Protocol: ${report.encrypted ? (report.protocol ?? 'unknown') : 'none (plaintext)'}`, warning: !report.encrypted, tooltip: `Server: Ssl_version=${serverFieldText(report.server, 'sslVersion')}` });
-  if (report.encrypted) facts.push({ key: 'cipher', label: `Cipher: ${report.cipher?.name ?? 'unknown'}`, warning: false, tooltip: `Server: Ssl_cipher=${serverFieldText(report.server, 'sslCipher')}` });
+  facts.push({ key: 'protocol', label: `Protocol: ${report.encrypted ? (report.protocol ?? 'unknown') : 'none (plaintext)'}`, warning: !report.encrypted, tooltip: `${serverSide(report)}: Ssl_version=${serverFieldText(report.server, 'sslVersion')}` });
+  if (report.encrypted) facts.push({ key: 'cipher', label: `Cipher: ${report.cipher?.name ?? 'unknown'}`, warning: false, tooltip: `${serverSide(report)}: Ssl_cipher=${serverFieldText(report.server, 'sslCipher')}` });
   facts.push({ key: 'verification', label: `Verification: ${VERIFICATION_WORDS[report.security]}`, warning: report.security === 'plaintext' || report.security === 'encrypted', tooltip: SECURITY_LABELS[report.security] });
   const leaf = report.peerChain[0];
   if (leaf) {
@@ -96,7 +101,7 @@ export function tlsSummaryMarkdown(name: string, profile: ConnectionProfile, sta
   } else if (status.state === 'connected' && r) {
     lines.push(`Security: **${escapeMarkdown(SECURITY_LABELS[r.security])}**`, '');
     if (r.encrypted) {
-      lines.push('| | socket | server |', '|---|---|---|');
+      lines.push(`| | socket | ${r.server.via ? 'backend link (via ProxySQL)' : 'server'} |`, '|---|---|---|');
       // Table cells: a `|` in a server value would otherwise end the cell (even inside a code span).
       const cellCode = (text: string): string => markdownCodeSpan(text, { inTable: true });
       lines.push(`| protocol | ${cellCode(r.protocol ?? '')} | ${cellCode(serverFieldText(r.server, 'sslVersion'))} (Ssl_version) |`);
@@ -105,7 +110,7 @@ export function tlsSummaryMarkdown(name: string, profile: ConnectionProfile, sta
       const leaf = r.peerChain[0];
       if (leaf) lines.push('', `Server certificate expires ${escapeMarkdownText(formatDate(leaf.validTo))} (${leaf.daysLeft} days)`);
     } else {
-      lines.push(`Not encrypted${r.fallback ? ': the server offers no TLS, so PREFERRED fell back to plaintext' : ''}. Server: Ssl_version=${codeSpan(serverFieldText(r.server, 'sslVersion'))} Ssl_cipher=${codeSpan(serverFieldText(r.server, 'sslCipher'))}`);
+      lines.push(`Not encrypted${r.fallback ? ': the server offers no TLS, so PREFERRED fell back to plaintext' : ''}. ${serverSide(r)}: Ssl_version=${codeSpan(serverFieldText(r.server, 'sslVersion'))} Ssl_cipher=${codeSpan(serverFieldText(r.server, 'sslCipher'))}`);
     }
   } else lines.push('Not connected');
   return lines.join('\n');

@@ -4,7 +4,7 @@ import type { MysqlTlsError } from '../errors';
 import { DEFAULT_PORT, type ConnectionProfile } from '../profile';
 import { SECURITY_LABELS } from '../tls/formatReport';
 import { SSL_MODE_RULES } from '../tls/sslMode';
-import { agreementVerdict, serverFieldText, type TlsReport } from '../tls/tlsReport';
+import { agreementVerdict, serverFieldText, serverViewLabel, type TlsReport } from '../tls/tlsReport';
 import { EXPIRY_WARNING_DAYS, formatDate, modeLabel } from './connectionPresentation';
 import { escapeHtml } from './escape';
 
@@ -97,10 +97,10 @@ ${error.field ? `<p>Setting: <code>${escapeHtml(error.field)}</code></p>` : ''}
 
   parts.push(`<section><h2>Security</h2><p class="security">${badge(SECURITY_LABELS[report.security], securityTone(report))}${report.fallback ? ` ${badge('PREFERRED fell back to plaintext: the server offers no TLS', 'bad')}` : ''}</p></section>`);
 
-  const agreementBadges: Record<ReturnType<typeof agreementVerdict>, [string, Tone]> = { 'not-asked': ['not asked yet', 'neutral'], 'not-reported': ['not reported', 'neutral'], agree: ['agree', 'ok'], differ: ['differ', 'bad'] };
+  const agreementBadges: Record<ReturnType<typeof agreementVerdict>, [string, Tone]> = { 'not-asked': ['not asked yet', 'neutral'], 'not-reported': ['not reported', 'neutral'], 'other-link': ['another link: not compared', 'neutral'], agree: ['agree', 'ok'], differ: ['differ', 'bad'] };
   const agree = (ok: boolean): string => badge(...agreementBadges[agreementVerdict(report, ok)]);
   parts.push(`<section><h2>Protocol and cipher</h2><table>
-<tr><th></th><th scope="col">Socket (this client)</th><th scope="col">Server (SHOW SESSION STATUS)</th><th></th></tr>
+<tr><th></th><th scope="col">Socket (this client)</th><th scope="col">${escapeHtml(serverViewLabel(report.server))}</th><th></th></tr>
 <tr><th scope="row">Protocol</th><td>${escapeHtml(report.encrypted ? (report.protocol ?? '') : 'none')}</td><td>Ssl_version = ${escapeHtml(serverFieldText(report.server, 'sslVersion'))}</td><td>${agree(report.agreement.protocol)}</td></tr>
 <tr><th scope="row">Cipher</th><td>${escapeHtml(report.cipher?.name ?? 'none')}${report.cipher?.standardName && report.cipher.standardName !== report.cipher.name ? ` <span class="muted">(${escapeHtml(report.cipher.standardName)})</span>` : ''}</td><td>Ssl_cipher = ${escapeHtml(serverFieldText(report.server, 'sslCipher'))}</td><td>${agree(report.agreement.cipher)}</td></tr>
 </table>

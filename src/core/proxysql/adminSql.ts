@@ -65,6 +65,19 @@ export function selectTlsVariables(layer: ConfigLayer): string {
 
 export const SELECT_VERSION = 'SELECT @@version';
 export const SELECT_CONNECTION_POOL = 'SELECT * FROM stats_mysql_connection_pool';
+/**
+ * One row per idle pooled backend connection; `mysql_info` is a JSON object whose `options.use_ssl` says
+ * whether that connection was opened with TLS (observed on 2.7.1). Connections in use have no row anywhere.
+ */
+export const SELECT_FREE_CONNECTIONS = 'SELECT hostgroup, srv_host, srv_port, mysql_info FROM stats_mysql_free_connections';
+
+/** One server's pool counters (ConnUsed: connections serving a client right now). */
+export function selectServerPool(key: ServerKey): string {
+  return `SELECT ConnUsed, ConnFree FROM stats_mysql_connection_pool WHERE hostgroup=${sqlInteger(key.hostgroupId, 'hostgroup_id')} AND srv_host=${sqlString(key.hostname)} AND srv_port=${sqlInteger(key.port, 'port', 1, 65535)}`;
+}
+
+/** On a client port (6033) ProxySQL answers this itself with `(ProxySQL)`; it is not forwarded. */
+export const SELECT_VERSION_COMMENT = 'SELECT @@version_comment LIMIT 1';
 
 export const LOAD_SERVERS_TO_RUNTIME = 'LOAD MYSQL SERVERS TO RUNTIME';
 export const SAVE_SERVERS_TO_DISK = 'SAVE MYSQL SERVERS TO DISK';
@@ -82,6 +95,14 @@ export function updateUseSsl(useSsl: boolean, target: { hostgroupId: number; ser
   let sql = `UPDATE mysql_servers SET use_ssl=${useSsl ? 1 : 0} WHERE hostgroup_id=${sqlInteger(target.hostgroupId, 'hostgroup_id')}`;
   if (target.server) sql += ` AND hostname=${sqlString(target.server.hostname)} AND port=${sqlInteger(target.server.port, 'port', 1, 65535)}`;
   return sql;
+}
+
+export type ServerStatus = 'ONLINE' | 'OFFLINE_SOFT' | 'OFFLINE_HARD';
+
+/** A server's configured status in one hostgroup (memory only). */
+export function updateServerStatus(status: ServerStatus, key: ServerKey): string {
+  if (!['ONLINE', 'OFFLINE_SOFT', 'OFFLINE_HARD'].includes(status)) throw new AdminSqlValueError(`status must be ONLINE, OFFLINE_SOFT or OFFLINE_HARD, not ${String(status)}`);
+  return `UPDATE mysql_servers SET status=${sqlString(status)} WHERE hostgroup_id=${sqlInteger(key.hostgroupId, 'hostgroup_id')} AND hostname=${sqlString(key.hostname)} AND port=${sqlInteger(key.port, 'port', 1, 65535)}`;
 }
 
 /** Sets one global variable (memory only). Only the TLS variables this module knows are accepted. */

@@ -2,6 +2,7 @@ import {
   CONFIG_LAYERS,
   FRONTEND_TLS_VARIABLE,
   SELECT_CONNECTION_POOL,
+  SELECT_FREE_CONNECTIONS,
   SELECT_VERSION,
   selectServers,
   selectServerSslParams,
@@ -31,15 +32,36 @@ export interface ServerRow extends ServerKey {
   comment: string;
 }
 
-export type PendingStep = 'load' | 'save';
+/**
+ * What still has to run: LOAD ... TO RUNTIME, SAVE ... TO DISK, or a drain of pooled backend connections
+ * that were opened before use_ssl=1 reached runtime (they stay plaintext until they are closed).
+ */
+export type PendingStep = 'load' | 'save' | 'drain';
+
+/**
+ * Whether a server's backend TLS switch has finished, from its runtime use_ssl and the idle connections in
+ * stats_mysql_free_connections. Connections in use have no row there, so they cannot be counted.
+ */
+export interface BackendTlsStatus {
+  /** 'off': runtime use_ssl=0; 'not-running': not in runtime; 'draining': use_ssl=1 but idle plaintext connections remain; 'done': none left. */
+  state: 'off' | 'not-running' | 'draining' | 'done';
+  idleTls: number;
+  idlePlaintext: number;
+  /** Idle connections whose mysql_info had no readable options.use_ssl. */
+  idleUnknown: number;
+  /** ConnUsed from stats_mysql_connection_pool: in use right now, TLS unknown. */
+  inUse: number;
+  text: string;
+}
 
 export interface ServerEntry extends ServerKey {
   key: string;
   memory?: ServerRow;
   runtime?: ServerRow;
   disk?: ServerRow;
-  /** What still has to run for memory, runtime and disk to agree. */
+  /** What still has to run for memory, runtime and disk to agree (and 'drain' for plaintext idle connections). */
   pending: PendingStep[];
+  backendTls?: BackendTlsStatus;
 }
 
 export interface HostgroupEntry {
@@ -67,6 +89,10 @@ export interface PoolServerStats {
   connFree: number;
   /** Pooled connections that use TLS, when this version reports them. */
   encrypted?: number;
+  /** Idle pooled connections by their options.use_ssl (stats_mysql_free_connections.mysql_info). */
+  idleTls?: number;
+  idlePlaintext?: number;
+  idleUnknown?: number;
 }
 
 export interface PoolState {
@@ -75,6 +101,8 @@ export interface PoolState {
   servers: PoolServerStats[];
   /** Why there is no per-connection encryption figure (shown instead of a number). */
   message?: string;
+  /** False when this version has no stats_mysql_free_connections (then idle connections cannot be told apart). */
+  freeConnectionsReported: boolean;
 }
 
 /** One row of mysql_servers_ssl_params across the layers. */
@@ -111,6 +139,7 @@ export interface ProxysqlTlsState {
 export const PENDING_TEXT: Record<PendingStep, string> = {
   load: 'LOAD ... TO RUNTIME needed',
   save: 'SAVE ... TO DISK needed',
+  drain: 'plaintext pooled connections left (drain needed)',
 };
 
 export function pendingLabel(pending: readonly PendingStep[]): string | undefined {
@@ -152,10 +181,34 @@ export function parseServerRows(rows: Record<string, unknown>[]): ServerRow[] {
   }));
 }
 
-/** Configuration fields compared between layers. Status is not: runtime says SHUNNED while memory says ONLINE. */
-function sameConfig(a: ServerRow | undefined, b: ServerRow | undefined): boolean {
-  if (!a || !b) return a === b;
-  return a.useSsl === b.useSsl && a.weight === b.weight && a.maxConnections === b.maxConnections && a.comment === b.comment;
+/**
+ * The status an operator configures. Runtime also shows states ProxySQL sets by itself (SHUNNED when a
+ * backend fails, SHUNNED_REPLICATION_LAG): those are ONLINE as configured, not a change waiting for LOAD.
+ */
+function configuredStatus(row: ServerRow, layer: ConfigLayer): string {
+  return layer === 'runtime' && row.status.startsWith('SHUNNED') ? 'ONLINE' : row.status;
+}
+
+/**
+ * Whether two layers hold the same configuration of one server. A few seconds after LOAD, ProxySQL drops
+ * OFFLINE_HARD servers from runtime_mysql_servers (they stay in memory and on disk; observed on 2.7.1), so an
+ * OFFLINE_HARD row facing no runtime row is what LOAD produced, not a pending change.
+ */
+function sameServer(entry: ServerEntry, x: ConfigLayer, y: ConfigLayer): boolean {
+  const a = entry[x];
+  const b = entry[y];
+  if (!a || !b) {
+    const present = a ?? b;
+    const absentLayer = a ? y : x;
+    return present === undefined || (absentLayer === 'runtime' && present.status === 'OFFLINE_HARD');
+  }
+  return (
+    a.useSsl === b.useSsl &&
+    a.weight === b.weight &&
+    a.maxConnections === b.maxConnections &&
+    a.comment === b.comment &&
+    configuredStatus(a, x) === configuredStatus(b, y)
+  );
 }
 
 function pendingOf(same: (x: ConfigLayer, y: ConfigLayer) => boolean): PendingStep[] {
@@ -167,7 +220,7 @@ function pendingOf(same: (x: ConfigLayer, y: ConfigLayer) => boolean): PendingSt
 
 function mergePending(lists: PendingStep[][]): PendingStep[] {
   const all = new Set(lists.flat());
-  return (['load', 'save'] as const).filter((p) => all.has(p));
+  return (['load', 'save', 'drain'] as const).filter((p) => all.has(p));
 }
 
 export function compareServers(layers: Record<ConfigLayer, ServerRow[]>): HostgroupEntry[] {
@@ -182,7 +235,7 @@ export function compareServers(layers: Record<ConfigLayer, ServerRow[]>): Hostgr
   }
   const groups = new Map<number, HostgroupEntry>();
   for (const entry of entries.values()) {
-    entry.pending = pendingOf((x, y) => sameConfig(entry[x], entry[y]));
+    entry.pending = pendingOf((x, y) => sameServer(entry, x, y));
     const group = groups.get(entry.hostgroupId) ?? { hostgroupId: entry.hostgroupId, servers: [], pending: [] };
     group.servers.push(entry);
     groups.set(entry.hostgroupId, group);
@@ -223,11 +276,68 @@ export function readPool(rows: Record<string, unknown>[], columns: readonly stri
     if (encryptedColumn) s.encrypted = int(r[encryptedColumn], encryptedColumn);
     return s;
   });
-  const pool: PoolState = { servers };
+  const pool: PoolState = { servers, freeConnectionsReported: false };
   if (encryptedColumn) pool.encryptedColumn = encryptedColumn;
   else
     pool.message = `ProxySQL ${version || '(unknown version)'} does not report which pooled backend connections are encrypted (stats_mysql_connection_pool has no TLS column); the runtime use_ssl of a server says whether its new backend connections use TLS.`;
   return pool;
+}
+
+/**
+ * options.use_ssl of one idle connection's mysql_info JSON: true, false, or undefined when the text is not
+ * JSON or has no such field (the JSON is the server's words: never trusted beyond this one field).
+ */
+export function idleConnectionUsesTls(mysqlInfo: string): boolean | undefined {
+  let info: unknown;
+  try {
+    info = JSON.parse(mysqlInfo);
+  } catch {
+    return undefined;
+  }
+  const options = typeof info === 'object' && info !== null ? (info as { options?: unknown }).options : undefined;
+  const v = typeof options === 'object' && options !== null ? (options as { use_ssl?: unknown }).use_ssl : undefined;
+  if (v === 1 || v === true || v === '1') return true;
+  if (v === 0 || v === false || v === '0') return false;
+  return undefined;
+}
+
+/**
+ * Counts the idle connections of stats_mysql_free_connections by TLS into the pool's servers. Pooled backend
+ * connections keep the TLS setting they were opened with: after use_ssl=1 + LOAD, idle plaintext ones go on
+ * serving queries (observed on 2.7.1; ProxySQL's SSL documentation says use_ssl applies to "new
+ * connections"). Servers with idle connections but no pool row get one.
+ */
+export function countIdleConnections(pool: PoolState, rows: Record<string, unknown>[]): PoolState {
+  const servers = pool.servers.map((s) => ({ ...s, idleTls: 0, idlePlaintext: 0, idleUnknown: 0 }));
+  for (const r of rows) {
+    const hostgroup = int(r.hostgroup, 'hostgroup');
+    const host = text(r.srv_host);
+    const port = int(r.srv_port, 'srv_port');
+    let s = servers.find((x) => x.hostgroup === hostgroup && x.host === host && x.port === port);
+    if (!s) {
+      s = { hostgroup, host, port, status: '', connUsed: 0, connFree: 0, idleTls: 0, idlePlaintext: 0, idleUnknown: 0 };
+      servers.push(s);
+    }
+    const tls = idleConnectionUsesTls(text(r.mysql_info));
+    if (tls === true) s.idleTls++;
+    else if (tls === false) s.idlePlaintext++;
+    else s.idleUnknown++;
+  }
+  return { ...pool, servers, freeConnectionsReported: true };
+}
+
+/** How far a server's switch to backend TLS has got, from runtime and the idle pooled connections. */
+export function backendTlsStatus(entry: ServerEntry, pool: PoolState): BackendTlsStatus | undefined {
+  const s = pool.servers.find((x) => x.hostgroup === entry.hostgroupId && x.host === entry.hostname && x.port === entry.port);
+  const counts = { idleTls: s?.idleTls ?? 0, idlePlaintext: s?.idlePlaintext ?? 0, idleUnknown: s?.idleUnknown ?? 0, inUse: s?.connUsed ?? 0 };
+  const inUse = counts.inUse > 0 ? `; ${counts.inUse} in use (TLS of connections in use cannot be seen)` : '';
+  if (!entry.runtime) return { state: 'not-running', ...counts, text: 'not in runtime: no backend connections' };
+  if (!entry.runtime.useSsl) return { state: 'off', ...counts, text: `backend TLS off: new connections are plaintext${counts.idleTls ? `; ${counts.idleTls} idle TLS connections from before remain` : ''}${inUse}` };
+  if (!pool.freeConnectionsReported) return undefined;
+  if (counts.idlePlaintext > 0) {
+    return { state: 'draining', ...counts, text: `use_ssl=1, but ${counts.idlePlaintext} idle pooled connection${counts.idlePlaintext === 1 ? ' is' : 's are'} still plaintext and will serve queries: drain them${inUse}` };
+  }
+  return { state: 'done', ...counts, text: `done: no idle plaintext connection (${counts.idleTls} idle with TLS${counts.idleUnknown ? `, ${counts.idleUnknown} unreadable` : ''})${inUse}` };
 }
 
 export async function readServerSslParams(query: AdminQuery, version: string): Promise<ServerSslParamsState> {
@@ -274,7 +384,22 @@ export async function readProxysqlTlsState(query: AdminQuery): Promise<ProxysqlT
   const hostgroups = compareServers(servers);
   const vars = compareVariables(variables);
   const poolResult = await query(SELECT_CONNECTION_POOL);
-  const pool = readPool(rowsOf(poolResult), (poolResult.fields ?? []).map((f) => f.name), version);
+  let pool = readPool(rowsOf(poolResult), (poolResult.fields ?? []).map((f) => f.name), version);
+  try {
+    pool = countIdleConnections(pool, await selectRows(query, SELECT_FREE_CONNECTIONS));
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (!/no such (table|column)/i.test(message)) throw e;
+  }
+  for (const g of hostgroups) {
+    for (const entry of g.servers) {
+      const status = backendTlsStatus(entry, pool);
+      if (!status) continue;
+      entry.backendTls = status;
+      if (status.state === 'draining') entry.pending = mergePending([entry.pending, ['drain']]);
+    }
+    g.pending = mergePending(g.servers.map((s) => s.pending));
+  }
   const serverSslParams = await readServerSslParams(query, version);
   const haveSsl = vars.find((v) => v.name === FRONTEND_TLS_VARIABLE);
   const state: ProxysqlTlsState = {

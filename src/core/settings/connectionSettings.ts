@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { expandPath, PathExpansionError, type PathContext } from '../paths';
+import { defaultAdminMode } from '../proxysql/adminTls';
 import { CONNECTION_KINDS, DEFAULT_PORT, MAX_TIMEOUT_MS, PROXYSQL_ADMIN_PORT, type CaSource, type ConnectionKind, type ConnectionProfile, type SslSettings } from '../profile';
 import { effectiveSslMode, modeIsWeaker, parseSslMode, parseTlsVersion, SSL_MODES, TLS_VERSIONS, type SslMode } from '../tls/sslMode';
 
@@ -305,6 +306,13 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
   if (readOnly) profile.readOnly = true;
   if (serverPublicKey) profile.serverPublicKey = serverPublicKey;
   if (getServerPublicKey) profile.getServerPublicKey = true;
+  if (kind === 'proxysqlAdmin') {
+    // ProxySQL's admin port offers TLS by default since 2.6.0 (mysql-have_ssl): no mode means TLS, not plaintext.
+    if (!ssl.mode) ssl.mode = defaultAdminMode(ssl);
+    if (ssl.mode === 'VERIFY_IDENTITY' && !ssl.servername) {
+      warn('ssl.mode', `VERIFY_IDENTITY on a ProxySQL admin port passes only with a certificate you installed for "${host}": ProxySQL's auto-generated certificate names no host. VERIFY_CA with its proxysql-ca.pem works.`);
+    }
+  }
   if (Object.keys(ssl).length > 0) profile.ssl = ssl;
   return { ...base, profile };
 }

@@ -24,6 +24,12 @@ export interface ServerTlsView {
   sslCipher: string;
   serverNotBefore?: string;
   serverNotAfter?: string;
+  /**
+   * 'proxysql': the session goes through ProxySQL's client port, which forwards SHOW SESSION STATUS to a
+   * backend connection: the values describe the backend link, not this client's socket, and are never
+   * compared with it.
+   */
+  via?: 'proxysql';
 }
 
 export interface TlsReport {
@@ -104,9 +110,13 @@ export function serverFieldText(server: ServerTlsView, field: 'sslVersion' | 'ss
   return server[field] === '' ? "''" : server[field];
 }
 
-/** How a socket value compares with the server's: not asked yet, not reported, or whether the two agree. */
-export function agreementVerdict(report: TlsReport, agrees: boolean): 'not-asked' | 'not-reported' | 'agree' | 'differ' {
+/**
+ * How a socket value compares with the server's: not asked yet, not reported, another link (through a proxy:
+ * nothing to compare), or whether the two agree.
+ */
+export function agreementVerdict(report: TlsReport, agrees: boolean): 'not-asked' | 'not-reported' | 'other-link' | 'agree' | 'differ' {
   if (report.server.pending) return 'not-asked';
+  if (report.server.via) return 'other-link';
   if (!report.agreement.reported) return 'not-reported';
   return agrees ? 'agree' : 'differ';
 }
@@ -116,7 +126,16 @@ const SERVER_VIEW_PENDING: ServerTlsView = Object.freeze({ reported: false, pend
 
 const UNREPORTED_HINT = 'The server did not report its own TLS view';
 
+/** What the server's column is called: its own view, or the backend link's as the proxy forwarded it. */
+export function serverViewLabel(server: ServerTlsView): string {
+  return server.via === 'proxysql' ? "Backend link's TLS, as ProxySQL forwarded it" : 'Server (SHOW SESSION STATUS)';
+}
+
+const PROXY_HINT =
+  "Through ProxySQL: SHOW SESSION STATUS is forwarded to a backend connection, so the server's values describe the link from ProxySQL to a backend, not this client's socket to the proxy. The two links are not compared.";
+
 function agreementOf(server: ServerTlsView, socket: { protocol?: string; cipher?: { name: string; standardName?: string } } | undefined): TlsReport['agreement'] {
+  if (server.via) return { reported: false, protocol: false, cipher: false };
   if (!socket) return { reported: server.reported, protocol: server.reported && server.sslVersion === '', cipher: server.reported && server.sslCipher === '' };
   const c = socket.cipher;
   return {
@@ -127,6 +146,7 @@ function agreementOf(server: ServerTlsView, socket: { protocol?: string; cipher?
 }
 
 function serverHints(server: ServerTlsView): string[] {
+  if (server.via === 'proxysql') return [PROXY_HINT];
   return !server.reported && !server.pending
     ? [`${UNREPORTED_HINT} (SHOW SESSION STATUS: ${server.error ?? 'no answer'}); only the socket's view is shown. ProxySQL's admin interface is one such server.`]
     : [];
@@ -137,7 +157,7 @@ export function withServerView(report: TlsReport, server: ServerTlsView): TlsRep
   const next = Object.create(Object.getPrototypeOf(report) as object, Object.getOwnPropertyDescriptors(report)) as TlsReport;
   next.server = server;
   next.agreement = agreementOf(server, report.encrypted ? report : undefined);
-  next.hints = [...report.hints.filter((h) => !h.startsWith(UNREPORTED_HINT)), ...serverHints(server)];
+  next.hints = [...report.hints.filter((h) => !h.startsWith(UNREPORTED_HINT) && h !== PROXY_HINT), ...serverHints(server)];
   return next;
 }
 

@@ -9,7 +9,22 @@ import { importCaBundle } from '../../core/certificates/importBundle';
 import type { ConnectionRegistry } from '../../core/connections/connectionRegistry';
 import type { Logger } from '../../core/logging/logger';
 import { P2S_VARIABLES, type AdminStep, type P2sVariable } from '../../core/proxysql/adminSql';
-import { applySteps, checkP2sPath, clientCertificateSteps, persistSteps, previewSteps, tlsHostgroupSteps, toggleHostgroupTlsSteps, toggleServerTlsSteps, type ClientCertificateSettings } from '../../core/proxysql/tlsChanges';
+import {
+  applySteps,
+  checkP2sPath,
+  clientCertificateSteps,
+  drainSteps,
+  frontendTlsSteps,
+  persistSteps,
+  previewDrain,
+  previewSteps,
+  tlsHostgroupSteps,
+  toggleHostgroupTlsSteps,
+  toggleServerTlsSteps,
+  waitUntilNoConnectionInUse,
+  type ClientCertificateSettings,
+} from '../../core/proxysql/tlsChanges';
+import { AUTO_CERTIFICATE_EXPLANATION, inspectProxysqlCa, PROXYSQL_CA_FILE_NAME, PROXYSQL_DEFAULT_DATA_DIR } from '../../core/proxysql/adminTls';
 import { readProxysqlTlsState, runAdminSteps, type AdminQuery, type ProxysqlTlsState, type ServerEntry } from '../../core/proxysql/tlsState';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
 import type { ProxysqlCommandId } from '../commandIds';
@@ -127,7 +142,112 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
         if (!entry?.memory) return;
         steps = toggleServerTlsSteps(entry, !entry.memory.useSsl);
       }
-      await run(admin.query, 'Switch backend TLS', steps, pendingHint);
+      await run(admin.query, 'Switch backend TLS', steps, `${pendingHint} Backend connections already pooled keep the TLS they were opened with: after the LOAD, the tree counts the idle ones still in plaintext, and "Drain ProxySQL Plaintext Backend Connections" closes them.`);
+    },
+
+    'mysqlTls.proxysqlDrainBackend': async (arg) => {
+      const admin = await adminConnection(arg);
+      if (!admin) return;
+      let state = await readProxysqlTlsState(admin.query);
+      const target = nodeArgument(arg);
+      const entry = target.entry
+        ? state.hostgroups.flatMap((g) => g.servers).find((e) => e.key === target.entry?.key)
+        : await pickServer({ ...state, hostgroups: state.hostgroups.map((g) => ({ ...g, servers: g.servers.filter((e) => e.backendTls?.state === 'draining') })) }, 'Server whose plaintext pooled connections to drain');
+      if (!entry) return;
+      const plan = drainSteps(state, entry);
+      const go = await vscode.window.showWarningMessage(
+        `ProxySQL: drain ${entry.hostname}:${entry.port} (hostgroup ${entry.hostgroupId})`,
+        { modal: true, detail: `${entry.backendTls?.text ?? ''}\n\nThese statements will be sent to the ProxySQL admin interface:\n\n${previewDrain(plan)}` },
+        CONFIRM,
+      );
+      if (go !== CONFIRM) return;
+      try {
+        await runAdminSteps(admin.query, plan.soft);
+        log.info(`drain ${entry.key}: ${plan.soft.map((x) => x.sql).join('; ')}`);
+        const drained = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `ProxySQL: waiting until no connection to ${entry.hostname}:${entry.port} is in use`, cancellable: true },
+          (progress, token) =>
+            waitUntilNoConnectionInUse(admin.query, plan, {
+              onPoll: (n) => progress.report({ message: `${n} in use (running queries finish normally)` }),
+              sleep: (ms) =>
+                new Promise<void>((resolve, reject) => {
+                  if (token.isCancellationRequested) return reject(new Error('cancelled'));
+                  const t = setTimeout(resolve, ms);
+                  token.onCancellationRequested(() => {
+                    clearTimeout(t);
+                    reject(new Error('cancelled'));
+                  });
+                }),
+            }).catch(() => false),
+        );
+        // Either way the server must not stay OFFLINE_SOFT: on a timeout or cancel it goes back ONLINE without the HARD step.
+        const steps = drained ? plan.finish : plan.finish.slice(2);
+        await runAdminSteps(admin.query, steps);
+        log.info(`drain ${entry.key}: ${steps.map((x) => x.sql).join('; ')}`);
+        state = await readProxysqlTlsState(admin.query);
+        const after = state.hostgroups.flatMap((g) => g.servers).find((e) => e.key === entry.key);
+        if (!drained) void vscode.window.showWarningMessage(`ProxySQL: ${entry.hostname}:${entry.port} still had connections in use; it is ONLINE again and its idle plaintext connections were not closed. Try again when traffic is lower.`);
+        else void vscode.window.showInformationMessage(`ProxySQL: ${entry.hostname}:${entry.port}: ${after?.backendTls?.text ?? 'drained'}. Connections in use cannot be seen.`);
+      } finally {
+        s.refreshTree();
+      }
+    },
+
+    'mysqlTls.proxysqlToggleFrontendTls': async (arg) => {
+      const admin = await adminConnection(arg);
+      if (!admin) return;
+      const state = await readProxysqlTlsState(admin.query);
+      const enable = !state.frontendTls;
+      await run(
+        admin.query,
+        `${enable ? 'Offer' : 'Stop offering'} TLS to clients (mysql-have_ssl)`,
+        frontendTlsSteps(state, enable),
+        'It applies to new connections (client and admin ports); open sessions keep what they negotiated. Still to do: "Persist ProxySQL Changes to Disk".',
+      );
+    },
+
+    'mysqlTls.proxysqlTrustOwnCa': async (arg) => {
+      let id = nodeArgument(arg).connectionId;
+      if (id === undefined) {
+        const admins = s.settings.current.connections.filter((c) => c.profile.kind === 'proxysqlAdmin');
+        id = (admins.length === 1 ? admins[0] : (await vscode.window.showQuickPick(admins.map((c) => ({ label: c.name, description: `${c.profile.host}:${c.profile.port}`, c })), { placeHolder: 'ProxySQL admin connection that should trust ProxySQL\'s CA' }))?.c)?.id;
+      }
+      const connection = id === undefined ? undefined : s.settings.find(id);
+      if (!connection) return;
+      const picked = await vscode.window.showOpenDialog({
+        title: `ProxySQL's own CA (${PROXYSQL_CA_FILE_NAME} in its data directory, copied from the ProxySQL host if it runs elsewhere)`,
+        defaultUri: vscode.Uri.file(PROXYSQL_DEFAULT_DATA_DIR),
+        canSelectMany: false,
+        filters: { 'CA certificate': ['pem', 'crt'] },
+      });
+      const file = picked?.[0]?.fsPath;
+      if (!file) return;
+      const ca = await inspectProxysqlCa(file);
+      const trust = 'Trust and Use VERIFY_CA';
+      const go = await vscode.window.showWarningMessage(
+        `Trust this CA for "${connection.name}"?`,
+        {
+          modal: true,
+          detail: [
+            `Subject: ${ca.certificate.subject}`,
+            `SHA-256 fingerprint: ${ca.certificate.fingerprintSha256}`,
+            `Valid until: ${ca.certificate.validTo}`,
+            '',
+            'Compare the fingerprint with the one on the ProxySQL host (openssl x509 -noout -fingerprint -sha256 -in proxysql-ca.pem) before trusting it.',
+            ...ca.warnings,
+            '',
+            `The connection will use VERIFY_CA with this file. ${AUTO_CERTIFICATE_EXPLANATION}`,
+          ].join('\n'),
+        },
+        trust,
+      );
+      if (go !== trust) return;
+      const profile = { ...connection.profile, ssl: { ...connection.profile.ssl, mode: 'VERIFY_CA' as const, ca: file, caSource: 'file' as const } };
+      await s.gate?.rebind({ ...connection, profile }, s.settings.pathContext());
+      await s.settings.save(profile, { scope: connection.scope, index: connection.index, id: connection.id });
+      if (s.registry.status(connection.id).state === 'connected') await s.registry.disconnect(connection.id);
+      void vscode.window.showInformationMessage(`MySQL TLS: "${connection.name}" now verifies ProxySQL's certificate with ${file} (VERIFY_CA).`);
+      s.refreshTree();
     },
 
     'mysqlTls.proxysqlSetClientCertificate': async (arg) => {

@@ -40,12 +40,13 @@ export class ProxysqlServerNode implements TreeNode {
     const item = new vscode.TreeItem(`${e.hostname}:${e.port}`, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     const memoryTls = e.memory ? (e.memory.useSsl ? 'TLS on' : 'TLS off') : 'removed';
-    const live = e.runtime ? `${e.runtime.status}` : 'not running';
-    item.description = withPending(`${memoryTls} · ${live}`, e.pending);
+    const live = e.runtime ? `${e.runtime.status}` : e.memory?.status === 'OFFLINE_HARD' ? 'OFFLINE_HARD (not in runtime)' : 'not running';
+    const plaintextIdle = e.backendTls?.state === 'draining' ? ` · ${e.backendTls.idlePlaintext} idle still plaintext` : '';
+    item.description = withPending(`${memoryTls} · ${live}${plaintextIdle}`, e.pending);
     // Not trusted, no HTML: the host name and status are the admin interface's words (escaped in the text too).
     item.tooltip = new vscode.MarkdownString(proxysqlServerTooltipMarkdown(e));
     item.iconPath = pendingIcon(e.pending, new vscode.ThemeIcon(e.memory?.useSsl ? 'lock' : 'unlock'));
-    item.contextValue = e.pending.length > 0 ? 'proxysqlServer.pending' : 'proxysqlServer';
+    item.contextValue = `proxysqlServer${e.pending.length > 0 ? '.pending' : ''}${e.backendTls?.state === 'draining' ? '.draining' : ''}`;
     item.accessibilityInformation = { label: `${e.hostname}:${e.port}, ${item.description}` };
     return item;
   }
@@ -141,8 +142,15 @@ class ProxysqlPoolNode implements TreeNode {
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem('Backend connection pool', vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    item.description = this.state.pool.encryptedColumn ? `encrypted: ${this.state.pool.encryptedColumn}` : 'encryption not reported';
-    item.tooltip = this.state.pool.message;
+    const plaintext = this.state.pool.servers.reduce((n, s) => n + (s.idlePlaintext ?? 0), 0);
+    item.description = this.state.pool.encryptedColumn
+      ? `encrypted: ${this.state.pool.encryptedColumn}`
+      : this.state.pool.freeConnectionsReported
+        ? `${plaintext} idle plaintext · in use: not visible`
+        : 'encryption not reported';
+    item.tooltip = this.state.pool.freeConnectionsReported
+      ? 'Idle pooled connections show their TLS (stats_mysql_free_connections, options.use_ssl); connections in use cannot be seen.'
+      : this.state.pool.message;
     item.iconPath = new vscode.ThemeIcon('pulse');
     item.contextValue = 'proxysqlPool';
     return item;
@@ -150,13 +158,45 @@ class ProxysqlPoolNode implements TreeNode {
 
   async getChildren(): Promise<TreeNode[]> {
     const nodes: TreeNode[] = [];
-    if (this.state.pool.message) nodes.push(new MessageNode(`${this.id}/message`, this.state.pool.message, new vscode.ThemeIcon('info'), this.state.pool.message));
+    if (this.state.pool.message && !this.state.pool.freeConnectionsReported) nodes.push(new MessageNode(`${this.id}/message`, this.state.pool.message, new vscode.ThemeIcon('info'), this.state.pool.message));
     for (const s of this.state.pool.servers) {
       const enc = s.encrypted !== undefined ? `, ${s.encrypted} encrypted` : '';
-      nodes.push(new MessageNode(`${this.id}/${s.hostgroup}/${s.host}:${s.port}`, `HG ${s.hostgroup} ${s.host}:${s.port}: ${s.status}, ${s.connUsed} used, ${s.connFree} free${enc}`, new vscode.ThemeIcon('plug')));
+      const idle = s.idlePlaintext !== undefined ? `; idle: ${s.idleTls ?? 0} TLS, ${s.idlePlaintext} plaintext${s.idleUnknown ? `, ${s.idleUnknown} unknown` : ''}` : '';
+      nodes.push(
+        new MessageNode(
+          `${this.id}/${s.hostgroup}/${s.host}:${s.port}`,
+          `HG ${s.hostgroup} ${s.host}:${s.port}: ${s.status}, ${s.connUsed} used, ${s.connFree} free${enc}${idle}`,
+          new vscode.ThemeIcon(s.idlePlaintext ? 'unlock' : 'plug'),
+          'Idle connections: TLS from stats_mysql_free_connections (mysql_info options.use_ssl). Connections in use cannot be seen: their TLS is unknown.',
+        ),
+      );
     }
     if (nodes.length === 0) nodes.push(new MessageNode(`${this.id}/empty`, 'No pooled connections', new vscode.ThemeIcon('info')));
     return nodes;
+  }
+}
+
+/** mysql-have_ssl: TLS offered to clients on the client port and (since 2.6.0) the admin port. */
+class ProxysqlFrontendNode implements TreeNode {
+  readonly id: string;
+  constructor(
+    readonly connectionId: string,
+    private readonly state: ProxysqlTlsState,
+    private readonly variable: VariableEntry | undefined,
+  ) {
+    this.id = `connection:${connectionId}/proxysql/frontend`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const present = this.variable?.present === true;
+    const item = new vscode.TreeItem(present ? `Frontend TLS (mysql-have_ssl): ${this.state.frontendTls ? 'on' : 'off'}` : 'Frontend TLS: mysql-have_ssl is not in this ProxySQL version', vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    if (present) item.description = pendingLabel(this.variable!.pending);
+    item.iconPath = new vscode.ThemeIcon(this.state.frontendTls ? 'shield' : 'unlock');
+    item.tooltip =
+      'Whether ProxySQL offers TLS to its clients, on the client port and (since 2.6.0) the admin port too (runtime value; default true). A change applies to new connections after LOAD MYSQL VARIABLES TO RUNTIME; open sessions keep what they negotiated.';
+    item.contextValue = present ? 'proxysqlFrontend' : 'message';
+    return item;
   }
 }
 
@@ -176,18 +216,18 @@ export async function proxysqlAdminChildren(connectionId: string, session: Sessi
       `connection:${connectionId}/proxysql/version`,
       withPending(`ProxySQL ${state.version}`, pending),
       pendingIcon(pending, new vscode.ThemeIcon('info')),
-      pending.length > 0 ? 'Run "Apply ProxySQL Changes to Runtime", then "Persist ProxySQL Changes to Disk".' : 'memory, runtime and disk agree',
+      pending.length === 0
+        ? 'memory, runtime and disk agree, and no idle pooled connection is plaintext where use_ssl=1 (connections in use cannot be seen)'
+        : [
+            pending.includes('load') || pending.includes('save') ? 'Run "Apply ProxySQL Changes to Runtime", then "Persist ProxySQL Changes to Disk".' : '',
+            pending.includes('drain') ? 'Some servers have use_ssl=1 but idle pooled connections still in plaintext: run "Drain ProxySQL Plaintext Backend Connections" on them.' : '',
+          ]
+            .filter(Boolean)
+            .join(' '),
     ),
   );
   const have = state.variables.find((v) => v.name === 'mysql-have_ssl');
-  nodes.push(
-    new MessageNode(
-      `connection:${connectionId}/proxysql/frontend`,
-      have?.present ? `Frontend TLS (mysql-have_ssl): ${state.frontendTls ? 'on' : 'off'}` : 'Frontend TLS: mysql-have_ssl is not in this ProxySQL version',
-      new vscode.ThemeIcon(state.frontendTls ? 'shield' : 'unlock'),
-      'Whether clients may use TLS to reach the proxy (runtime value).',
-    ),
-  );
+  nodes.push(new ProxysqlFrontendNode(connectionId, state, have));
   for (const group of state.hostgroups) nodes.push(new ProxysqlHostgroupNode(connectionId, group));
   if (state.hostgroups.length === 0) nodes.push(new MessageNode(`connection:${connectionId}/proxysql/noservers`, 'No backend servers in mysql_servers', new vscode.ThemeIcon('info')));
   nodes.push(new ProxysqlCertificateGroupNode(connectionId, state.variables.filter((v) => v.name !== 'mysql-have_ssl')));

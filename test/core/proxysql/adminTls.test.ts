@@ -1,7 +1,7 @@
 /**
  * ProxySQL TLS management against the ProxySQL admin STAND-IN (test/helpers/proxysqlStandIn.ts; ProxySQL
- * itself cannot be installed here). The extension's engine connects to it like to a real admin port
- * (plaintext, mode DISABLED / PREFERRED), and every statement comes from src/core/proxysql/adminSql.ts.
+ * itself cannot be installed here). The extension's engine connects to it like to a real 2.7.1 admin port
+ * (TLS by default, since mysql-have_ssl is true), and every statement comes from src/core/proxysql/adminSql.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -63,8 +63,8 @@ describe('ProxySQL TLS state against the stand-in admin server', () => {
     await standIn?.close();
   });
 
-  it('connects with the engine (PREFERRED falls back to plaintext: the admin port has no TLS) and reads all layers', async () => {
-    assert.equal(session.report.encrypted, false);
+  it('connects with the engine (PREFERRED gets TLS: the admin port offers it by default) and reads all layers', async () => {
+    assert.equal(session.report.encrypted, true);
     const state = await read();
     assert.equal(state.version, STAND_IN_VERSION);
     assert.deepEqual(state.hostgroups.map((g) => g.hostgroupId), [10, 20]);
@@ -74,6 +74,7 @@ describe('ProxySQL TLS state against the stand-in admin server', () => {
     assert.equal(state.variables.find((v) => v.name === 'mysql-ssl_p2s_ca')?.present, true);
     // 2.7.1 has no TLS column in the pool stats: say so instead of a number.
     assert.equal(state.pool.encryptedColumn, undefined);
+    assert.equal(state.pool.freeConnectionsReported, true);
     assert.match(state.pool.message ?? '', /does not report which pooled backend connections are encrypted/);
     assert.ok(standIn.statements.includes(selectServers('disk')), 'the disk layer is read');
     assert.equal(state.serverSslParams.supported, true);
@@ -195,6 +196,7 @@ describe('version differences', () => {
       variables: { 'mysql-have_ssl': 'false', 'mysql-ssl_p2s_ca': '', 'mysql-ssl_p2s_cert': '', 'mysql-ssl_p2s_key': '' },
       poolTlsColumn: 'ConnUsed_ssl',
       serverSslParams: false,
+      noFreeConnectionsTable: true,
     });
     const session = await openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'DISABLED' } }, secrets: { password: standIn.password } });
     try {
@@ -208,8 +210,12 @@ describe('version differences', () => {
       assert.equal(state.pool.encryptedColumn, 'ConnUsed_ssl');
       assert.equal(state.pool.servers[0]!.encrypted, 0);
       await runAdminSteps(q, [...toggleServerTlsSteps(state.hostgroups[0]!.servers[0]!, true), ...applySteps({ ...state, pendingServers: ['load'] })]);
+      standIn.openBackendConnections({ hostgroup_id: '10', hostname: 'db-primary.internal', port: '3306' }, 2);
       state = await readProxysqlTlsState(q);
       assert.equal(state.pool.servers.find((s) => s.hostgroup === 10)?.encrypted, 2);
+      // Without stats_mysql_free_connections the switch's progress is unknown: no "done", no "draining".
+      assert.equal(state.pool.freeConnectionsReported, false);
+      assert.equal(state.hostgroups[0]!.servers[0]!.backendTls, undefined);
     } finally {
       await session.close();
       await standIn.close();
