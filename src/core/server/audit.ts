@@ -173,7 +173,7 @@ const MANAGED: Record<ManagedService, ManagedControls> = {
   tencentdb: {
     name: 'TencentDB for MySQL',
     enableTls: 'Enable SSL in the TencentDB console (instance > Data Security > SSL); the instance restarts, and a new certificate is generated each time SSL is switched on. Give clients the CA from the Download button.',
-    requireTls: 'TencentDB switches SSL on in its console (instance > Data Security > SSL); whether it lets require_secure_transport be set (parameter settings) is not in its SSL documentation: check the console before relying on REQUIRE SSL per account.',
+    requireTls: "Switch SSL on in the TencentDB console (instance > Data Security > SSL); whether the console's parameter settings offer require_secure_transport is not in TencentDB's SSL documentation: check there, or REQUIRE SSL per account.",
     tlsVersions: "Change TLS versions through the TencentDB console's parameter settings, if offered; the server's files are not yours to change.",
     cipher: "Change the cipher list through the TencentDB console's parameter settings, if offered.",
     certificate: 'The certificate is TencentDB\'s: switching SSL off and on in the console (Data Security > SSL) generates a new one; download the new CA for clients.',
