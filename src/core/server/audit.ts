@@ -588,7 +588,8 @@ function cell(s: string): string {
  * error messages quoted in details are the server's words, and the title carries the connection's name.
  */
 export function renderAuditMarkdown(audit: ServerTlsAudit, title = 'Server TLS audit'): string {
-  const out: string[] = [`# ${escapeMarkdown(title)}`, '', `${audit.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${escapeMarkdown(audit.version)}, ${escapeMarkdown(audit.generatedAt)}`, ''];
+  const service = audit.managed ? ` (${MANAGED[audit.managed].name})` : '';
+  const out: string[] = [`# ${escapeMarkdown(title)}`, '', `${audit.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${escapeMarkdown(audit.version)}${escapeMarkdown(service)}, ${escapeMarkdown(audit.generatedAt)}`, ''];
   const counts = SEVERITY_ORDER.map((s) => `${audit.findings.filter((f) => f.severity === s).length} ${SEVERITY_LABEL[s].toLowerCase()}`);
   out.push(`Findings: ${counts.join(', ')}.`, '', '| Severity | Check | Detail | Fix |', '|---|---|---|---|');
   const sorted = [...audit.findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));

@@ -163,6 +163,11 @@ describe('audit on the MySQL double: managed services', () => {
     for (const fix of a.findings.map((x) => x.fix ?? '').filter(Boolean)) assert.doesNotMatch(fix, SERVER_FIXES, fix);
   });
 
+  test('the report names the service', async () => {
+    const md = renderAuditMarkdown(await audit({ flavour: '8.0.36', managed: 'rds' })).replace(/\\([!-/:-@[-`{-~])/g, '$1');
+    assert.match(md, /^MySQL 8\.0\.36 \(Amazon RDS\), /m);
+  });
+
   test('a self-run MySQL is not taken for a managed service', async () => {
     const a = await audit({ flavour: '8.0.36-28' });
     assert.equal(a.managed, undefined);
@@ -185,5 +190,36 @@ describe('audit on the MySQL double: MySQL 5.6', () => {
     assert.match(finding(a, 'require-secure-transport').detail, /MySQL 5\.6 has no require_secure_transport/);
     assert.doesNotMatch(finding(a, 'encrypted-connections').fix ?? '', /privilege/);
     for (const f of a.findings) assert.doesNotMatch(`${f.detail} ${f.fix ?? ''}`, /Unknown column|doesn't exist|error 1054|error 1146/, f.id);
+  });
+});
+
+describe('audit on the MySQL double: other flavours and privileges', () => {
+  test('yaSSL 5.7: TLSv1/1.1 only is a warning, fixed the 5.7 way', async () => {
+    const a = await audit({ flavour: '5.7.26-yassl' });
+    const f = finding(a, 'tls-versions');
+    assert.equal(f.severity, 'warning');
+    assert.match(f.detail, /tls_version = TLSv1,TLSv1\.1; TLSv1, TLSv1\.1 are deprecated/);
+    assert.match(f.fix ?? '', /^SET GLOBAL tls_version = 'TLSv1\.2'/);
+  });
+
+  test('Percona 8.0 is audited as MySQL 8.0', async () => {
+    const a = await audit({ flavour: '8.0.36-28', accounts: [{ user: 'app', host: '%', sslType: 'ANY' }] });
+    assert.equal(a.flavor, 'mysql');
+    assert.equal(finding(a, 'tls-available').severity, 'ok');
+    assert.equal(finding(a, 'accounts-without-tls').severity, 'ok');
+    assert.equal(finding(a, 'encrypted-connections').title, '1 of 1 current TCP connections are encrypted');
+  });
+
+  test('without SELECT on performance_schema: not measured, with the reason and the privilege to grant', async () => {
+    const a = await audit({ flavour: '8.0.36', denied: ['performance_schema'] });
+    const repl = finding(a, 'replication-tls');
+    assert.equal(repl.measured, false);
+    assert.match(repl.detail, /SELECT command denied.*\(error 1142\)/);
+    assert.match(repl.fix ?? '', /read performance_schema/);
+    const enc = finding(a, 'encrypted-connections');
+    assert.equal(enc.measured, false);
+    assert.match(enc.detail, /performance_schema\.threads could not be read/);
+    // tls_channel_status unreadable too: TLS availability falls back to have_ssl.
+    assert.match(finding(a, 'tls-available').detail, /have_ssl = YES/);
   });
 });
