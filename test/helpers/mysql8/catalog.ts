@@ -9,8 +9,8 @@ import type { DoubleColumn, DoubleQueryHandler, DoubleResult, DoubleSession, Mys
  *
  * Reproduced, with sources (MySQL Reference Manual 5.6/5.7/8.0/8.4/9.x unless noted):
  * - Variables: `have_ssl`/`have_openssl` exist up to 8.0 and are gone in 8.4 (removed after their 8.0.26
- *   deprecation); `tls_version` from 5.7.10 (5.6 has none here: it reached 5.6 only in 5.6.46 for OpenSSL builds,
- *   and the 5.6 this double plays is treated as not having it: a simplification); `require_secure_transport` from
+ *   deprecation); `tls_version` from 5.7.10 (the 5.6 this double plays has none: a simplification, late 5.6
+ *   releases may show it); `require_secure_transport` from
  *   5.7.8; `admin_tls_*`/`admin_ssl_*` from 8.0.21; `version_ssl_library` never (MariaDB only).
  * - Status: `Ssl_accepts`, `Ssl_finished_accepts`, `Connections`, `Threads_connected`,
  *   `Ssl_server_not_before/after` (OpenSSL's ASN1_TIME_print form); `Current_tls_*` from 8.0.16 (the values in
@@ -136,7 +136,8 @@ function opensslTime(d: Date): string {
 
 function defaultTlsVersion(f: VersionFacts): string {
   if (f.yassl) return 'TLSv1,TLSv1.1';
-  if (f.major === 5 && f.minor === 7) return 'TLSv1.2'; // 5.7.35+ default after TLSv1/1.1 deprecation (GUESS for 5.7.44's package default)
+  // 5.7 deprecated TLSv1/1.1 (5.7.35) but kept them enabled; TLSv1.3 on 5.7 builds with OpenSSL 1.1.1 is not played.
+  if (f.major === 5 && f.minor === 7) return 'TLSv1,TLSv1.1,TLSv1.2';
   if (atLeast(f, 8, 0, 28)) return 'TLSv1.2,TLSv1.3';
   return 'TLSv1,TLSv1.1,TLSv1.2,TLSv1.3';
 }
