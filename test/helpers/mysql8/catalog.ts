@@ -383,11 +383,11 @@ export function mysql8Catalog(options: Mysql8CatalogOptions): DoubleQueryHandler
     if (lower === 'select version() as version, @@version_comment as comment') {
       return { kind: 'rows', columns: [str('version'), str('comment')], rows: [[f.version, f.comment]] };
     }
-    const atat = /^select @@(global\.|session\.)?([a-z_]+) as ([a-z_]+)$/.exec(lower);
+    const atat = /^select @@(global\.|session\.)?([a-z_]+)(?: as ([a-z_]+))?$/.exec(lower);
     if (atat) {
       const value = atat[2] === 'sql_mode' ? 'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION' : variable(atat[2]!);
       if (value === undefined) return err(1193, 'HY000', `Unknown system variable '${atat[2]}'`);
-      return { kind: 'rows', columns: [str(atat[3]!)], rows: [[value]] };
+      return { kind: 'rows', columns: [str(atat[3] ?? sql.slice('select '.length))], rows: [[value]] };
     }
     const showM = /^show (global |session )?(variables|status)(.*)$/i.exec(sql);
     if (showM) return show(showM[1]?.trim().toLowerCase() === 'global' ? 'global' : 'session', showM[2]!.toLowerCase() as 'variables' | 'status', showM[3]!, session, sql);
