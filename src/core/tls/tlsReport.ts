@@ -145,6 +145,23 @@ function agreementOf(server: ServerTlsView, socket: { protocol?: string; cipher?
   };
 }
 
+const DIFFERENT_LINK_HINT = "The server describes a different link than this socket";
+
+/**
+ * When the server's Ssl_version/Ssl_cipher name another link than the socket's: a re-encrypting proxy (Cloud SQL
+ * Auth Proxy, RDS Proxy) terminates the client's TLS and opens its own connection to the server, whose Ssl_*
+ * then describe the proxy-to-server leg.
+ */
+function differentLinkHints(server: ServerTlsView, socket: { protocol?: string; cipher?: { name: string } } | undefined, agreement: TlsReport['agreement']): string[] {
+  if (server.via || server.pending || !server.reported) return [];
+  if (socket ? agreement.protocol && agreement.cipher : server.sslVersion === '') return [];
+  const mine = socket ? `${socket.protocol ?? '?'} ${socket.cipher?.name ?? '?'}` : 'plaintext';
+  const theirs = server.sslVersion === '' ? 'plaintext' : `${server.sslVersion} ${server.sslCipher}`;
+  return [
+    `${DIFFERENT_LINK_HINT} (socket: ${mine}; server: ${theirs}): a proxy may sit in between. A re-encrypting proxy (Cloud SQL Auth Proxy, RDS Proxy) makes the server's Ssl_* describe its own link to the server, not this client's.`,
+  ];
+}
+
 function serverHints(server: ServerTlsView): string[] {
   if (server.via === 'proxysql') return [PROXY_HINT];
   return !server.reported && !server.pending
@@ -157,7 +174,11 @@ export function withServerView(report: TlsReport, server: ServerTlsView): TlsRep
   const next = Object.create(Object.getPrototypeOf(report) as object, Object.getOwnPropertyDescriptors(report)) as TlsReport;
   next.server = server;
   next.agreement = agreementOf(server, report.encrypted ? report : undefined);
-  next.hints = [...report.hints.filter((h) => !h.startsWith(UNREPORTED_HINT) && h !== PROXY_HINT), ...serverHints(server)];
+  next.hints = [
+    ...report.hints.filter((h) => !h.startsWith(UNREPORTED_HINT) && h !== PROXY_HINT && !h.startsWith(DIFFERENT_LINK_HINT)),
+    ...serverHints(server),
+    ...differentLinkHints(server, report.encrypted ? report : undefined, next.agreement),
+  ];
   return next;
 }
 
@@ -193,6 +214,7 @@ export function buildTlsReport(input: ReportInput): TlsReport {
   };
   if (!socket) {
     if (input.fallback) hints.unshift('The server offered no TLS, so PREFERRED fell back to plaintext. Everything on this connection, including the login exchange, is readable on the network.');
+    hints.push(...differentLinkHints(server, undefined, agreementOf(server, undefined)));
     return {
       ...base,
       security: 'plaintext',
@@ -246,6 +268,7 @@ export function buildTlsReport(input: ReportInput): TlsReport {
     );
   }
   const cipher = { name: c.name, standardName: c.standardName, version: c.version };
+  hints.push(...differentLinkHints(server, { protocol, cipher }, agreementOf(server, { protocol, cipher })));
   const report: TlsReport = {
     ...base,
     security,
