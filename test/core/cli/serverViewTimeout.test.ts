@@ -5,41 +5,22 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { startRelay, type Relay } from '../../helpers/relay';
 import { loadSandbox } from '../../helpers/sandbox';
 
 const CLI = path.resolve(__dirname, '../../../src/cli/main.js');
 
-async function startRelaySilentAtFirstQuery(target: { host: string; port: number }): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host);
-    sockets.add(client).add(upstream);
+/** A relay that stops forwarding, both ways, once the client sends its first COM_QUERY (sequence 0, command 0x03). */
+function startRelaySilentAtFirstQuery(target: { host: string; port: number }): Promise<Relay> {
+  return startRelay(target, () => {
     let silent = false;
-    client.on('data', (c: Buffer) => {
-      // A client packet with sequence 0 and command 0x03 is COM_QUERY: from then on, nothing gets through.
-      if (c.length >= 5 && c[3] === 0 && c[4] === 0x03) silent = true;
-      if (!silent) upstream.write(c);
-    });
-    upstream.on('data', (c: Buffer) => silent || client.write(c));
-    const kill = (): void => {
-      client.destroy();
-      upstream.destroy();
+    return {
+      fromClient: (c) => !(silent ||= c.length >= 5 && c[3] === 0 && c[4] === 0x03),
+      fromServer: () => !silent,
     };
-    client.on('error', kill).on('close', kill);
-    upstream.on('error', kill).on('close', kill);
   });
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
-  return {
-    port,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 describe('probe: the server view has a timeout', () => {

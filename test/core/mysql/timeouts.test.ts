@@ -1,39 +1,15 @@
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { MysqlTlsError } from '../../../src/core/errors';
 import { MAX_TIMEOUT_MS, openSession } from '../../../src/core/mysql/session';
+import { startRelay, type Relay } from '../../helpers/relay';
 import { loadSandbox, sandboxProfile } from '../../helpers/sandbox';
 
-/** A TCP relay to the sandbox that can stop forwarding (both ways) while keeping both sockets open. */
-async function startMutableRelay(target: { host: string; port: number }): Promise<{ port: number; connections: () => number; silence: () => void; close: () => Promise<void> }> {
+/** A relay to the sandbox that can stop forwarding (both ways) while keeping both sockets open. */
+async function startMutableRelay(target: { host: string; port: number }): Promise<Relay & { silence: () => void }> {
   let silent = false;
-  let connections = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    connections++;
-    const upstream = net.connect(target.port, target.host);
-    sockets.add(client).add(upstream);
-    client.on('data', (c: Buffer) => silent || upstream.write(c));
-    upstream.on('data', (c: Buffer) => silent || client.write(c));
-    const kill = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', kill).on('close', kill);
-    upstream.on('error', kill).on('close', kill);
-  });
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
-  return {
-    port,
-    connections: () => connections,
-    silence: () => (silent = true),
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const relay = await startRelay(target, () => ({ fromClient: () => !silent, fromServer: () => !silent }));
+  return { ...relay, silence: () => (silent = true) };
 }
 
 describe('timeouts', { timeout: 60_000 }, () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import * as net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { accountName, applyAccountTls, buildRequireStatement, readAccountTls, sqlString, verifyAccountTls } from '../../../src/core/server/accountTls';
 import type { Session } from '../../../src/core/mysql/session';
 import { MysqlTlsError } from '../../../src/core/errors';
+import { startRelay, type Relay } from '../../helpers/relay';
 import { loadSandbox } from '../../helpers/sandbox';
 import { rootSession, throwawayUser } from './sandboxAdmin';
 
@@ -55,54 +55,38 @@ interface RelayedLogin {
   clientBytes: Buffer;
 }
 
-/** A TCP relay to the sandbox that records each connection's greeting scramble and what the client sent. */
-async function startRecordingRelay(target: { host: string; port: number }): Promise<{ port: number; logins: RelayedLogin[]; close: () => Promise<void> }> {
+/** A relay to the sandbox that records each connection's greeting scramble and what the client sent. */
+async function startRecordingRelay(target: { host: string; port: number }): Promise<Relay & { logins: RelayedLogin[] }> {
   const logins: RelayedLogin[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host);
-    sockets.add(client).add(upstream);
+  const relay = await startRelay(target, () => {
     const login: RelayedLogin = { scramble: Buffer.alloc(0), firstClientPacket: Buffer.alloc(0), clientBytes: Buffer.alloc(0) };
     logins.push(login);
     let greeting = Buffer.alloc(0);
-    upstream.on('data', (c: Buffer) => {
-      if (login.scramble.length === 0) {
-        greeting = Buffer.concat([greeting, c]);
-        const p = greeting.subarray(4);
-        const afterVersion = p.indexOf(0, 1) + 1;
-        if (p.length > afterVersion + 4 + 8 + 1 + 2 + 1 + 2 + 2 + 1 + 10 + 12) {
-          const part1 = p.subarray(afterVersion + 4, afterVersion + 12);
-          const part2Start = afterVersion + 4 + 8 + 1 + 2 + 1 + 2 + 2 + 1 + 10;
-          login.scramble = Buffer.concat([part1, p.subarray(part2Start, part2Start + 12)]);
+    return {
+      fromServer: (c) => {
+        if (login.scramble.length === 0) {
+          greeting = Buffer.concat([greeting, c]);
+          const p = greeting.subarray(4);
+          const afterVersion = p.indexOf(0, 1) + 1;
+          if (p.length > afterVersion + 4 + 8 + 1 + 2 + 1 + 2 + 2 + 1 + 10 + 12) {
+            const part1 = p.subarray(afterVersion + 4, afterVersion + 12);
+            const part2Start = afterVersion + 4 + 8 + 1 + 2 + 1 + 2 + 2 + 1 + 10;
+            login.scramble = Buffer.concat([part1, p.subarray(part2Start, part2Start + 12)]);
+          }
         }
-      }
-      client.write(c);
-    });
-    client.on('data', (c: Buffer) => {
-      login.clientBytes = Buffer.concat([login.clientBytes, c]);
-      if (login.firstClientPacket.length === 0 && login.clientBytes.length >= 4) {
-        const len = login.clientBytes.readUIntLE(0, 3);
-        if (login.clientBytes.length >= 4 + len) login.firstClientPacket = login.clientBytes.subarray(4, 4 + len);
-      }
-      upstream.write(c);
-    });
-    const kill = (): void => {
-      client.destroy();
-      upstream.destroy();
+        return true;
+      },
+      fromClient: (c) => {
+        login.clientBytes = Buffer.concat([login.clientBytes, c]);
+        if (login.firstClientPacket.length === 0 && login.clientBytes.length >= 4) {
+          const len = login.clientBytes.readUIntLE(0, 3);
+          if (login.clientBytes.length >= 4 + len) login.firstClientPacket = login.clientBytes.subarray(4, 4 + len);
+        }
+        return true;
+      },
     };
-    client.on('error', kill).on('close', kill);
-    upstream.on('error', kill).on('close', kill);
   });
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
-  return {
-    port,
-    logins,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...relay, logins };
 }
 
 describe('account TLS requirements on the sandbox tls server', { timeout: 120_000 }, () => {
