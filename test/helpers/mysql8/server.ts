@@ -1,4 +1,4 @@
-import { constants, createHash, generateKeyPairSync, privateDecrypt, randomBytes, type KeyObject } from 'node:crypto';
+import { constants, createHash, generateKeyPairSync, privateDecrypt, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import * as net from 'node:net';
 import { Duplex } from 'node:stream';
 import { TLSSocket, type TLSSocketOptions } from 'node:tls';
@@ -81,6 +81,11 @@ export interface Mysql8DoubleOptions {
   accounts: DoubleAccount[];
   requireSecureTransport?: boolean;
   offlineMode?: boolean;
+  /**
+   * caching_sha2_password caches a password after its first full authentication, as MySQL does (default);
+   * false keeps every login on the path the account's `cached` says (for tables of expected outcomes).
+   */
+  cacheFullAuth?: boolean;
   /** Connections beyond this many open ones get 1040 before the greeting. */
   maxConnections?: number;
   query?: DoubleQueryHandler;
@@ -488,8 +493,11 @@ export async function startMysql8Double(opts: Mysql8DoubleOptions): Promise<Mysq
       stream = secure;
       secure.on('secure', () => {
         conn.tls = { version: secure.getProtocol() ?? '', cipher: secure.getCipher()?.name ?? '' };
-        const peer = secure.getPeerCertificate();
-        conn.clientCertificate = !!peer && Object.keys(peer).length > 0 && secure.authorized;
+        // A TLSSocket made by hand (no tls.Server) does not set `authorized`: verify the client's certificate
+        // against the CA here, as MySQL does for REQUIRE X509 (issued by ssl_ca).
+        const peer = secure.getPeerX509Certificate();
+        const ca = new X509Certificate(tls!.caPem);
+        conn.clientCertificate = !!peer && peer.checkIssued(ca) && peer.verify(ca.publicKey);
       });
       secure.on('data', onData);
       secure.on('end', () => deliver(undefined));
@@ -556,7 +564,7 @@ export async function startMysql8Double(opts: Mysql8DoubleOptions): Promise<Mysq
           const clear = await fullPassword(0x02);
           if (clear === undefined) return;
           passwordOk = clear === expected;
-          if (passwordOk && account) cache.add(account.user);
+          if (passwordOk && account && opts.cacheFullAuth !== false) cache.add(account.user);
         }
       } else {
         conn.authPath = 'sha256';
