@@ -25,7 +25,8 @@ import type { DoubleColumn, DoubleQueryHandler, DoubleResult, DoubleSession, Mys
  * - caching_sha2_password (MySQL manual "Caching SHA-2 Pluggable Authentication" and the source's
  *   sha2_password.cc): the scramble response is SHA256(pw) XOR SHA256(SHA256(SHA256(pw)) || scramble); fast
  *   path 0x01 0x03 then OK when the server holds the password in its cache (an account option, or after a
- *   successful full authentication); full path 0x01 0x04, then the password with a trailing zero byte inside
+ *   successful full authentication) and the scramble matches; otherwise (not cached, or a wrong scramble)
+ *   full path 0x01 0x04, then the password with a trailing zero byte inside
  *   TLS, or on plaintext 0x02 -> 0x01 + PEM public key -> RSA-OAEP(SHA-1) of (password + 0) XOR scramble.
  * - mysql_native_password (SHA1(pw) XOR SHA1(scramble || SHA1(SHA1(pw)))) through an AuthSwitchRequest
  *   (0xfe, plugin, scramble, 0) when the account's plugin differs from the greeting's; on 8.4 and 9.x the
@@ -554,12 +555,13 @@ export async function startMysql8Double(opts: Mysql8DoubleOptions): Promise<Mysq
         passwordOk = authData.length === 20 && authData.equals(nativeScramble(expected, scramble));
       } else if (plugin === 'caching_sha2_password') {
         const fastOk = authData.length === 32 && authData.equals(cachingSha2Scramble(expected, scramble));
-        if (account && cache.has(account.user)) {
-          // The cache holds the password: the scramble decides, no full authentication.
+        if (account && cache.has(account.user) && fastOk) {
           conn.authPath = 'fast';
-          if (fastOk) send(Buffer.from([0x01, 0x03]));
-          passwordOk = fastOk;
+          send(Buffer.from([0x01, 0x03]));
+          passwordOk = true;
         } else {
+          // sha2_password.cc: "We either failed to authenticate or did not find entry in the cache. In either
+          // case, move to full authentication and ask the password" - a wrong scramble is not refused here.
           send(Buffer.from([0x01, 0x04]));
           const clear = await fullPassword(0x02);
           if (clear === undefined) return;
