@@ -47,10 +47,10 @@ import type { DoubleColumn, DoubleQueryHandler, DoubleResult, DoubleSession, Mys
  *   signature); with minVersion TLSv1 and ciphers DEFAULT@SECLEVEL=0 it connects (TLSv1.1, DHE-RSA-AES256-SHA).
  *   Guess: OpenSSL plays yaSSL here; yaSSL's own handshake quirks are not reproduced.
  *
- * Guesses (marked where they are made): the exact wording of some messages, the order of the unknown-user
- * path (the double answers 1045 after the full exchange, as MySQL does to not reveal accounts), and that
- * offline mode is checked before REQUIRE (the issue's order; MySQL's source checks it in
- * check_restrictions... before the ssl checks in acl_authenticate).
+ * Guesses (marked where they are made): the exact wording of the 3032 and 3955 messages; an unknown user
+ * goes through the same exchange as a known one and gets 1045 (MySQL does not reveal which accounts exist);
+ * offline_mode before REQUIRE follows issue 15's reading of sql_authentication.cc, not a running server;
+ * CONNECTION_ADMIN (which passes offline mode and the extra connection past max_connections) is not modelled.
  */
 
 export interface DoubleAccount {
