@@ -142,6 +142,15 @@ describe('MySQL double: caching_sha2_password', { timeout: 60_000 }, () => {
       assert.ok(c.packets.some((p) => p.length === 1 && p[0] === 0x02));
     }));
 
+  it('sha256_password: switched to, the password inside TLS or RSA-encrypted to a pinned key', () =>
+    withDouble({ flavour: '8.0.36', accounts: [{ user: 'app', password: pw, plugin: 'sha256_password' }] }, async (f) => {
+      assert.equal((await loginOutcome(f, 'app', pw, { mode: 'REQUIRED' })).outcome, 'encrypted');
+      assert.equal(f.double.connections.at(-1)!.authPath, 'sha256');
+      const plain = await loginOutcome(f, 'app', pw, { mode: 'DISABLED' }, { serverPublicKey: f.publicKeyFile });
+      assert.equal(plain.outcome, 'plaintext', plain.error?.message);
+      assert.equal(f.double.connections.at(-1)!.raw.includes(Buffer.from(pw)), false);
+    }));
+
   it('a wrong password is 1045 (access-denied over TLS)', () =>
     withDouble({ flavour: '8.0.36', accounts: [{ user: 'app', password: pw }] }, async (f) => {
       assert.equal((await loginOutcome(f, 'app', 'nope', { mode: 'REQUIRED' })).outcome, 'access-denied');
