@@ -56,6 +56,10 @@ export const CAUSES = {
     fix: 'Widen ssl.minVersion/ssl.maxVersion or the server\'s tls_version so they overlap (TLSv1.2 and TLSv1.3 are current).',
   },
   'tls-cipher-mismatch': { title: 'Client and server share no cipher', fix: 'Remove or widen ssl.ciphers, or adjust the server\'s ssl_cipher.' },
+  'tls-legacy-server': {
+    title: 'The server speaks only TLS 1.0/1.1 with legacy ciphers and signatures, which this client refuses',
+    fix: 'This is a MySQL 5.7 community build up to 5.7.27 or MySQL 5.6 compiled with yaSSL (or a server configured like one). Upgrade the server to 5.7.28 or later (built with OpenSSL: TLS 1.2 and 1.3), or better to 8.0/8.4. Until then, an explicit insecure override connects: ssl.minVersion "TLSv1" and ssl.ciphers "DEFAULT@SECLEVEL=0"; the session is then labelled as using an insecure legacy override, and TLS 1.0/1.1 with SHA-1 does not protect it against a capable attacker.',
+  },
   'tls-handshake-failed': { title: 'The TLS handshake failed', fix: 'Check the server\'s TLS configuration and the error log; the detail below is what the TLS layer said.' },
   'tls-client-cert-rejected': {
     title: 'The server rejected the client certificate',
@@ -77,9 +81,33 @@ export const CAUSES = {
     title: 'Access denied',
     fix: 'Check the user name and password. If the account has REQUIRE ISSUER/SUBJECT, the client certificate must match them exactly.',
   },
+  'auth-plugin-not-loaded': {
+    title: 'The account\'s authentication plugin is not loaded on the server',
+    fix: 'MySQL 8.4 no longer loads mysql_native_password by default and 9.0 removed it. Move the account to caching_sha2_password: ALTER USER \'user\'@\'host\' IDENTIFIED WITH caching_sha2_password BY \'new password\'; then connect over TLS (VERIFY_IDENTITY is best), which its first login needs (or pin the server\'s RSA key with serverPublicKey). Re-enabling mysql_native_password is not a fix: it is deprecated and gone in 9.x.',
+  },
+  'account-locked': {
+    title: 'The account is locked',
+    fix: 'An administrator locked it (ACCOUNT LOCK). Ask them to run ALTER USER \'user\'@\'host\' ACCOUNT UNLOCK, or use another account. Retrying does not help.',
+  },
+  'account-blocked-failed-logins': {
+    title: 'The account is temporarily blocked after too many failed logins',
+    fix: 'The account has FAILED_LOGIN_ATTEMPTS and PASSWORD_LOCK_TIME: wait until the lock time has passed, or ask an administrator to run ALTER USER \'user\'@\'host\' ACCOUNT UNLOCK. Check the stored password first: each wrong attempt counts towards the next lock.',
+  },
+  'password-expired': {
+    title: 'The account\'s password has expired',
+    fix: 'Set a new password with a client that supports expired passwords (mysql --connect-expired-password, then ALTER USER USER() IDENTIFIED BY \'new password\'), or ask an administrator to reset it; then store the new password for this connection.',
+  },
+  'server-offline': {
+    title: 'The server is in offline mode',
+    fix: 'An administrator set offline_mode=ON (maintenance): only accounts with CONNECTION_ADMIN (or SUPER) can log in. Try again when the maintenance is over, or ask the administrator.',
+  },
+  'too-many-connections': {
+    title: 'The server has too many connections',
+    fix: 'The server reached max_connections. Close idle connections (other tools, connection pools) or ask the administrator to raise max_connections; MySQL keeps one more connection for accounts with CONNECTION_ADMIN.',
+  },
   'auth-plugin-unsupported': {
     title: 'The account uses an authentication plugin this client cannot speak',
-    fix: 'Use an account with mysql_native_password or caching_sha2_password, or change the account\'s plugin.',
+    fix: 'Change the account to a plugin this client speaks: caching_sha2_password on MySQL 8.0 and later (recommended), ed25519 or mysql_native_password on MariaDB, mysql_native_password on MySQL 5.7.',
   },
   'auth-needs-tls': {
     title: 'The server asked for the full password on a connection that is not encrypted',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MysqlTlsError, type Cause } from '../errors';
 import { openSession } from '../mysql/session';
-import type { ConnectionSecrets, SslSettings } from '../profile';
+import type { ConnectionProfile, ConnectionSecrets, SslSettings } from '../profile';
 import type { PathContext } from '../paths';
 import { SQL, detectFlavor, type AccountRow, type ServerFlavor, type SqlRunner } from './serverSql';
 
@@ -221,10 +221,23 @@ export async function checkRequirement(runner: SqlRunner, account: AccountRef, e
 
 const REFUSAL_CAUSES: Cause[] = ['account-requires-tls', 'account-requires-x509', 'server-requires-tls', 'access-denied', 'tls-client-cert-rejected'];
 
+/**
+ * The profile of the plaintext attempt, which only ever carries a throwaway password. MySQL 8 answers every
+ * caching_sha2_password / sha256_password login that is not in its cache (and every wrong scramble) with
+ * "perform full authentication" before it looks at the password, REQUIRE or require_secure_transport; our
+ * plugins refuse that on plaintext, so the attempt would end as an inconclusive error. A random password has
+ * nothing to protect: fetching the server's key lets the server check it and answer with its refusal.
+ */
+export function throwawayPlaintextProfile(host: string, port: number, user: string, connectTimeoutMs?: number): ConnectionProfile {
+  return { host, port, user, ssl: { mode: 'DISABLED' }, getServerPublicKey: true, connectTimeoutMs: connectTimeoutMs ?? 10_000 };
+}
+
 async function attempt(name: LoginAttempt['name'], expected: LoginAttempt['expected'], opts: VerifyOptions, ssl: SslSettings, secrets: ConnectionSecrets): Promise<LoginAttempt> {
+  // Defence in depth: the plaintext attempt (which may fetch an unpinned key) never carries a real password.
+  if (name === 'plaintext' && !opts.password.startsWith('throwaway-')) throw new MysqlTlsError('unknown', 'internal: the plaintext login check must use a throwaway password');
   try {
     const s = await openSession({
-      profile: { host: opts.host, port: opts.port, user: opts.user, ssl, connectTimeoutMs: opts.connectTimeoutMs ?? 10_000 },
+      profile: name === 'plaintext' ? throwawayPlaintextProfile(opts.host, opts.port, opts.user, opts.connectTimeoutMs) : { host: opts.host, port: opts.port, user: opts.user, ssl, connectTimeoutMs: opts.connectTimeoutMs ?? 10_000 },
       secrets: { password: opts.password, ...secrets },
       paths: opts.paths,
     });

@@ -5,7 +5,7 @@ import { readSettingFile } from '../certificates/pemFiles';
 import { MysqlTlsError, type Cause } from '../errors';
 import { openSession } from '../mysql/session';
 import type { PathContext } from '../paths';
-import { checkRequirement, requirementOfRow, throwawayPassword, type AccountTlsState, type TlsRequirement } from './accountTls';
+import { checkRequirement, requirementOfRow, throwawayPassword, throwawayPlaintextProfile, type AccountTlsState, type TlsRequirement } from './accountTls';
 import { requirementLabel } from './audit';
 import { SQL, detectFlavor, type AccountRow, type SqlRunner } from './serverSql';
 
@@ -94,7 +94,7 @@ export interface PlaintextCheckOptions {
 async function plaintextLogin(opts: PlaintextCheckOptions): Promise<{ ok: true } | { ok: false; cause: Cause; detail: string }> {
   try {
     const s = await openSession({
-      profile: { host: opts.host, port: opts.port, user: opts.user, ssl: { mode: 'DISABLED' }, connectTimeoutMs: opts.connectTimeoutMs ?? 10_000 },
+      profile: throwawayPlaintextProfile(opts.host, opts.port, opts.user, opts.connectTimeoutMs),
       secrets: { password: throwawayPassword() },
       paths: opts.paths,
     });

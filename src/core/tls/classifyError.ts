@@ -27,9 +27,23 @@ const TLS_PATTERNS: [RegExp, (ctx: FailureContext) => Cause][] = [
     (ctx) => (ctx.plan.caSource === 'none' ? 'tls-self-signed-no-ca' : 'tls-ca-mismatch'),
   ],
   [/alert (unknown ca|bad certificate|certificate unknown|certificate required|access denied)|peer did not return a certificate/i, () => 'tls-client-cert-rejected'],
-  [/unsupported protocol|no protocols available|wrong version number|protocol version|version too low|UNSUPPORTED_PROTOCOL|TLSV1_ALERT_PROTOCOL_VERSION/i, () => 'tls-protocol-mismatch'],
+  // OpenSSL 3 refusing a TLS 1.0/1.1 server's MD5/SHA-1 key-exchange signature (yaSSL builds) once minVersion is lowered.
+  [/legacy sigalg/i, () => 'tls-legacy-server'],
+  [/unsupported protocol|no protocols available|wrong version number|protocol version|version too low|UNSUPPORTED_PROTOCOL|TLSV1_ALERT_PROTOCOL_VERSION/i, (ctx) => (serverBelowTls12(ctx) ? 'tls-legacy-server' : 'tls-protocol-mismatch')],
   [/no cipher|no shared cipher|NO_CIPHERS_AVAILABLE|alert handshake failure|no suitable signature|invalid cipher|Invalid cipher list/i, () => 'tls-cipher-mismatch'],
 ];
+
+const TLS_RANK = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/**
+ * The client offered TLS 1.2 up to 1.3 and the server still answered "protocol version": its whole range is
+ * below TLS 1.2 (yaSSL builds of MySQL 5.7 up to 5.7.27 and 5.6 speak TLS 1.0/1.1 only).
+ */
+function serverBelowTls12(ctx: FailureContext): boolean {
+  const min = ctx.plan.driverSsl?.minVersion ?? 'TLSv1.2';
+  const max = ctx.plan.driverSsl?.maxVersion ?? 'TLSv1.3';
+  return TLS_RANK.indexOf(min) >= 2 && max === 'TLSv1.3';
+}
 
 /** "80EC..:error:0A000418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:../deps/..." -> "tlsv1 alert unknown ca". */
 export function plainTlsMessage(message: string): string {
@@ -88,6 +102,28 @@ export function classifyConnectError(error: unknown, ctx: FailureContext): Mysql
     default:
       break;
   }
+  // MySQL's login refusals after the password passed (sql_authentication.cc), and the server's own limits.
+  switch (err.errno) {
+    case 3159:
+      // require_secure_transport: MySQL sends it only after the password was accepted, so this is the server
+      // itself saying TLS is required: a confirmed refusal (nothing else to try or confirm).
+      return make('server-requires-tls', `${where}: the password was accepted, then the server refused the unencrypted connection (require_secure_transport=ON): ${message}`);
+    case 1524:
+      return make('auth-plugin-not-loaded', `${where}: ${message}`);
+    case 3118:
+      return make('account-locked', `${where}: ${message}`);
+    case 3955:
+      return make('account-blocked-failed-logins', `${where}: ${message}`);
+    case 1862:
+    case 1820:
+      return make('password-expired', `${where}: ${message}`);
+    case 3032:
+      return make('server-offline', `${where}: ${message}`);
+    case 1040:
+      return make('too-many-connections', `${where}: ${message}`);
+    default:
+      break;
+  }
   if (err.errno === 1045 || err.code === 'ER_ACCESS_DENIED_ERROR') {
     if (!ctx.encrypted) return make('account-requires-tls');
     // MariaDB and MySQL answer a wrong password and a missing client certificate (REQUIRE X509/ISSUER/SUBJECT)
@@ -99,7 +135,6 @@ export function classifyConnectError(error: unknown, ctx: FailureContext): Mysql
     }
     return make('access-denied');
   }
-  if (err.errno === 3159 || err.code === 'ER_SECURE_TRANSPORT_REQUIRED') return make('server-requires-tls');
   if (/authentication plugin|auth_switch|unknown plugin|client_ed25519|AUTH_SWITCH_PLUGIN_ERROR/i.test(message)) return make('auth-plugin-unsupported');
   if (typeof err.code === 'string' && err.code.startsWith('ERR_SSL')) return make(classifyTls(`${err.code} ${message}`, ctx), `${where}: ${plainTlsMessage(message)}`);
   if (/ssl|tls|certificate/i.test(message) && !ctx.encrypted && ctx.plan.rules.tls !== 'never') return make(classifyTls(message, ctx));

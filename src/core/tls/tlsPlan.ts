@@ -22,6 +22,10 @@ export interface DriverSslOptions {
   verifyIdentity: boolean;
 }
 
+/** The label of the explicit override for TLS 1.0/1.1 servers (ssl.ciphers with @SECLEVEL=0). */
+export const LEGACY_OVERRIDE_HINT =
+  'INSECURE LEGACY OVERRIDE: ssl.ciphers lowers OpenSSL\'s security level to 0 (SHA-1 signatures, short keys and TLS 1.0/1.1 are accepted). Meant only for servers that speak nothing better (MySQL 5.7 yaSSL builds up to 5.7.27, MySQL 5.6): upgrade the server to 5.7.28+ and remove the override.';
+
 /** Everything decided before a socket is opened: validated settings, loaded material, and the driver options. */
 export interface TlsPlan {
   mode: SslMode;
@@ -162,6 +166,9 @@ async function planWithExpandedPaths(input: PlanInput): Promise<TlsPlan> {
     throw configError('ssl.minVersion', `minVersion ${versions.minVersion} is above maxVersion ${versions.maxVersion}`, 'Make minVersion lower than or equal to maxVersion.');
   }
   if (versions.minVersion === 'TLSv1' || versions.minVersion === 'TLSv1.1') hints.push(`${versions.minVersion} is deprecated and removed from MySQL 8.0.28; prefer TLSv1.2 or later.`);
+  // The legacy-server override (MySQL 5.7 yaSSL builds up to 5.7.27, 5.6): allowed because the user wrote it
+  // explicitly, never silently: every report of such a session carries this label.
+  if (typeof ssl.ciphers === 'string' && /@SECLEVEL=0/i.test(ssl.ciphers)) hints.push(LEGACY_OVERRIDE_HINT);
 
   let servername: string | undefined;
   if (ssl.servername !== undefined && ssl.servername !== '') {
