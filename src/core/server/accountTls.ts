@@ -3,7 +3,7 @@ import { MysqlTlsError, type Cause } from '../errors';
 import { openSession } from '../mysql/session';
 import type { ConnectionProfile, ConnectionSecrets, SslSettings } from '../profile';
 import type { PathContext } from '../paths';
-import { SQL, detectFlavor, type AccountRow, type ServerFlavor, type SqlRunner } from './serverSql';
+import { SQL, detectFlavor, isUnknownColumn, withoutAccountLocked, type AccountRow, type ServerFlavor, type SqlRunner } from './serverSql';
 
 /**
  * Per-account TLS requirements: the exact ALTER USER ... REQUIRE statement (shown before it runs), running
@@ -120,7 +120,13 @@ async function flavorOf(runner: SqlRunner): Promise<ServerFlavor> {
 /** The account's current requirement, from the grant tables (needs SELECT on mysql.global_priv / mysql.user). */
 export async function readAccountTls(runner: SqlRunner, account: AccountRef, flavor?: ServerFlavor): Promise<AccountTlsState | undefined> {
   const f = flavor ?? (await flavorOf(runner));
-  const { rows } = await runner.execute<AccountRow[]>(SQL[f].account, [account.user, account.host]);
+  let rows: AccountRow[];
+  try {
+    rows = (await runner.execute<AccountRow[]>(SQL[f].account, [account.user, account.host])).rows;
+  } catch (e) {
+    if (f !== 'mysql' || !isUnknownColumn(e)) throw e;
+    rows = (await runner.execute<AccountRow[]>(withoutAccountLocked(SQL.mysql.account), [account.user, account.host])).rows;
+  }
   const row = rows[0];
   if (!row) return undefined;
   return { user: text(row.user), host: text(row.host), requirement: requirementOfRow(row), locked: Number(row.locked) === 1 };

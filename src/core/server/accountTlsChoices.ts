@@ -7,7 +7,7 @@ import { openSession } from '../mysql/session';
 import type { PathContext } from '../paths';
 import { checkRequirement, requirementOfRow, throwawayPassword, throwawayPlaintextProfile, type AccountTlsState, type TlsRequirement } from './accountTls';
 import { requirementLabel } from './audit';
-import { SQL, detectFlavor, type AccountRow, type SqlRunner } from './serverSql';
+import { SQL, detectFlavor, isUnknownColumn, withoutAccountLocked, type AccountRow, type SqlRunner } from './serverSql';
 
 /**
  * The pure and server-side steps behind "Require TLS for Account…": the account list with each current
@@ -25,7 +25,12 @@ export async function listAccountTls(runner: SqlRunner): Promise<AccountTlsState
   const flavor = detectFlavor(v[0]?.version ?? '', v[0]?.comment ?? '');
   let rows: AccountRow[];
   try {
-    rows = (await runner.query<AccountRow[]>(SQL[flavor].accounts)).rows;
+    try {
+      rows = (await runner.query<AccountRow[]>(SQL[flavor].accounts)).rows;
+    } catch (e) {
+      if (flavor !== 'mysql' || !isUnknownColumn(e)) throw e;
+      rows = (await runner.query<AccountRow[]>(withoutAccountLocked(SQL.mysql.accounts))).rows;
+    }
   } catch (e) {
     const table = flavor === 'mariadb' ? 'mysql.global_priv' : 'mysql.user';
     throw new MysqlTlsError('access-denied', `the accounts cannot be listed: ${e instanceof Error ? e.message : String(e)}`, undefined, `Connect as an administrator (SELECT on ${table} and CREATE USER or UPDATE on mysql.*) to change account requirements.`);

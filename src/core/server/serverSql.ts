@@ -119,10 +119,9 @@ export const SQL = {
         CONVERT(x509_issuer USING utf8mb4) AS issuer, CONVERT(x509_subject USING utf8mb4) AS subject, CONVERT(ssl_cipher USING utf8mb4) AS cipher,
         IF(account_locked = 'Y', 1, 0) AS locked
       FROM mysql.user WHERE User = ? AND Host = ?`,
-    accountsWithoutLocking: `SELECT User AS user, Host AS host, IF(ssl_type = '', 'NONE', IF(ssl_type = 'ANY', 'SSL', ssl_type)) AS ssl_type,
-        CONVERT(x509_issuer USING utf8mb4) AS issuer, CONVERT(x509_subject USING utf8mb4) AS subject, CONVERT(ssl_cipher USING utf8mb4) AS cipher,
-        0 AS locked
-      FROM mysql.user ORDER BY User, Host`,
+    get accountsWithoutLocking(): string {
+      return withoutAccountLocked(this.accounts);
+    },
     replication:
       'SELECT CHANNEL_NAME AS channel, HOST AS host, PORT AS port, SSL_ALLOWED AS ssl_allowed, SSL_VERIFY_SERVER_CERTIFICATE AS ssl_verify, SSL_CA_FILE AS ssl_ca_file, SSL_CA_PATH AS ssl_ca_path FROM performance_schema.replication_connection_configuration',
     replicationRow: (r) => ({
@@ -146,4 +145,17 @@ export interface AccountRow {
   subject: string | Buffer | null;
   cipher: string | Buffer | null;
   locked: number | string;
+}
+
+/**
+ * The same account query for MySQL 5.6, whose mysql.user has no account_locked column (added in 5.7.6):
+ * locked reads 0 there.
+ */
+export function withoutAccountLocked(sql: string): string {
+  return sql.replace("IF(account_locked = 'Y', 1, 0) AS locked", '0 AS locked');
+}
+
+/** MySQL's "unknown column" error (1054): what a 5.6 server answers to a query that names account_locked. */
+export function isUnknownColumn(e: unknown): boolean {
+  return (e as { errno?: number }).errno === 1054;
 }
