@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
+import { upgradeServerSocketToTls } from './serverTlsUpgrade';
+import type { TLSSocket } from 'node:tls';
 
 /**
  * A fake MySQL 8 server for the password-protection tests. MySQL 8 cannot be installed here (Debian ships
@@ -191,17 +191,7 @@ export async function startFakeMysql8(opts: FakeMysql8Options): Promise<FakeMysq
     };
     const upgrade = (leftover: Buffer): void => {
       socket.off('data', onData);
-      // TLS over a plain Duplex fed by the recorder, so the recorded raw bytes stay the wire's bytes.
-      const wire = new Duplex({
-        read() {},
-        write(chunk: Buffer, _enc, cb) {
-          socket.write(chunk, cb);
-        },
-      });
-      if (leftover.length) wire.push(leftover);
-      socket.on('data', (c: Buffer) => wire.push(c));
-      socket.on('end', () => wire.push(null));
-      const secure = new TLSSocket(wire, { isServer: true, key: opts.tls!.key, cert: opts.tls!.cert });
+      const secure = upgradeServerSocketToTls(socket, leftover, { key: opts.tls!.key, cert: opts.tls!.cert });
       secure.on('error', () => undefined);
       stream = secure;
       secure.on('secure', () => (login.tlsNegotiated = true));

@@ -1,7 +1,7 @@
 import { constants, createHash, generateKeyPairSync, privateDecrypt, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import * as net from 'node:net';
-import { Duplex } from 'node:stream';
-import { TLSSocket, type TLSSocketOptions } from 'node:tls';
+import { upgradeServerSocketToTls } from '../serverTlsUpgrade';
+import type { TLSSocket, TLSSocketOptions } from 'node:tls';
 import { createCa, issueCertificate } from '../../../src/core/certificates/generate';
 import type { DoubleColumn, DoubleQueryHandler, DoubleResult, DoubleSession, Mysql8Flavour } from './types';
 
@@ -476,17 +476,8 @@ export async function startMysql8Double(opts: Mysql8DoubleOptions): Promise<Mysq
     };
     const upgrade = (leftover: Buffer): void => {
       socket.off('data', onData);
-      // TLS over a Duplex fed from the socket's 'data' events, so `raw` keeps the wire's bytes.
-      const wire = new Duplex({
-        read() {},
-        write(chunk: Buffer, _enc, cb) {
-          socket.write(chunk, cb);
-        },
-      });
-      if (leftover.length) wire.push(leftover);
-      socket.on('data', (c: Buffer) => wire.push(c));
-      socket.on('end', () => wire.push(null));
-      const secure = new TLSSocket(wire, { isServer: true, key: tls!.keyPem, cert: tls!.certPem, ca: [tls!.caPem], requestCert: true, rejectUnauthorized: false, ...tlsOptions });
+      // `raw` keeps the wire's bytes: the upgrade reads from the socket's 'data' events.
+      const secure = upgradeServerSocketToTls(socket, leftover, { key: tls!.keyPem, cert: tls!.certPem, ca: [tls!.caPem], requestCert: true, rejectUnauthorized: false, ...tlsOptions });
       secure.on('error', (e: Error) => {
         conn.tlsError ??= e.message;
         deliver(undefined);
