@@ -133,17 +133,21 @@ export function cachingSha2Plugin(opts: Sha2AuthOptions) {
             return Buffer.from([0x02]);
           }
           throw refuse('protocol-error', 'caching_sha2_password: unexpected packet after the scramble');
-        case 'wait-key': {
-          const key = serverKey(data, 'caching_sha2_password');
+        case 'wait-key':
           state = 'done';
-          opts.trace.serverPublicKey = 'retrieved-insecure';
-          return encryptPassword(ctx.connection.config.password ?? '', scramble, key);
-        }
+          return encryptToSentKey(data, 'caching_sha2_password', ctx, opts, scramble);
         default:
           throw refuse('protocol-error', 'caching_sha2_password: unexpected packet after authentication');
       }
     };
   };
+}
+
+/** The password encrypted to the key the server sent (only reached with the getServerPublicKey opt-in). */
+function encryptToSentKey(data: Buffer, plugin: string, ctx: PluginContext, opts: Sha2AuthOptions, scramble: Buffer): Buffer {
+  const key = serverKey(data, plugin);
+  opts.trace.serverPublicKey = 'retrieved-insecure';
+  return encryptPassword(ctx.connection.config.password ?? '', scramble, key);
 }
 
 /** mysql2 `authPlugins` entry for sha256_password: no fast path, the password itself always goes out. */
@@ -163,12 +167,9 @@ export function sha256PasswordPlugin(opts: Sha2AuthOptions) {
           state = 'wait-key';
           return Buffer.from([0x01]);
         }
-        case 'wait-key': {
-          const key = serverKey(data, 'sha256_password');
+        case 'wait-key':
           state = 'done';
-          opts.trace.serverPublicKey = 'retrieved-insecure';
-          return encryptPassword(ctx.connection.config.password ?? '', scramble, key);
-        }
+          return encryptToSentKey(data, 'sha256_password', ctx, opts, scramble);
         default:
           throw refuse('protocol-error', 'sha256_password: unexpected packet after authentication');
       }
