@@ -2,6 +2,8 @@ import * as net from 'node:net';
 
 /** What a relay does with one link's traffic: each hook sees a chunk and says whether to forward it. */
 export interface RelayLinkHooks {
+  /** The accepted client socket, when the link opens (e.g. to reset it later). */
+  onOpen?(client: net.Socket): void;
   fromClient?(chunk: Buffer): boolean;
   fromServer?(chunk: Buffer): boolean;
 }
@@ -35,6 +37,7 @@ export async function startRelay(target: { host: string; port: number }, perLink
     };
     client.on('error', kill).on('close', kill);
     upstream.on('error', kill).on('close', kill);
+    hooks.onOpen?.(client);
   });
   const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
   return {

@@ -4,48 +4,19 @@
  * rate limit per window caps attempts whatever else happens.
  */
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { ConnectionRegistry, type ConnectionStatus } from '../../../src/core/connections/connectionRegistry';
 import type { ResilienceOptions } from '../../../src/core/connections/resilience';
 import { createLogger } from '../../../src/core/logging/logger';
+import { startRelay, type Relay } from '../../helpers/relay';
 import { loadSandbox, sandboxProfile } from '../../helpers/sandbox';
 
 const quiet = createLogger({ trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined });
 
-/** A relay to `target` that resets each link `lifetimeMs` after it opens; counts the links. */
-async function startDroppingRelay(target: { host: string; port: number }, lifetimeMs: number): Promise<{ port: number; links: () => number; close: () => Promise<void> }> {
-  let links = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    links++;
-    const upstream = net.connect(target.port, target.host);
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const end = (): void => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-    // A reset, as a server killing the session or a middlebox dropping it looks to the client.
-    setTimeout(() => {
-      client.resetAndDestroy();
-      end();
-    }, lifetimeMs).unref();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    links: () => links,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
+/** A relay to `target` that resets each link `lifetimeMs` after it opens. */
+function startDroppingRelay(target: { host: string; port: number }, lifetimeMs: number): Promise<Relay> {
+  // A reset, as a server killing the session or a middlebox dropping it looks to the client.
+  return startRelay(target, () => ({ onOpen: (client) => void setTimeout(() => client.resetAndDestroy(), lifetimeMs).unref() }));
 }
 
 function waitForState(registry: ConnectionRegistry, id: string, state: ConnectionStatus['state'], timeoutMs: number): Promise<ConnectionStatus> {
@@ -83,7 +54,7 @@ describe('reconnect budget against a server that drops every session after login
     await registry.connect({ ...profile, id, host: '127.0.0.1', port: relay.port });
     const final = await errored;
     await new Promise((r) => setTimeout(r, 500)); // nothing may follow the error state
-    return { error: final.error, links: relay.links(), attempts };
+    return { error: final.error, links: relay.connections(), attempts };
   }
 
   it('stops after reconnectMaxAttempts logins in a row that were each dropped, and says why', async () => {

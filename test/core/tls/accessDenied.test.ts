@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MysqlTlsError } from '../../../src/core/errors';
 import { openSession } from '../../../src/core/mysql/session';
 import { classifyConnectError } from '../../../src/core/tls/classifyError';
 import { planTls } from '../../../src/core/tls/tlsPlan';
+import { failure } from '../../helpers/failure';
 import { loadSandbox, sandboxProfile } from '../../helpers/sandbox';
 
 /** Access-denied classification against the real sandbox: say only what the server's answer supports. */
 describe('access denied on a TLS connection', { timeout: 60_000 }, () => {
   const sb = loadSandbox();
-
-  async function failure(p: Promise<unknown>): Promise<MysqlTlsError> {
-    let err: unknown;
-    await p.then(
-      () => assert.fail('the login must fail'),
-      (e: unknown) => (err = e),
-    );
-    assert.ok(err instanceof MysqlTlsError, String(err));
-    return err;
-  }
 
   it('a wrong password on a REQUIRE SSL account is access denied, not "the account requires X509"', async () => {
     const { profile } = sandboxProfile(sb, 'tls', 'app_ssl', { mode: 'VERIFY_IDENTITY' });

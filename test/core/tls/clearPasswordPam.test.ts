@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MysqlTlsError } from '../../../src/core/errors';
 import { openSession } from '../../../src/core/mysql/session';
+import { failure } from '../../helpers/failure';
 import { loadSandbox, sandboxProfile } from '../../helpers/sandbox';
 
 /**
@@ -12,16 +12,6 @@ import { loadSandbox, sandboxProfile } from '../../helpers/sandbox';
 describe('mysql_clear_password (auth_pam) on the sandbox', { timeout: 60_000 }, () => {
   const sb = loadSandbox();
   const account = sb.accounts.app_pam;
-
-  async function failure(p: Promise<unknown>): Promise<MysqlTlsError> {
-    let err: unknown;
-    await p.then(
-      () => assert.fail('the login must fail'),
-      (e: unknown) => (err = e),
-    );
-    assert.ok(err instanceof MysqlTlsError, String(err));
-    return err;
-  }
 
   it('the sandbox has the PAM account (root, auth_pam and pam_exec available)', () => {
     assert.ok(account, 'app_pam is missing: the sandbox needs root, /etc/pam.d and MariaDB auth_pam');
