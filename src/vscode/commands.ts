@@ -3,7 +3,6 @@ import type { ConnectionRegistry, ConnectionStatus } from '../core/connections/c
 import { isMysqlTlsError, MysqlTlsError } from '../core/errors';
 import type { Logger } from '../core/logging/logger';
 import { CLIENT_FLAVOURS, mysqlCommandLine, type ClientFlavour } from '../core/presentation/mysqlCommandLine';
-import { bindingOf } from '../core/secrets/secretBinding';
 import type { SecretGate } from '../core/secrets/connectionVault';
 import { newConnectionId, scopeForNewConnection, type ConfiguredConnection } from '../core/settings/connectionSettings';
 import { formatReport, SECURITY_LABELS } from '../core/tls/formatReport';
@@ -167,7 +166,7 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
       const copy = { ...connection.profile, id, name };
       const scope = scopeForNewConnection(s.settings.hasWorkspaceFolder());
       // The copy's secrets are its own, bound to the copy (same endpoint, the scope it is written to).
-      await s.gate.vault.copy(connection, { scope, id }, await bindingOf(copy, scope === 'user' ? 'user' : 'workspace', s.settings.pathContext()));
+      await s.gate.copy(connection, { scope, id, name, profile: copy }, s.settings.pathContext());
       await s.settings.save(copy, undefined);
       s.tree.refresh();
       void vscode.window.showInformationMessage(`MySQL TLS: connection "${name}" added as a copy of "${connection.name}".`);

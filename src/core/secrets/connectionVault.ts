@@ -226,6 +226,11 @@ export class SecretGate {
     await this.vault.save({ scope: connection.scope, id: connection.id }, kind, value, binding);
   }
 
+  /** Copies a connection's own secrets to a new connection (Duplicate Connection), bound to the copy. */
+  async copy(from: SecretOwner, to: GatedConnection, paths: PathContext | undefined): Promise<void> {
+    await this.vault.copy(from, { scope: to.scope, id: to.id }, await bindingOf(to.profile, bindingScope(to.scope), paths));
+  }
+
   /** Rebinds a connection's secrets to its current settings (the user edited it through the wizard). */
   async rebind(connection: GatedConnection, paths: PathContext | undefined): Promise<void> {
     await this.vault.rebind({ scope: connection.scope, id: connection.id }, await bindingOf(connection.profile, bindingScope(connection.scope), paths));

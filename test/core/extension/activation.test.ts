@@ -97,6 +97,21 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     assert.ok(item.tooltip!.value.includes(`\`${cipher}\``));
   });
 
+  it('Duplicate Connection gives the copy its own secret, bound to the copy; the original keeps its own', async () => {
+    await fake.commands.get('mysqlTls.duplicateConnection')!('sb');
+    const list = fake.settings.workspace['mysqlTls.connections'] as Record<string, unknown>[];
+    const copy = list.find((e) => e.name === 'Sandbox TLS (copy)');
+    assert.ok(copy, 'the copy is in the workspace settings');
+    const copied = storedSecret(fake, 'workspace', String(copy.id), 'password');
+    assert.equal(copied?.value, inlinePassword);
+    assert.equal(copied?.binding?.scope, 'workspace');
+    assert.equal(copied?.binding?.port, sb.servers.tls.port);
+    assert.equal(storedSecret(fake, 'workspace', 'sb', 'password')?.value, inlinePassword, 'the original keeps its secret');
+    fake.answers.push({ pattern: /^Remove connection "Sandbox TLS \(copy\)"/, item: 'Remove' });
+    await fake.commands.get('mysqlTls.removeConnection')!(String(copy.id));
+    assert.equal(storedSecret(fake, 'workspace', String(copy.id), 'password'), undefined);
+  });
+
   it('copies the mysql command line without the password', async () => {
     fake.inputs.push('MySQL 8 client');
     const line = (await fake.commands.get('mysqlTls.copyAsMysqlCommand')!('sb')) as string;
