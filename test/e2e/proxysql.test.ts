@@ -6,7 +6,7 @@
  * pending, apply to runtime (still pending: SAVE), persist to disk, see the marker clear.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,6 +19,13 @@ import { answerInput, chooseFileInDialog, escapeRegExp, expand, notification, op
 
 const NAME = 'ProxySQL admin (stand-in)';
 const ID = 'e2e-proxysql-stand-in';
+/** Folders the preset tests create, removed after the suite. */
+const tempDirs: string[] = [];
+const tempDir = (prefix: string): string => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+};
 const REPLICA = 'db-replica-1.internal:3306';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -87,6 +94,7 @@ describe('e2e proxysql', () => {
       .deletePassword(KEYCHAIN_SERVICE, workspacePasswordAccount(ID))
       .catch(() => undefined);
     await standIn?.close();
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   test('switch TLS on a backend: pending, apply to runtime, persist to disk, cleared', async () => {
@@ -174,7 +182,7 @@ describe('e2e proxysql', () => {
     const forge = require('node-forge') as typeof import('node-forge');
     const p7 = forge.pkcs7.createSignedData();
     p7.addCertificate(forge.pki.certificateFromPem(readFileSync(env.sandbox.certs.ca, 'utf8')));
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mysql-tls-e2e-tencent-'));
+    const dir = tempDir('mysql-tls-e2e-tencent-');
     const p7b = path.join(dir, 'TencentDB-CA-Chain.p7b');
     writeFileSync(p7b, Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary'));
     const target = 'Sandbox REQUIRED';
@@ -190,7 +198,7 @@ describe('e2e proxysql', () => {
   });
 
   test('cloud preset: Google Cloud SQL with the name in the certificate verifies the identity through ssl.servername', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mysql-tls-e2e-cloudsql-'));
+    const dir = tempDir('mysql-tls-e2e-cloudsql-');
     const serverCa = path.join(dir, 'server-ca.pem');
     copyFileSync(env.sandbox.certs.ca, serverCa);
     const target = 'Sandbox PREFERRED';
@@ -224,7 +232,7 @@ describe('e2e proxysql', () => {
   });
 
   test('Add Connection offers the cloud presets at the CA step (Cloud SQL with its certificate name), and the new connection verifies', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mysql-tls-e2e-addpreset-'));
+    const dir = tempDir('mysql-tls-e2e-addpreset-');
     const serverCa = path.join(dir, 'server-ca.pem');
     copyFileSync(env.sandbox.certs.ca, serverCa);
     const account = env.sandbox.accounts.app_none!;

@@ -43,7 +43,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Duplex } from 'node:stream';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -769,6 +769,8 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
       new Promise<void>((resolve) => {
         clearTimeout(purgeTimer);
         for (const s of sockets) s.destroy();
+        // The data folder goes with the stand-in, unless the caller brought its own.
+        if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
         listener.close(() => resolve());
       }),
   };

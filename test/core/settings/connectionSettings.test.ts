@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -147,5 +147,6 @@ describe('a real file path round trip', () => {
     writeFileSync(path.join(ws, 'ca.pem'), 'x');
     const parsed = parseConnectionSettings([{ scope: 'workspace', value: [{ id: 'r', host: 'h', user: 'u', ssl: { ca: 'ca.pem' } }] }], { workspaceFolder: ws });
     assert.equal(parsed.connections[0]!.expandedPaths.ca, path.join(ws, 'ca.pem'));
+    rmSync(ws, { recursive: true, force: true });
   });
 });
