@@ -44,3 +44,11 @@ export function expandPath(input: string, ctx: PathContext = {}): string {
   const base = ctx.baseDir ?? ctx.workspaceFolder ?? process.cwd();
   return path.resolve(base, out);
 }
+
+/**
+ * A message about files with each expanded path put back as written: a setting that uses ${env:NAME} is
+ * shown with the variable's name, never its value (it may be a secret). Pairs are [expanded, as written].
+ */
+export function asWritten(text: string, written: readonly (readonly [string, string])[]): string {
+  return written.reduce((t, [expanded, asIs]) => t.split(expanded).join(asIs), text);
+}

@@ -1,6 +1,6 @@
 import { isMysqlTlsError } from '../errors';
 import { parseCertificates, parsePrivateKey, readSettingFile } from '../certificates/pemFiles';
-import { expandPath, type PathContext } from '../paths';
+import { asWritten, expandPath, type PathContext } from '../paths';
 
 /**
  * Validators of the Add/Edit Connection steps: each returns an error message, or undefined when the value
@@ -44,7 +44,7 @@ function expanded(value: string, paths: PathContext | undefined): { path?: strin
 
 /** A message about the file, naming it as typed when it uses ${env:NAME} (the value is not shown). */
 function named(message: string, typed: string, path: string): string {
-  return typed.includes('${env:') ? message.split(path).join(typed.trim()) : message;
+  return typed.includes('${env:') ? asWritten(message, [[path, typed.trim()]]) : message;
 }
 
 /** The file exists and holds at least one PEM certificate (CA file, client certificate). */

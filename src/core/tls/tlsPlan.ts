@@ -6,7 +6,7 @@ import { parseCertificates, parsePrivateKey, readSettingFile } from '../certific
 import { openPkcs12 } from '../certificates/pkcs12';
 import { MysqlTlsError } from '../errors';
 import { publicKeyRetrievalIsInsecure } from '../mysql/authSha2';
-import { expandPath, PathExpansionError, type PathContext } from '../paths';
+import { asWritten, expandPath, PathExpansionError, type PathContext } from '../paths';
 import { DEFAULT_PORT, type ConnectionProfile, type ConnectionSecrets } from '../profile';
 import { effectiveSslMode, parseSslMode, parseTlsVersion, SSL_MODE_RULES, TLS_VERSIONS, type SslMode, type SslModeRules, type TlsVersion } from './sslMode';
 
@@ -125,10 +125,6 @@ function writtenForms(profile: ConnectionProfile, paths: PathContext | undefined
   }
   // Longest first, so a path that contains another is replaced whole.
   return out.sort((a, b) => b[0].length - a[0].length);
-}
-
-function asWritten(text: string, written: [string, string][]): string {
-  return written.reduce((t, [expanded, asIs]) => t.split(expanded).join(asIs), text);
 }
 
 async function planWithExpandedPaths(input: PlanInput): Promise<TlsPlan> {
