@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(mariadb-server mariadb-client gnome-keyring libsecret-1-dev libsecret-tools dbus-x11 dbus
+APT_PACKAGES=(mariadb-server mariadb-client openssh-server openssh-client gnome-keyring libsecret-1-dev libsecret-tools dbus-x11 dbus
   chromium ripgrep openssl libkrb5-dev libxkbfile-dev libx11-dev build-essential python3 iproute2 procps)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

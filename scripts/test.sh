@@ -2,11 +2,11 @@
 # The test command: installs what is missing, builds, starts a private sandbox (real MariaDB servers),
 # runs every test tier against it, and stops it. `.ci/run` runs exactly this.
 #   bash scripts/test.sh            all tiers
-#   bash scripts/test.sh core       one tier (core | keychain | e2e)
+#   bash scripts/test.sh core       one tier (lint | core | keychain | e2e)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-TIERS=("${@:-core keychain e2e}")
+TIERS=("${@:-lint core keychain e2e}")
 TIERS=(${TIERS[*]})
 
 bash scripts/setup.sh
@@ -32,6 +32,10 @@ run_tier() { # runs a tier, keeping its output for the totals below
 for tier in "${TIERS[@]}"; do
   echo "test: tier $tier"
   case "$tier" in
+    lint)
+      # ESLint (typescript-eslint, the src/core and src/cli layer rule) and Prettier's format check.
+      run_tier npx --no-install eslint . || status=1
+      run_tier npx --no-install prettier --check --log-level warn . || status=1 ;;
     core)
       run_tier node scripts/run-node-tests.js out/test/core || status=1 ;;
     keychain)

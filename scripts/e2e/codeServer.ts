@@ -64,6 +64,7 @@ export interface CodeServer {
 export function findVsix(): string {
   const candidates = readdirSync(ROOT).filter((f) => /^mysql-tls-.*\.vsix$/.test(f));
   if (candidates.length === 0) throw new Error(`No VSIX in ${ROOT}: run npm run package`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const version = (require(path.join(ROOT, 'package.json')) as { version: string }).version;
   const exact = candidates.find((f) => f === `mysql-tls-${version}-linux-x64.vsix`);
   return path.join(ROOT, exact ?? candidates.sort().at(-1)!);

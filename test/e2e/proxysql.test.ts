@@ -48,7 +48,7 @@ async function visible(page: Page, row: Locator, what: string): Promise<void> {
   } catch (e) {
     const rows = await page.locator('[id="workbench.parts.sidebar"]').getByRole('treeitem').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.textContent ?? ''));
     const toasts = await page.locator('.notification-toast').allInnerTexts();
-    throw new Error(`${what} not visible. Tree rows: ${JSON.stringify(rows)}. Notifications: ${JSON.stringify(toasts)}. ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`${what} not visible. Tree rows: ${JSON.stringify(rows)}. Notifications: ${JSON.stringify(toasts)}. ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 
@@ -179,6 +179,7 @@ describe('e2e proxysql', () => {
 
   test('cloud preset: TencentDB imports a .p7b CA, sets VERIFY_CA, and the connection verifies against it', async () => {
     // The downloaded TencentDB chain comes as .p7b: make one of the sandbox CA (a private CA, like theirs).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const forge = require('node-forge') as typeof import('node-forge');
     const p7 = forge.pkcs7.createSignedData();
     p7.addCertificate(forge.pki.certificateFromPem(readFileSync(env.sandbox.certs.ca, 'utf8')));

@@ -100,7 +100,7 @@ function greeting(opts: FakeMysql8Options, nonce: Buffer): Buffer {
   o += 2;
   head.writeUInt16LE(caps >>> 16, o);
   o += 2;
-  head[o++] = 21;
+  head[o] = 21;
   // The greeting names caching_sha2/sha256 as MySQL 8 does; for clear-password the switch comes later.
   const plugin = opts.plugin === 'mysql_clear_password' ? 'mysql_native_password' : opts.plugin;
   return Buffer.concat([Buffer.from([10]), Buffer.from('8.0.40-fake\0', 'latin1'), head, nonce.subarray(8, 20), Buffer.from([0]), Buffer.from(`${plugin}\0`, 'latin1')]);

@@ -248,9 +248,9 @@ function tokenize(sql: string): string[] {
         value += sql[i++];
       }
       tokens.push(`'${value}`); // a leading quote marks a string literal token
-    } else if (/[A-Za-z0-9_.@\-]/.test(c)) {
+    } else if (/[A-Za-z0-9_.@-]/.test(c)) {
       let word = '';
-      while (i < sql.length && /[A-Za-z0-9_.@\-]/.test(sql[i]!)) word += sql[i++];
+      while (i < sql.length && /[A-Za-z0-9_.@-]/.test(sql[i]!)) word += sql[i++];
       tokens.push(word);
     } else {
       tokens.push(c);

@@ -15,7 +15,6 @@ type X509Lib = typeof X509;
 let lib: X509Lib | undefined;
 function x509(): X509Lib {
   if (!lib) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     // @peculiar/x509 uses tsyringe, which needs the Reflect metadata polyfill loaded first.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('reflect-metadata');

@@ -72,6 +72,8 @@ export function backoffDelayMs(attempt: number, options: Pick<ResilienceOptions,
  * not to retry. Network-level failures are transient. MySQL's own login refusals (locked or blocked account,
  * expired password, plugin not loaded, offline mode, require_secure_transport) need a person to act: retrying
  * them only adds noise to the server's log (and, for a blocked account, nothing changes until its lock time).
+ * too-many-connections is retried: max_connections is a passing state of the server, not of this client's
+ * settings or credentials, and a reconnect with backoff (bounded by the attempt budget and rate limit) gets a slot.
  */
 export function isRetryable(error: Pick<MysqlTlsError, 'code'>): boolean {
   switch (error.code) {
@@ -81,8 +83,6 @@ export function isRetryable(error: Pick<MysqlTlsError, 'code'>): boolean {
     case 'connection-lost':
     case 'protocol-error':
     case 'tls-handshake-failed':
-    // max_connections is a passing state of the server, not of this client's settings or credentials: a
-    // reconnect with backoff (bounded by the attempt budget and the rate limit) is what gets a slot back.
     case 'too-many-connections':
     case 'unknown':
       return true;

@@ -19,9 +19,11 @@ export function escapeHtml(value: unknown): string {
 
 // Line breaks (including the Unicode ones and the C0/C1 controls that terminals and some renderers treat
 // as breaks). In Markdown a line break inside a value could start a heading, a list or a table row.
+// eslint-disable-next-line no-control-regex
 const LINE_BREAKS = /[\r\n\u2028\u2029\u000b\u000c\u0085]+/g;
 // The other control characters (terminal escapes, NUL, DEL, C1) and the bidirectional overrides that can
 // make text read differently from what it is.
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u202a-\u202e\u2066-\u2069]/g;
 // The ASCII punctuation that means something in CommonMark, GFM, VS Code's MarkdownString or the
 // preview's markdown-it (CommonMark lets any ASCII punctuation be backslash-escaped, and an escaped one is
@@ -77,6 +79,7 @@ export function markdownCodeBlock(value: unknown, language = ''): string {
  * a line of its own.
  */
 export function plainTextLine(value: unknown): string {
+  // eslint-disable-next-line no-control-regex
   return String(value ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
     if (c === '\n') return '\\n';
     if (c === '\r') return '\\r';

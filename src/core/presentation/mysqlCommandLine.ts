@@ -23,6 +23,7 @@ export function shellQuote(value: string): string {
  * terminal first, and the terminal's line editor acts on them (Ctrl-A moves to the start of the line, a
  * carriage return runs what is there so far, a tab completes), so a value carrying them is refused.
  */
+// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 function checked(value: string, field: string): string {

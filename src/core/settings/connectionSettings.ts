@@ -100,6 +100,7 @@ export interface ParsedConnectionSettings {
 export const SSL_PATH_FIELDS = ['ca', 'cert', 'key', 'pfx'] as const;
 export { MAX_TIMEOUT_MS };
 /** C0 and C1 controls, DEL and the Unicode line/paragraph separators: in a host, path or name they only ever hide something. */
+// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** The first control character of a string setting, named for the problem message. */

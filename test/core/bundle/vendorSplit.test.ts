@@ -183,6 +183,7 @@ describe('the packaged build: vendor libraries split out of dist/extension.js', 
       fake.settings.workspace['mysqlTls.connections'] = [sbEntry, ...(edEntry ? [edEntry] : [])];
       await seedBoundSecret(fake, 'workspace', sbEntry, 'password', sb.accounts.app_none!.password);
       if (edEntry && sb.accounts.app_ed25519) await seedBoundSecret(fake, 'workspace', edEntry, 'password', sb.accounts.app_ed25519.password);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       ext = require(bundle) as typeof ext;
       await ext.activate(fakeExtensionContext(fake));
     });

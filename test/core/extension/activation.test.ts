@@ -27,6 +27,7 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
       wrongHost,
     ];
     fake.answers.push({ pattern: /contain a password/, item: 'Move to Keychain' });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     ext = require('../../../src/extension') as typeof import('../../../src/extension');
     ext.activate(fakeExtensionContext(fake) as never);
     await tick();

@@ -174,6 +174,7 @@ describe('renderers with hostile server and settings values', () => {
   it('plain-text report (CLI, Copy Report): no terminal escapes, no injected lines', () => {
     const report = { ...hostile, serverVersion: '10.11\x1b]0;owned\x07\x1b[2J', hints: ['fine\nhint       injected line'] };
     const text = formatReport(report, 'app\x1b[31m');
+    // eslint-disable-next-line no-control-regex
     assert.ok(!/[\x00-\x08\x0b-\x1f\x7f]/.test(text), JSON.stringify(text));
     assert.ok(text.includes('\\x1B]0;owned\\x07\\x1B[2J'));
     assert.ok(text.split('\n').every((line, i) => i === 0 || line.startsWith('  ')), `a value started a line of its own:\n${text}`);

@@ -22,6 +22,7 @@ describe('reconnecting, as the status bar and the tree show it', () => {
     const entry = { id: 'sb', name: 'Sandbox TLS', host: sb.host, port: sb.servers.tls.port, user: sb.accounts.app_none!.user, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } };
     fake.settings.user['mysqlTls.connections'] = [entry];
     await seedBoundSecret(fake, 'user', entry, 'password', sb.accounts.app_none!.password);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     ext = require('../../../src/extension') as typeof import('../../../src/extension');
     ext.activate(fakeExtensionContext(fake) as never);
   });

@@ -25,6 +25,7 @@ describe('the hijack in the extension (fake VS Code)', () => {
     fake.settings.user['mysqlTls.connections'] = [userEntry];
     fake.settings.workspace['mysqlTls.connections'] = [{ ...userEntry, host: '127.0.0.1', port: recorder.port, ssl: { mode: 'DISABLED' } }];
     await seedBoundSecret(fake, 'user', userEntry, 'password', account.password);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     ext = require('../../../src/extension') as typeof import('../../../src/extension');
     ext.activate(fakeExtensionContext(fake) as never);
   });

@@ -137,6 +137,7 @@ describe('Restricted Mode and user-only settings in the extension (fake VS Code,
     fake.settings.workspace['mysqlTls.logQueries'] = true;
     fake.settings.workspace['mysqlTls.secretStorage'] = 'keychain';
     await seedBoundSecret(fake, 'user', userEntry, 'password', sb.accounts.app_none!.password);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     ext = require('../../../src/extension') as typeof import('../../../src/extension');
     ext.activate(fakeExtensionContext(fake) as never);
   });

@@ -155,7 +155,9 @@ describe('machine in the middle with its own certificate', () => {
 
 /** Rebuilds an Issued CA from PEM files so a test can sign with the sandbox CA. */
 async function importIssuer(certPem: string, keyPem: string, webcrypto: typeof import('node:crypto').webcrypto, X509: typeof import('node:crypto').X509Certificate) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('reflect-metadata');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const x509 = require('@peculiar/x509') as typeof import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };

@@ -536,7 +536,7 @@ export async function startMysql8Double(opts: Mysql8DoubleOptions): Promise<Mysq
         authData = switched;
         parsed.switched = true;
       }
-      let passwordOk = false;
+      let passwordOk: boolean;
       const expected = account?.password ?? `\0no-such-account-${randomBytes(8).toString('hex')}`;
       if (account && account.password === '' && authData.length === 0) {
         passwordOk = true;
@@ -752,7 +752,7 @@ function greeting(info: FlavourInfo, threadId: number, scramble: Buffer, tls: bo
   fixed[o++] = info.charset;
   o = fixed.writeUInt16LE(0x0002, o);
   o = fixed.writeUInt16LE(caps >>> 16, o);
-  fixed[o++] = 21;
+  fixed[o] = 21;
   return Buffer.concat([Buffer.from([10]), Buffer.from(`${info.version}\0`, 'latin1'), fixed, scramble.subarray(8, 20), Buffer.from([0]), Buffer.from(`${info.plugin}\0`, 'latin1')]);
 }
 
