@@ -71,7 +71,13 @@ const extension = {
     // extension's ~85 modules into a few scopes (no per-module wrapper and import helpers), which makes
     // dist/extension.js smaller and faster to load (require()+activate() about a third faster, measured).
     // The sources' lazy require() calls stay require() calls, so the vendor files are still read on first use.
-    rules: [{ test: /\.ts$/, exclude: /node_modules/, use: [{ loader: 'ts-loader', options: { transpileOnly: true, configFile: 'tsconfig.json', compilerOptions: { module: 'es2020' } } }] }],
+    rules: [
+      {
+        test: /\.ts$/,
+        exclude: /node_modules/,
+        use: [{ loader: 'ts-loader', options: { transpileOnly: true, configFile: 'tsconfig.json', compilerOptions: { module: 'es2020' } } }],
+      },
+    ],
   },
   plugins: [new CopyWebviewAssetsPlugin()],
 };

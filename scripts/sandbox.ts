@@ -95,7 +95,7 @@ export function binaries(): { mariadbd: string; installDb: string } {
   const installDb = findBinary(['mariadb-install-db', 'mysql_install_db']);
   if (!mariadbd || !installDb) {
     throw new SandboxError(
-      'The MariaDB server binaries (mariadbd, mariadb-install-db) were not found. Install them with: sudo apt-get install mariadb-server (the project\'s scripts/setup.sh does this).',
+      "The MariaDB server binaries (mariadbd, mariadb-install-db) were not found. Install them with: sudo apt-get install mariadb-server (the project's scripts/setup.sh does this).",
     );
   }
   return { mariadbd, installDb };
@@ -153,7 +153,12 @@ async function generateCertificates(dir: string): Promise<SandboxDescription['ce
   const local = { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
   const day = 86_400_000;
   const [server, client, otherServer, otherClient, wrongHost, expired] = await Promise.all([
-    issueCertificate({ issuer: ca, subject: distinguishedName({ organization: 'mysql-tls sandbox', commonName: 'mysql-tls sandbox server' }), usage: 'server', ...local }),
+    issueCertificate({
+      issuer: ca,
+      subject: distinguishedName({ organization: 'mysql-tls sandbox', commonName: 'mysql-tls sandbox server' }),
+      usage: 'server',
+      ...local,
+    }),
     issueCertificate({ issuer: ca, subject: clientSubject, usage: 'client' }),
     issueCertificate({ issuer: otherCa, subject: distinguishedName({ organization: 'unrelated', commonName: 'unrelated server' }), usage: 'server', ...local }),
     issueCertificate({ issuer: otherCa, subject: distinguishedName({ organization: 'unrelated', commonName: 'unrelated client' }), usage: 'client' }),
@@ -266,20 +271,32 @@ async function installPamService(dir: string, password: string): Promise<boolean
   try {
     await writeSecret(pam.secret, password);
     // pam_exec gives the password on stdin without a newline; `read` still fills the variable at EOF.
-    await fs.writeFile(pam.script, `#!/bin/sh
+    await fs.writeFile(
+      pam.script,
+      `#!/bin/sh
 IFS= read -r given || true
 [ "$given" = "$(cat '${pam.secret}')" ]
-`, { mode: 0o700 });
-    await fs.writeFile(pam.file, `auth required pam_exec.so expose_authtok quiet ${pam.script}
+`,
+      { mode: 0o700 },
+    );
+    await fs.writeFile(
+      pam.file,
+      `auth required pam_exec.so expose_authtok quiet ${pam.script}
 account required pam_permit.so
-`);
+`,
+    );
     return true;
   } catch {
     return false;
   }
 }
 
-export function serverArgs(desc: Pick<SandboxDescription, 'certs'>, name: ServerName, server: Pick<SandboxServer, 'datadir' | 'socket' | 'port'>, extra: string[] = []): string[] {
+export function serverArgs(
+  desc: Pick<SandboxDescription, 'certs'>,
+  name: ServerName,
+  server: Pick<SandboxServer, 'datadir' | 'socket' | 'port'>,
+  extra: string[] = [],
+): string[] {
   const cfg = SERVER_CONFIG[name];
   return [
     ...baseServerArgs(server),
@@ -296,10 +313,20 @@ export function serverArgs(desc: Pick<SandboxDescription, 'certs'>, name: Server
 /** mariadb-install-db into `datadir`, root reachable without password over the socket. */
 export function installDataDirectory(datadir: string, timeoutMs = 120_000): void {
   const { installDb } = binaries();
-  const r = spawnSync(installDb, ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...(process.getuid?.() === 0 ? ['--user=root'] : [])], {
-    encoding: 'utf8',
-    timeout: timeoutMs,
-  });
+  const r = spawnSync(
+    installDb,
+    [
+      '--no-defaults',
+      `--datadir=${datadir}`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      ...(process.getuid?.() === 0 ? ['--user=root'] : []),
+    ],
+    {
+      encoding: 'utf8',
+      timeout: timeoutMs,
+    },
+  );
   if (r.status !== 0) throw new SandboxError(`mariadb-install-db failed:\n${r.stderr || r.stdout}`);
 }
 
@@ -326,7 +353,9 @@ async function waitReady(server: SandboxServer, name: string, timeoutMs = 60_000
     }
   }
   const log = await fs.readFile(path.join(path.dirname(server.datadir), 'error.log'), 'utf8').catch(() => '');
-  throw new SandboxError(`Server "${name}" did not become ready (${String((lastError as Error)?.message ?? 'exited')}).\nLast lines of its error log:\n${log.split('\n').slice(-15).join('\n')}`);
+  throw new SandboxError(
+    `Server "${name}" did not become ready (${String((lastError as Error)?.message ?? 'exited')}).\nLast lines of its error log:\n${log.split('\n').slice(-15).join('\n')}`,
+  );
 }
 
 export function startServerProcess(mariadbd: string, args: string[]): number {
@@ -363,14 +392,20 @@ async function setupAccounts(
             ? `IDENTIFIED VIA pam USING ${c.escape(pamServiceName)}`
             : `IDENTIFIED BY ${c.escape(a.password)}`;
       const req =
-        a.require === 'ISSUER+SUBJECT'
-          ? `REQUIRE ISSUER ${c.escape(certs.caSubject)} AND SUBJECT ${c.escape(certs.clientSubject)}`
-          : `REQUIRE ${a.require}`;
+        a.require === 'ISSUER+SUBJECT' ? `REQUIRE ISSUER ${c.escape(certs.caSubject)} AND SUBJECT ${c.escape(certs.clientSubject)}` : `REQUIRE ${a.require}`;
       stmts.push(`CREATE OR REPLACE USER '${a.user}'@'%' ${ident} ${req}`, `GRANT ALL PRIVILEGES ON *.* TO '${a.user}'@'%'`);
     }
-    stmts.push('CREATE DATABASE IF NOT EXISTS sandbox', 'CREATE TABLE IF NOT EXISTS sandbox.greetings (id INT PRIMARY KEY AUTO_INCREMENT, text VARCHAR(100) NOT NULL)');
+    stmts.push(
+      'CREATE DATABASE IF NOT EXISTS sandbox',
+      'CREATE TABLE IF NOT EXISTS sandbox.greetings (id INT PRIMARY KEY AUTO_INCREMENT, text VARCHAR(100) NOT NULL)',
+    );
     stmts.push("INSERT INTO sandbox.greetings (text) VALUES ('hello over TLS'), ('hola'), ('bonjour')");
-    stmts.push(`ALTER USER 'root'@'localhost' IDENTIFIED BY ${c.escape(rootPassword)}`, `CREATE OR REPLACE USER 'root'@'127.0.0.1' IDENTIFIED BY ${c.escape(rootPassword)}`, "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION", 'FLUSH PRIVILEGES');
+    stmts.push(
+      `ALTER USER 'root'@'localhost' IDENTIFIED BY ${c.escape(rootPassword)}`,
+      `CREATE OR REPLACE USER 'root'@'127.0.0.1' IDENTIFIED BY ${c.escape(rootPassword)}`,
+      "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION",
+      'FLUSH PRIVILEGES',
+    );
     await c.query(stmts.join(';\n'));
     return { ed25519, pam };
   } finally {
@@ -447,12 +482,22 @@ export async function start(dir = defaultSandboxDir()): Promise<SandboxDescripti
       const port = await freePort(PREFERRED_PORT_BASE + i, taken);
       taken.add(port);
       const cfg = SERVER_CONFIG[name];
-      const server: SandboxServer = { port, pid: 0, socket: path.join(base, 'mariadb.sock'), datadir, tls: cfg.tls, requireSecureTransport: cfg.strict, certificate: cfg.cert };
+      const server: SandboxServer = {
+        port,
+        pid: 0,
+        socket: path.join(base, 'mariadb.sock'),
+        datadir,
+        tls: cfg.tls,
+        requireSecureTransport: cfg.strict,
+        certificate: cfg.cert,
+      };
       server.pid = startServerProcess(mariadbd, serverArgs({ certs }, name, server));
       servers[name] = server;
     }
     await Promise.all(SERVER_NAMES.map((n) => waitReady(servers[n], n)));
-    const plugins = await Promise.all(SERVER_NAMES.map((n) => setupAccounts(servers[n], certs, accounts, rootPassword, pamReady ? pamService(dir).name : undefined)));
+    const plugins = await Promise.all(
+      SERVER_NAMES.map((n) => setupAccounts(servers[n], certs, accounts, rootPassword, pamReady ? pamService(dir).name : undefined)),
+    );
     if (!plugins.every((p) => p.ed25519)) delete accounts.app_ed25519;
     if (!plugins.every((p) => p.pam)) {
       delete accounts.app_pam;
@@ -464,7 +509,17 @@ export async function start(dir = defaultSandboxDir()): Promise<SandboxDescripti
     throw e;
   }
   await fs.rm(template, { recursive: true, force: true });
-  const desc: SandboxDescription = { version: 1, host: '127.0.0.1', dir, runDir, mariadbVersion: version, certs, servers, accounts, admin: { user: 'root', password: rootPassword } };
+  const desc: SandboxDescription = {
+    version: 1,
+    host: '127.0.0.1',
+    dir,
+    runDir,
+    mariadbVersion: version,
+    certs,
+    servers,
+    accounts,
+    admin: { user: 'root', password: rootPassword },
+  };
   await writeSecret(stateFile(dir), JSON.stringify(desc, null, 2) + '\n');
   return withRunning(desc);
 }

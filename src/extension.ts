@@ -55,7 +55,9 @@ export function activate(context: vscode.ExtensionContext): void {
       },
       refuse: (profile) => {
         const connection = settings.find(profile.id);
-        return connection?.restricted ? new MysqlTlsError('workspace-untrusted', `"${connection.name}" is defined in the settings of a workspace that is not trusted`) : undefined;
+        return connection?.restricted
+          ? new MysqlTlsError('workspace-untrusted', `"${connection.name}" is defined in the settings of a workspace that is not trusted`)
+          : undefined;
       },
       paths: () => settings.pathContext(),
       resilience: () => settings.resilience(),
@@ -67,7 +69,8 @@ export function activate(context: vscode.ExtensionContext): void {
     // for it once per session as soon as it is connected (connecting itself does not wait for that round trip).
     scope.add(
       registry.onDidChange((s) => {
-        if (s.state === 'connected' && s.report?.server.pending) registry.serverView(s.id).catch((e: unknown) => log.warn(`the server's TLS view of ${s.id} could not be read: ${String((e as Error).message ?? e)}`));
+        if (s.state === 'connected' && s.report?.server.pending)
+          registry.serverView(s.id).catch((e: unknown) => log.warn(`the server's TLS view of ${s.id} could not be read: ${String((e as Error).message ?? e)}`));
       }),
     );
     const active = scope.add(new ActiveConnection(context.workspaceState, settings, registry));
@@ -168,7 +171,9 @@ export function activate(context: vscode.ExtensionContext): void {
     };
     showProblems(settings.current.problems);
     scope.add(settings.onDidChange((parsed) => showProblems(parsed.problems)));
-    log.info(`activated: ${settings.current.connections.length} connection(s), ${settings.current.invalid.length} invalid entr${settings.current.invalid.length === 1 ? 'y' : 'ies'}`);
+    log.info(
+      `activated: ${settings.current.connections.length} connection(s), ${settings.current.invalid.length} invalid entr${settings.current.invalid.length === 1 ? 'y' : 'ies'}`,
+    );
   } catch (e) {
     log.error('activation failed', e);
     void vscode.window.showErrorMessage(`MySQL TLS could not start: ${e instanceof Error ? e.message : String(e)}`);

@@ -35,13 +35,7 @@ export function loadSandboxDescription(dir = defaultSandboxDir()): SandboxDescri
 
 /** The demo connections, in the order they appear in the Connections view. */
 export function demoConnections(sb: SandboxDescription): DemoConnection[] {
-  const make = (
-    id: string,
-    name: string,
-    server: ServerName,
-    account: AccountName,
-    ssl: NonNullable<ConnectionProfile['ssl']>,
-  ): DemoConnection => {
+  const make = (id: string, name: string, server: ServerName, account: AccountName, ssl: NonNullable<ConnectionProfile['ssl']>): DemoConnection => {
     const user = sb.accounts[account]?.user;
     if (!user) throw new Error(`the sandbox has no account ${account}`);
     return { server, account, profile: { id, name, host: sb.host, port: sb.servers[server].port, user, database: '', ssl } };
@@ -129,7 +123,9 @@ async function main(args: string[]): Promise<void> {
   const sb = loadSandboxDescription();
   const connections = writeDemoWorkspace(path.resolve(dir), sb);
   if (args.includes('--seed-keychain')) await seedKeychain(sb, connections);
-  console.log(`demo: workspace ${path.resolve(dir)} with ${connections.length} connections${args.includes('--seed-keychain') ? ', passwords in the keychain' : ''}`);
+  console.log(
+    `demo: workspace ${path.resolve(dir)} with ${connections.length} connections${args.includes('--seed-keychain') ? ', passwords in the keychain' : ''}`,
+  );
 }
 
 if (require.main === module) {

@@ -116,7 +116,11 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const stateDir = opts.stateDir ?? path.join(os.tmpdir(), `mysql-tls-code-server-${process.pid}-${Date.now()}`);
   const userDataDir = path.join(stateDir, 'user-data');
   const extensionsDir = path.join(stateDir, 'extensions');
-  const xdg = { XDG_CONFIG_HOME: path.join(stateDir, 'xdg-config'), XDG_DATA_HOME: path.join(stateDir, 'xdg-data'), XDG_CACHE_HOME: path.join(stateDir, 'xdg-cache') };
+  const xdg = {
+    XDG_CONFIG_HOME: path.join(stateDir, 'xdg-config'),
+    XDG_DATA_HOME: path.join(stateDir, 'xdg-data'),
+    XDG_CACHE_HOME: path.join(stateDir, 'xdg-cache'),
+  };
   for (const d of [path.join(userDataDir, 'User'), extensionsDir, ...Object.values(xdg)]) mkdirSync(d, { recursive: true });
   writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_USER_SETTINGS, ...opts.userSettings }, null, 2));
   const env: NodeJS.ProcessEnv = { ...process.env, ...xdg, ...opts.env };
@@ -139,7 +143,18 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const log = openSync(logFile, 'a');
   const child: ChildProcess = spawn(
     CODE_SERVER_BIN,
-    ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', ...dirArgs, opts.workspace],
+    [
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      ...dirArgs,
+      opts.workspace,
+    ],
     { env, stdio: ['ignore', log, log], detached: true }, // detached: own process group, stopped as a whole
   );
   closeSync(log);

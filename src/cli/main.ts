@@ -51,7 +51,12 @@ export { MAX_TIMEOUT_MS };
 export function parsePort(value: string): number {
   const port = /^[0-9]{1,5}$/.test(value) ? Number(value) : NaN;
   if (!(port >= 1 && port <= 65535)) {
-    throw new MysqlTlsError('config-invalid', `${JSON.stringify(value)} is not a port`, '--port', 'Give the port as a decimal number from 1 to 65535, e.g. --port 3306.');
+    throw new MysqlTlsError(
+      'config-invalid',
+      `${JSON.stringify(value)} is not a port`,
+      '--port',
+      'Give the port as a decimal number from 1 to 65535, e.g. --port 3306.',
+    );
   }
   return port;
 }
@@ -120,12 +125,19 @@ async function sandboxProfile(spec: string): Promise<{ profile: Partial<Connecti
   const sandbox = require('../../scripts/sandbox') as typeof import('../../scripts/sandbox');
   const desc = await sandbox.status();
   if (!desc) {
-    throw new MysqlTlsError('config-invalid', `no sandbox description in ${sandbox.defaultSandboxDir()}`, '--sandbox', 'Start the sandbox first: npm run sandbox -- start');
+    throw new MysqlTlsError(
+      'config-invalid',
+      `no sandbox description in ${sandbox.defaultSandboxDir()}`,
+      '--sandbox',
+      'Start the sandbox first: npm run sandbox -- start',
+    );
   }
   const s = (desc.servers as Record<string, { port: number } | undefined>)[server];
   const a = (desc.accounts as Record<string, { user: string; password: string; require: string } | undefined>)[account];
-  if (!s) throw new MysqlTlsError('config-invalid', `the sandbox has no server "${server}"`, '--sandbox', `Use one of ${Object.keys(desc.servers).join(', ')}.`);
-  if (!a) throw new MysqlTlsError('config-invalid', `the sandbox has no account "${account}"`, '--sandbox', `Use one of ${Object.keys(desc.accounts).join(', ')}.`);
+  if (!s)
+    throw new MysqlTlsError('config-invalid', `the sandbox has no server "${server}"`, '--sandbox', `Use one of ${Object.keys(desc.servers).join(', ')}.`);
+  if (!a)
+    throw new MysqlTlsError('config-invalid', `the sandbox has no account "${account}"`, '--sandbox', `Use one of ${Object.keys(desc.accounts).join(', ')}.`);
   const needsCert = a.require === 'X509' || a.require === 'ISSUER+SUBJECT';
   return {
     profile: { host: desc.host, port: s.port, user: a.user },
@@ -183,7 +195,13 @@ export async function probe(argv: string[]): Promise<number> {
     const ssl: SslSettings = { ...fromSandbox?.ssl };
     if (values['ssl-mode'] !== undefined) {
       const mode = parseSslMode(values['ssl-mode']);
-      if (!mode) throw new MysqlTlsError('config-invalid', `"${values['ssl-mode']}" is not an ssl mode`, '--ssl-mode', 'Use DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY.');
+      if (!mode)
+        throw new MysqlTlsError(
+          'config-invalid',
+          `"${values['ssl-mode']}" is not an ssl mode`,
+          '--ssl-mode',
+          'Use DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY.',
+        );
       ssl.mode = mode;
     }
     if (values['ssl-ca'] !== undefined) ssl.ca = values['ssl-ca'];

@@ -20,8 +20,14 @@ export const CAUSES = {
     title: 'The file is binary DER, but PEM text is expected',
     fix: 'Convert it to PEM (openssl x509 -inform der -in FILE -out FILE.pem) or import it with "MySQL TLS: Import CA Bundle".',
   },
-  'file-garbage': { title: 'The file does not contain what the setting expects', fix: 'Point the setting at a PEM file with the right kind of block (CERTIFICATE or PRIVATE KEY).' },
-  'file-wrong-kind': { title: 'The file holds a different kind of PEM block than the setting expects', fix: 'Swap the paths: ssl.cert takes a CERTIFICATE, ssl.key a PRIVATE KEY.' },
+  'file-garbage': {
+    title: 'The file does not contain what the setting expects',
+    fix: 'Point the setting at a PEM file with the right kind of block (CERTIFICATE or PRIVATE KEY).',
+  },
+  'file-wrong-kind': {
+    title: 'The file holds a different kind of PEM block than the setting expects',
+    fix: 'Swap the paths: ssl.cert takes a CERTIFICATE, ssl.key a PRIVATE KEY.',
+  },
   'key-needs-passphrase': {
     title: 'The private key is encrypted and no passphrase is stored',
     fix: 'Store the key passphrase for this connection (it is kept in the OS keychain).',
@@ -39,28 +45,37 @@ export const CAUSES = {
   },
   'tls-ca-mismatch': {
     title: 'The server certificate was not signed by the configured CA',
-    fix: 'Set ssl.ca to the CA that issued the server certificate (for a cloud database, the provider\'s CA bundle). If the server certificate changed unexpectedly, find out why before connecting.',
+    fix: "Set ssl.ca to the CA that issued the server certificate (for a cloud database, the provider's CA bundle). If the server certificate changed unexpectedly, find out why before connecting.",
   },
   'tls-self-signed-no-ca': {
     title: 'The server certificate is self-signed or from a private CA, and no CA is configured to trust it',
-    fix: 'Set ssl.ca to the server\'s CA certificate.',
+    fix: "Set ssl.ca to the server's CA certificate.",
   },
   'tls-hostname-mismatch': {
     title: 'The server certificate does not name this host',
     fix: 'Connect with a host name the certificate lists (see its SANs), set ssl.servername to the name in the certificate, or reissue the certificate with this host in subjectAltName. VERIFY_CA skips this check.',
   },
-  'tls-cert-expired': { title: 'The server certificate has expired', fix: 'Renew the server certificate and reload it (FLUSH SSL on MariaDB, ALTER INSTANCE RELOAD TLS on MySQL 8).' },
-  'tls-cert-not-yet-valid': { title: 'The server certificate is not valid yet', fix: 'Check the clocks of client and server, or wait until the certificate start date.' },
+  'tls-cert-expired': {
+    title: 'The server certificate has expired',
+    fix: 'Renew the server certificate and reload it (FLUSH SSL on MariaDB, ALTER INSTANCE RELOAD TLS on MySQL 8).',
+  },
+  'tls-cert-not-yet-valid': {
+    title: 'The server certificate is not valid yet',
+    fix: 'Check the clocks of client and server, or wait until the certificate start date.',
+  },
   'tls-protocol-mismatch': {
     title: 'Client and server share no TLS protocol version',
-    fix: 'Widen ssl.minVersion/ssl.maxVersion or the server\'s tls_version so they overlap (TLSv1.2 and TLSv1.3 are current).',
+    fix: "Widen ssl.minVersion/ssl.maxVersion or the server's tls_version so they overlap (TLSv1.2 and TLSv1.3 are current).",
   },
-  'tls-cipher-mismatch': { title: 'Client and server share no cipher', fix: 'Remove or widen ssl.ciphers, or adjust the server\'s ssl_cipher.' },
+  'tls-cipher-mismatch': { title: 'Client and server share no cipher', fix: "Remove or widen ssl.ciphers, or adjust the server's ssl_cipher." },
   'tls-legacy-server': {
     title: 'The server speaks only TLS 1.0/1.1 with legacy ciphers and signatures, which this client refuses',
     fix: 'This is a MySQL 5.7 community build up to 5.7.27 or MySQL 5.6 compiled with yaSSL (or a server configured like one). Upgrade the server to 5.7.28 or later (built with OpenSSL: TLS 1.2 and 1.3), or better to 8.0/8.4. Until then, an explicit insecure override connects: ssl.minVersion "TLSv1" and ssl.ciphers "DEFAULT@SECLEVEL=0"; the session is then labelled as using an insecure legacy override, and TLS 1.0/1.1 with SHA-1 does not protect it against a capable attacker.',
   },
-  'tls-handshake-failed': { title: 'The TLS handshake failed', fix: 'Check the server\'s TLS configuration and the error log; the detail below is what the TLS layer said.' },
+  'tls-handshake-failed': {
+    title: 'The TLS handshake failed',
+    fix: "Check the server's TLS configuration and the error log; the detail below is what the TLS layer said.",
+  },
   'tls-client-cert-rejected': {
     title: 'The server rejected the client certificate',
     fix: 'Use a client certificate issued by the CA the server trusts (its ssl_ca).',
@@ -71,7 +86,7 @@ export const CAUSES = {
   },
   'account-requires-x509': {
     title: 'Access denied on a TLS connection without a client certificate',
-    fix: 'Either the password is wrong, or the account requires a client certificate (REQUIRE X509/ISSUER/SUBJECT). Set ssl.cert and ssl.key to a certificate the server\'s CA issued, and check the password.',
+    fix: "Either the password is wrong, or the account requires a client certificate (REQUIRE X509/ISSUER/SUBJECT). Set ssl.cert and ssl.key to a certificate the server's CA issued, and check the password.",
   },
   'server-requires-tls': {
     title: 'The server requires secure transport',
@@ -82,20 +97,20 @@ export const CAUSES = {
     fix: 'Check the user name and password. If the account has REQUIRE ISSUER/SUBJECT, the client certificate must match them exactly.',
   },
   'auth-plugin-not-loaded': {
-    title: 'The account\'s authentication plugin is not loaded on the server',
-    fix: 'MySQL 8.4 no longer loads mysql_native_password by default and 9.0 removed it. Move the account to caching_sha2_password: ALTER USER \'user\'@\'host\' IDENTIFIED WITH caching_sha2_password BY \'new password\'; then connect over TLS (VERIFY_IDENTITY is best), which its first login needs (or pin the server\'s RSA key with serverPublicKey). Re-enabling mysql_native_password is not a fix: it is deprecated and gone in 9.x.',
+    title: "The account's authentication plugin is not loaded on the server",
+    fix: "MySQL 8.4 no longer loads mysql_native_password by default and 9.0 removed it. Move the account to caching_sha2_password: ALTER USER 'user'@'host' IDENTIFIED WITH caching_sha2_password BY 'new password'; then connect over TLS (VERIFY_IDENTITY is best), which its first login needs (or pin the server's RSA key with serverPublicKey). Re-enabling mysql_native_password is not a fix: it is deprecated and gone in 9.x.",
   },
   'account-locked': {
     title: 'The account is locked',
-    fix: 'An administrator locked it (ACCOUNT LOCK). Ask them to run ALTER USER \'user\'@\'host\' ACCOUNT UNLOCK, or use another account. Retrying does not help.',
+    fix: "An administrator locked it (ACCOUNT LOCK). Ask them to run ALTER USER 'user'@'host' ACCOUNT UNLOCK, or use another account. Retrying does not help.",
   },
   'account-blocked-failed-logins': {
     title: 'The account is temporarily blocked after too many failed logins',
-    fix: 'The account has FAILED_LOGIN_ATTEMPTS and PASSWORD_LOCK_TIME: wait until the lock time has passed, or ask an administrator to run ALTER USER \'user\'@\'host\' ACCOUNT UNLOCK. Check the stored password first: each wrong attempt counts towards the next lock.',
+    fix: "The account has FAILED_LOGIN_ATTEMPTS and PASSWORD_LOCK_TIME: wait until the lock time has passed, or ask an administrator to run ALTER USER 'user'@'host' ACCOUNT UNLOCK. Check the stored password first: each wrong attempt counts towards the next lock.",
   },
   'password-expired': {
-    title: 'The account\'s password has expired',
-    fix: 'Set a new password with a client that supports expired passwords (mysql --connect-expired-password, then ALTER USER USER() IDENTIFIED BY \'new password\'), or ask an administrator to reset it; then store the new password for this connection.',
+    title: "The account's password has expired",
+    fix: "Set a new password with a client that supports expired passwords (mysql --connect-expired-password, then ALTER USER USER() IDENTIFIED BY 'new password'), or ask an administrator to reset it; then store the new password for this connection.",
   },
   'server-offline': {
     title: 'The server is in offline mode',
@@ -111,7 +126,7 @@ export const CAUSES = {
   },
   'auth-needs-tls': {
     title: 'The server asked for the full password on a connection that is not encrypted',
-    fix: 'Nothing derived from the password was sent: anyone on the path can fake that request and read the answer. Use TLS (ssl.mode REQUIRED or better; VERIFY_IDENTITY is best), or pin the server\'s RSA public key with serverPublicKey (a PEM file, like --server-public-key-path), or, knowing that a machine in the middle can then read the password, set getServerPublicKey to true (like --get-server-public-key).',
+    fix: "Nothing derived from the password was sent: anyone on the path can fake that request and read the answer. Use TLS (ssl.mode REQUIRED or better; VERIFY_IDENTITY is best), or pin the server's RSA public key with serverPublicKey (a PEM file, like --server-public-key-path), or, knowing that a machine in the middle can then read the password, set getServerPublicKey to true (like --get-server-public-key).",
   },
   'clear-password-needs-tls': {
     title: 'The server asked for the password in cleartext (mysql_clear_password) on a connection that is not encrypted',
@@ -120,8 +135,14 @@ export const CAUSES = {
   'host-unreachable': { title: 'The server cannot be reached', fix: 'Check host and port, that the server is running and listening on TCP, and firewalls.' },
   'host-not-found': { title: 'The host name does not resolve', fix: 'Check the host name.' },
   'connect-timeout': { title: 'The connection timed out', fix: 'Check that the host and port are right and reachable; raise connectTimeoutMs on slow links.' },
-  'connection-lost': { title: 'The connection was closed unexpectedly', fix: 'Check the server\'s error log; something (server, proxy or network) dropped the connection.' },
-  'protocol-error': { title: 'The server did not speak the MySQL protocol as expected', fix: 'Check that host and port point at a MySQL-compatible server and not at another service.' },
+  'connection-lost': {
+    title: 'The connection was closed unexpectedly',
+    fix: "Check the server's error log; something (server, proxy or network) dropped the connection.",
+  },
+  'protocol-error': {
+    title: 'The server did not speak the MySQL protocol as expected',
+    fix: 'Check that host and port point at a MySQL-compatible server and not at another service.',
+  },
   'file-exists': {
     title: 'A file would be overwritten',
     fix: 'Choose an empty output folder, move the existing files away, or allow overwriting explicitly.',

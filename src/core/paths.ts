@@ -33,7 +33,10 @@ export function expandPath(input: string, ctx: PathContext = {}): string {
     }
     if (expr === 'userHome') return home;
     if (expr.startsWith('env:')) {
-      if (ctx.allowEnv === false) throw new PathExpansionError(`"${input}" uses \${env:…}, which is allowed in user settings only (a workspace must not read your environment variables)`);
+      if (ctx.allowEnv === false)
+        throw new PathExpansionError(
+          `"${input}" uses \${env:…}, which is allowed in user settings only (a workspace must not read your environment variables)`,
+        );
       const value = env[expr.slice(4)];
       if (value === undefined) throw new PathExpansionError(`"${input}" uses environment variable ${expr.slice(4)}, which is not set`);
       return value;

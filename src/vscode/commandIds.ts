@@ -53,11 +53,23 @@ export const PROXYSQL_COMMAND_IDS = [
 export type ProxysqlCommandId = (typeof PROXYSQL_COMMAND_IDS)[number];
 
 /** Commands whose handlers live in src/vscode/certificates and src/vscode/server (not in commands.ts). */
-export const CERTIFICATE_COMMAND_IDS = ['mysqlTls.generateCertificates', 'mysqlTls.importCaBundle', 'mysqlTls.inspectCertificate', 'mysqlTls.auditServer', 'mysqlTls.requireTlsForAccount'] as const;
+export const CERTIFICATE_COMMAND_IDS = [
+  'mysqlTls.generateCertificates',
+  'mysqlTls.importCaBundle',
+  'mysqlTls.inspectCertificate',
+  'mysqlTls.auditServer',
+  'mysqlTls.requireTlsForAccount',
+] as const;
 export type CertificateCommandId = (typeof CERTIFICATE_COMMAND_IDS)[number];
 
 /** Commands whose handlers live in src/vscode/query (the SQL editor and results). */
-export const QUERY_COMMAND_IDS = ['mysqlTls.newQuery', 'mysqlTls.runStatement', 'mysqlTls.runAll', 'mysqlTls.changeQueryConnection', 'mysqlTls.cancelQuery'] as const;
+export const QUERY_COMMAND_IDS = [
+  'mysqlTls.newQuery',
+  'mysqlTls.runStatement',
+  'mysqlTls.runAll',
+  'mysqlTls.changeQueryConnection',
+  'mysqlTls.cancelQuery',
+] as const;
 export type QueryCommandId = (typeof QUERY_COMMAND_IDS)[number];
 
 export type CommandId = keyof typeof COMMAND_TITLES;

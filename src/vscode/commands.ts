@@ -75,7 +75,12 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
-      connections.map((c) => ({ label: c.name, description: `${c.profile.host}:${c.profile.port ?? 3306} · ${c.profile.ssl?.mode ?? 'PREFERRED'}`, detail: s.registry.status(c.id).state, connection: c })),
+      connections.map((c) => ({
+        label: c.name,
+        description: `${c.profile.host}:${c.profile.port ?? 3306} · ${c.profile.ssl?.mode ?? 'PREFERRED'}`,
+        detail: s.registry.status(c.id).state,
+        connection: c,
+      })),
       { placeHolder },
     );
     return picked?.connection;
@@ -228,7 +233,8 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
 
     'mysqlTls.showTlsDetails': async (arg) => {
       // No argument (status bar click, palette): the active connection.
-      const connection = arg === undefined ? (s.active.get() ?? (await pickConnection(undefined, 'Connection to show'))) : await pickConnection(arg, 'Connection to show');
+      const connection =
+        arg === undefined ? (s.active.get() ?? (await pickConnection(undefined, 'Connection to show'))) : await pickConnection(arg, 'Connection to show');
       if (connection) s.details.show(connection.id);
     },
 
@@ -248,7 +254,10 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
         let flavour = CLIENT_FLAVOURS.find((f) => f.flavour === flavourArg)?.flavour;
         if (!flavour) {
           const items = [...CLIENT_FLAVOURS].sort((a, b) => Number(b.flavour === lastFlavour) - Number(a.flavour === lastFlavour));
-          const picked = await vscode.window.showQuickPick(items, { title: `Copy "${connection.name}" as a command line for`, placeHolder: 'The MariaDB client has no --ssl-mode option' });
+          const picked = await vscode.window.showQuickPick(items, {
+            title: `Copy "${connection.name}" as a command line for`,
+            placeHolder: 'The MariaDB client has no --ssl-mode option',
+          });
           if (!picked) return;
           flavour = picked.flavour;
         }
@@ -270,7 +279,12 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
     'mysqlTls.setPassword': async (arg) => {
       const connection = await pickConnection(arg, 'Connection whose password to set');
       if (!connection) return;
-      const value = await vscode.window.showInputBox({ title: `Password for ${connection.name}`, prompt: `Stored in ${s.secrets.description}, never in settings. Empty is allowed.`, password: true, ignoreFocusOut: true });
+      const value = await vscode.window.showInputBox({
+        title: `Password for ${connection.name}`,
+        prompt: `Stored in ${s.secrets.description}, never in settings. Empty is allowed.`,
+        password: true,
+        ignoreFocusOut: true,
+      });
       if (value === undefined) return;
       await storeSecret(connection, 'password', value);
       void vscode.window.showInformationMessage(`MySQL TLS: password of "${connection.name}" stored in ${s.secrets.description}.`);
@@ -288,7 +302,9 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
       if (value === undefined) return;
       if (value === '') await s.gate.vault.delete(connection, 'passphrase');
       else await storeSecret(connection, 'passphrase', value);
-      void vscode.window.showInformationMessage(`MySQL TLS: key passphrase of "${connection.name}" ${value === '' ? 'removed' : `stored in ${s.secrets.description}`}.`);
+      void vscode.window.showInformationMessage(
+        `MySQL TLS: key passphrase of "${connection.name}" ${value === '' ? 'removed' : `stored in ${s.secrets.description}`}.`,
+      );
     },
 
     'mysqlTls.refresh': () => {

@@ -24,7 +24,11 @@ const SECTION = 'mysqlTls';
 const KEY = 'connections';
 
 function targetOf(scope: SettingsScope): vscode.ConfigurationTarget {
-  return scope === 'user' ? vscode.ConfigurationTarget.Global : scope === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.WorkspaceFolder;
+  return scope === 'user'
+    ? vscode.ConfigurationTarget.Global
+    : scope === 'workspace'
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.WorkspaceFolder;
 }
 
 /**

@@ -70,23 +70,42 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
   const { initial, paths } = options;
   const total = 9;
   const title = (step: number): string => `${options.title} (${step}/${total})`;
-  const input = async (step: number, o: vscode.InputBoxOptions): Promise<string> => need(await vscode.window.showInputBox({ ignoreFocusOut: true, title: title(step), ...o }));
+  const input = async (step: number, o: vscode.InputBoxOptions): Promise<string> =>
+    need(await vscode.window.showInputBox({ ignoreFocusOut: true, title: title(step), ...o }));
 
   const name = (
-    await input(1, { prompt: 'A name for the connection', placeHolder: 'Connection name', value: initial?.name ?? '', validateInput: (v) => validateConnectionName(v, options.otherNames) })
+    await input(1, {
+      prompt: 'A name for the connection',
+      placeHolder: 'Connection name',
+      value: initial?.name ?? '',
+      validateInput: (v) => validateConnectionName(v, options.otherNames),
+    })
   ).trim();
-  const host = (await input(2, { prompt: 'Server host name or IP address', placeHolder: 'db.example.com', value: initial?.host ?? '', validateInput: validateHost })).trim();
-  const port = Number(await input(3, { prompt: 'TCP port', placeHolder: String(DEFAULT_PORT), value: String(initial?.port ?? DEFAULT_PORT), validateInput: validatePort }));
+  const host = (
+    await input(2, { prompt: 'Server host name or IP address', placeHolder: 'db.example.com', value: initial?.host ?? '', validateInput: validateHost })
+  ).trim();
+  const port = Number(
+    await input(3, { prompt: 'TCP port', placeHolder: String(DEFAULT_PORT), value: String(initial?.port ?? DEFAULT_PORT), validateInput: validatePort }),
+  );
   const kind = await proxysqlKindStep(options, host, port);
   const adminSsl = kind === 'proxysqlAdmin' ? defaultAdminSsl(await localProxysqlCa(host)) : undefined;
   const user = (await input(4, { prompt: 'MySQL account name', placeHolder: 'User', value: initial?.user ?? '', validateInput: validateUser })).trim();
-  const database = (await input(5, { prompt: 'Default database (optional: leave empty for none)', placeHolder: 'Database (optional)', value: initial?.database ?? '' })).trim();
+  const database = (
+    await input(5, { prompt: 'Default database (optional: leave empty for none)', placeHolder: 'Database (optional)', value: initial?.database ?? '' })
+  ).trim();
 
   const currentMode = initial?.ssl?.mode ?? adminSsl?.mode;
   const modeItems: (vscode.QuickPickItem & { mode: SslMode })[] = SSL_MODES.map((mode) => ({
     label: mode,
     mode,
-    description: mode === currentMode ? (adminSsl ? "ProxySQL admin default (its auto-generated certificate names no host: VERIFY_IDENTITY cannot pass)" : 'current') : mode === 'VERIFY_IDENTITY' && !adminSsl ? 'recommended' : undefined,
+    description:
+      mode === currentMode
+        ? adminSsl
+          ? 'ProxySQL admin default (its auto-generated certificate names no host: VERIFY_IDENTITY cannot pass)'
+          : 'current'
+        : mode === 'VERIFY_IDENTITY' && !adminSsl
+          ? 'recommended'
+          : undefined,
     detail: SSL_MODE_RULES[mode].description,
   }));
   const modePick = need(
@@ -109,16 +128,32 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
     // Step 7: CA
     const verifies = SSL_MODE_RULES[mode].verifyChain;
     const caItems: vscode.QuickPickItem[] = [
-      { label: CA_ENTER, detail: initial?.ssl?.ca ? `current: ${initial.ssl.ca}` : 'Type the path of a PEM CA file or bundle (${workspaceFolder}, ~ and ${env:NAME} are expanded)' },
+      {
+        label: CA_ENTER,
+        detail: initial?.ssl?.ca
+          ? `current: ${initial.ssl.ca}`
+          : 'Type the path of a PEM CA file or bundle (${workspaceFolder}, ~ and ${env:NAME} are expanded)',
+      },
       { label: CA_BROWSE, detail: 'Pick the CA file' },
       { label: CA_SYSTEM, detail: 'Verify against the public root CAs (publicly trusted servers)' },
       { label: CA_NONE, detail: verifies ? `${mode} fails without a CA` : 'The server certificate is not checked against a CA' },
-      ...(options.chooseCloudPreset ? [{ label: CA_PRESET, detail: 'Amazon RDS, Azure, Google Cloud SQL, TencentDB, PlanetScale/TiDB Cloud: the mode and CA the provider documents' }] : []),
+      ...(options.chooseCloudPreset
+        ? [{ label: CA_PRESET, detail: 'Amazon RDS, Azure, Google Cloud SQL, TencentDB, PlanetScale/TiDB Cloud: the mode and CA the provider documents' }]
+        : []),
     ];
     const currentCa = initial?.ssl?.caSource === 'system' ? CA_SYSTEM : initial?.ssl?.ca || adminSsl?.ca ? CA_ENTER : undefined;
-    if (adminSsl) caItems[0]!.detail = adminSsl.ca ? `ProxySQL's own CA: ${adminSsl.ca}` : `ProxySQL's own CA is ${PROXYSQL_CA_FILE_NAME} in its data directory (copy it here if ProxySQL runs elsewhere)`;
+    if (adminSsl)
+      caItems[0]!.detail = adminSsl.ca
+        ? `ProxySQL's own CA: ${adminSsl.ca}`
+        : `ProxySQL's own CA is ${PROXYSQL_CA_FILE_NAME} in its data directory (copy it here if ProxySQL runs elsewhere)`;
     if (currentCa) caItems.sort((a, b) => Number(b.label === currentCa) - Number(a.label === currentCa));
-    const caPick = need(await vscode.window.showQuickPick(caItems, { title: title(7), placeHolder: 'Certificate authority (CA) that signed the server certificate', ignoreFocusOut: true }));
+    const caPick = need(
+      await vscode.window.showQuickPick(caItems, {
+        title: title(7),
+        placeHolder: 'Certificate authority (CA) that signed the server certificate',
+        ignoreFocusOut: true,
+      }),
+    );
     if (caPick.label === CA_ENTER) {
       ssl.ca = (
         await input(7, {
@@ -183,8 +218,12 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
   const insecureKeyRetrieval = initial !== undefined && publicKeyRetrievalIsInsecure({ ...initial, ssl: { ...initial.ssl, mode } });
   const password = await input(9, {
     prompt:
-      (options.hasStoredPassword ? 'Password (leave empty to keep the stored one). Kept in the keychain, not in settings.' : 'Password (may be empty). Kept in the keychain, not in settings.') +
-      (insecureKeyRetrieval ? ` INSECURE: getServerPublicKey is on, so without TLS the password is encrypted to whatever key the server sends (anyone on the path can read it); remove it from the settings or use REQUIRED or stronger.` : ''),
+      (options.hasStoredPassword
+        ? 'Password (leave empty to keep the stored one). Kept in the keychain, not in settings.'
+        : 'Password (may be empty). Kept in the keychain, not in settings.') +
+      (insecureKeyRetrieval
+        ? ` INSECURE: getServerPublicKey is on, so without TLS the password is encrypted to whatever key the server sends (anyone on the path can read it); remove it from the settings or use REQUIRED or stronger.`
+        : ''),
     placeHolder: 'Password',
     password: true,
   });
@@ -226,10 +265,20 @@ async function browseFile(title: string, paths: PathContext, field: string): Pro
 async function proxysqlKindStep(options: WizardOptions, host: string, port: number): Promise<ConnectionKind | undefined> {
   if (options.initial || port !== PROXYSQL_ADMIN_PORT) return undefined;
   const items: (vscode.QuickPickItem & { connectionKind: ConnectionKind })[] = [
-    { label: 'ProxySQL admin interface', detail: 'Hostgroups, backend TLS and pending changes; TLS by default (ProxySQL 2.6+ offers it with its own CA)', connectionKind: 'proxysqlAdmin' },
+    {
+      label: 'ProxySQL admin interface',
+      detail: 'Hostgroups, backend TLS and pending changes; TLS by default (ProxySQL 2.6+ offers it with its own CA)',
+      connectionKind: 'proxysqlAdmin',
+    },
     { label: 'MySQL or MariaDB server', detail: 'Or a ProxySQL client port: queries and the TLS report', connectionKind: 'mysql' },
   ];
-  const pick = need(await vscode.window.showQuickPick(items, { title: `${options.title}: what listens on ${host}:${port}?`, placeHolder: 'Port 6032 is ProxySQL\'s admin interface by default', ignoreFocusOut: true }));
+  const pick = need(
+    await vscode.window.showQuickPick(items, {
+      title: `${options.title}: what listens on ${host}:${port}?`,
+      placeHolder: "Port 6032 is ProxySQL's admin interface by default",
+      ignoreFocusOut: true,
+    }),
+  );
   return pick.connectionKind === 'proxysqlAdmin' ? 'proxysqlAdmin' : undefined;
 }
 

@@ -33,7 +33,9 @@ export class InlineSecretsWarning extends DisposableBase {
   }
 
   private async warn(finding: InlineSecretFinding, key: string): Promise<void> {
-    this.logger.warn(`the ${finding.scope} settings of connection "${finding.label}" contain ${finding.keys.join(' and ')}; offering to move it to the secret store`);
+    this.logger.warn(
+      `the ${finding.scope} settings of connection "${finding.label}" contain ${finding.keys.join(' and ')}; offering to move it to the secret store`,
+    );
     const choice = await vscode.window.showWarningMessage(
       `MySQL TLS: the ${finding.scope} settings of connection "${finding.label}" contain a ${finding.keys.join(' and a ')}. Secrets do not belong in settings files.`,
       MOVE_TO_KEYCHAIN,
@@ -53,7 +55,9 @@ export class InlineSecretsWarning extends DisposableBase {
         if (found.passphrase !== undefined) await this.gate.save(target, 'passphrase', found.passphrase, paths);
       });
       this.logger.info(`moved ${finding.keys.join(' and ')} of "${finding.label}" to ${this.gate.vault.description}`);
-      void vscode.window.showInformationMessage(`MySQL TLS: moved the ${finding.keys.join(' and ')} of "${finding.label}" to ${this.gate.vault.description} and removed it from the settings.`);
+      void vscode.window.showInformationMessage(
+        `MySQL TLS: moved the ${finding.keys.join(' and ')} of "${finding.label}" to ${this.gate.vault.description} and removed it from the settings.`,
+      );
     } catch (e) {
       this.warned.delete(key);
       this.logger.error(`moving the secrets of "${finding.label}" failed`, e);

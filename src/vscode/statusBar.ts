@@ -36,7 +36,11 @@ export class TlsStatusBar extends DisposableBase {
     tooltip.appendMarkdown('\n\n_Click for the TLS details._');
     this.item.tooltip = tooltip;
     this.item.backgroundColor =
-      view.background === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : view.background === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+      view.background === 'warning'
+        ? new vscode.ThemeColor('statusBarItem.warningBackground')
+        : view.background === 'error'
+          ? new vscode.ThemeColor('statusBarItem.errorBackground')
+          : undefined;
     this.item.accessibilityInformation = { label: `MySQL TLS: ${view.text.replace(/\$\([^)]*\)\s*/g, '')}` };
     this.item.show();
   }

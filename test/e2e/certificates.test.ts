@@ -8,7 +8,20 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { answerInput, chooseFileInDialog, notification, openMysqlTlsView, openWorkbench, pick, runCommand, screenshot, startE2e, treeItem, UI_TIMEOUT, type E2eEnv } from './harness';
+import {
+  answerInput,
+  chooseFileInDialog,
+  notification,
+  openMysqlTlsView,
+  openWorkbench,
+  pick,
+  runCommand,
+  screenshot,
+  startE2e,
+  treeItem,
+  UI_TIMEOUT,
+  type E2eEnv,
+} from './harness';
 
 /** The body of the Markdown preview whose tab title matches (webviews are nested iframes). */
 async function previewWithText(page: Page, text: RegExp): Promise<Locator> {
@@ -72,7 +85,10 @@ describe('e2e certificates', () => {
     const body = await step(page, 'certificates-1-audit', async () => {
       await runCommand(page, 'MySQL TLS: Audit Server TLS Setup');
       await pick(page, 'Sandbox VERIFY_IDENTITY', 'audit: choose the connection');
-      await page.getByRole('tab', { name: /Server TLS audit Sandbox VERIFY_IDENTITY/ }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await page
+        .getByRole('tab', { name: /Server TLS audit Sandbox VERIFY_IDENTITY/ })
+        .first()
+        .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       return previewWithText(page, /require_secure_transport/);
     });
     const text = await body.innerText();
@@ -128,7 +144,11 @@ describe('e2e certificates', () => {
         assert.match(text, /grant tables\s+REQUIRE SSL\s+OK: REQUIRE SSL/);
         assert.match(text, /REQUIRE SSL;/);
       });
-      const rows = await asRoot<{ ssl_type: string }[]>(env, "SELECT JSON_VALUE(Priv, '$.ssl_type') AS ssl_type FROM mysql.global_priv WHERE User = ? AND Host = '%'", [user]);
+      const rows = await asRoot<{ ssl_type: string }[]>(
+        env,
+        "SELECT JSON_VALUE(Priv, '$.ssl_type') AS ssl_type FROM mysql.global_priv WHERE User = ? AND Host = '%'",
+        [user],
+      );
       assert.equal(Number(rows[0]?.ssl_type), 1, 'the server now has REQUIRE SSL for the account');
     } finally {
       await asRoot(env, `DROP USER IF EXISTS '${user}'@'%'`);

@@ -123,9 +123,7 @@ describe('e2e connections', () => {
     // The profile is in the workspace or user settings, with the paths given and no secret.
     const settingsFiles = [path.join(env.workspace, '.vscode', 'settings.json'), path.join(env.server.userDataDir, 'User', 'settings.json')];
     type Saved = { id?: string; name?: string; host?: string; port?: number; user?: string; ssl?: { mode?: string; ca?: string; cert?: string; key?: string } };
-    const saved = settingsFiles
-      .flatMap((f) => (readSettings(f)['mysqlTls.connections'] as Saved[] | undefined) ?? [])
-      .find((c) => c.name === name);
+    const saved = settingsFiles.flatMap((f) => (readSettings(f)['mysqlTls.connections'] as Saved[] | undefined) ?? []).find((c) => c.name === name);
     assert.ok(saved, `a connection named "${name}" is saved in ${settingsFiles.join(' or ')}`);
     assert.ok(saved.id, 'the saved connection has an id');
     assert.equal(saved.host, template.profile.host);
@@ -168,8 +166,12 @@ describe('e2e connections', () => {
       const tls = treeItem(page, 'TLS').first();
       await tls.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       await expand(tls);
-      await treeItem(page, new RegExp(`^Cipher: ${escapeRegExp(cipher)}`)).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-      await treeItem(page, /^Protocol: TLSv1\.[23]/).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await treeItem(page, new RegExp(`^Cipher: ${escapeRegExp(cipher)}`))
+        .first()
+        .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await treeItem(page, /^Protocol: TLSv1\.[23]/)
+        .first()
+        .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     });
   });
 
@@ -180,7 +182,10 @@ describe('e2e connections', () => {
       const status = page.locator(STATUS_BAR_ITEM);
       await status.filter({ hasText: cipher }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       await status.click();
-      await page.getByRole('tab', { name: new RegExp(`TLS Details: ${c.profile.name}`) }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await page
+        .getByRole('tab', { name: new RegExp(`TLS Details: ${c.profile.name}`) })
+        .first()
+        .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       const body = page.frameLocator('iframe.webview').last().frameLocator('#active-frame').locator('body');
       await body.filter({ hasText: cipher }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       const text = await body.innerText();

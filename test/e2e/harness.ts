@@ -13,7 +13,14 @@ import type { SandboxDescription } from '../../scripts/sandbox';
 
 export const ARTIFACTS = process.env.MYSQL_TLS_E2E_ARTIFACTS ?? path.join(ROOT, 'test-artifacts', 'e2e');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 /** Long enough for a cold extension host on a 2-core machine; every wait is for something rendered. */
 export const UI_TIMEOUT = 30_000;
 
@@ -46,7 +53,12 @@ export async function startE2e(name: string): Promise<E2eEnv> {
       executablePath: CHROMIUM,
       headless: true,
       args: CHROMIUM_FLAGS,
-      env: { ...process.env, XDG_CONFIG_HOME: path.join(chromeXdg, 'config'), XDG_CACHE_HOME: path.join(chromeXdg, 'cache'), XDG_DATA_HOME: path.join(chromeXdg, 'data') } as Record<string, string>,
+      env: {
+        ...process.env,
+        XDG_CONFIG_HOME: path.join(chromeXdg, 'config'),
+        XDG_CACHE_HOME: path.join(chromeXdg, 'cache'),
+        XDG_DATA_HOME: path.join(chromeXdg, 'data'),
+      } as Record<string, string>,
       timeout: 60_000,
     });
   } catch (e) {
@@ -122,7 +134,10 @@ async function waitForNextStep(page: Page, before: string, what: string): Promis
 
 /** Runs a command from the palette (F1) by its full title, e.g. "MySQL TLS: Add Connection". */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 }, force: true }).catch(() => undefined);
+  await page
+    .locator('.monaco-workbench')
+    .click({ position: { x: 700, y: 400 }, force: true })
+    .catch(() => undefined);
   await page.keyboard.press('F1');
   const input = quickInputBox(page);
   await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
@@ -169,7 +184,13 @@ export async function openMysqlTlsView(page: Page): Promise<Locator> {
   const sidebar = page.locator('[id="workbench.parts.sidebar"]');
   // With one view in the container its pane header is hidden and the side bar title reads "MySQL TLS: Connections".
   const title = sidebar.locator('.composite.title').filter({ hasText: /MySQL TLS/i });
-  if (!(await title.first().isVisible().catch(() => false))) await tab.first().click();
+  if (
+    !(await title
+      .first()
+      .isVisible()
+      .catch(() => false))
+  )
+    await tab.first().click();
   await title.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
   await sidebar.locator('.pane-header[aria-label^="Connections"]').first().waitFor({ state: 'attached', timeout: UI_TIMEOUT });
   return sidebar;
@@ -241,13 +262,15 @@ export function filesBelow(dir: string, limit = 20_000): string[] {
 /** Files below `dirs` whose bytes contain `secret`. */
 export function filesContaining(dirs: string[], secret: string): string[] {
   const needle = Buffer.from(secret, 'utf8');
-  return dirs.flatMap((d) => filesBelow(d)).filter((f) => {
-    try {
-      return readFileSync(f).includes(needle);
-    } catch {
-      return false;
-    }
-  });
+  return dirs
+    .flatMap((d) => filesBelow(d))
+    .filter((f) => {
+      try {
+        return readFileSync(f).includes(needle);
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** Parses a settings.json (JSON with comments and trailing commas, as VS Code allows). */
@@ -258,9 +281,7 @@ export function readSettings(file: string): Record<string, unknown> {
   } catch {
     return {};
   }
-  const stripped = text
-    .replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_m, str: string | undefined) => str ?? '')
-    .replace(/,(\s*[}\]])/g, '$1');
+  const stripped = text.replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_m, str: string | undefined) => str ?? '').replace(/,(\s*[}\]])/g, '$1');
   return stripped.trim() ? (JSON.parse(stripped) as Record<string, unknown>) : {};
 }
 
@@ -272,7 +293,9 @@ export function readSettings(file: string): Record<string, unknown> {
 export async function chooseFileInDialog(page: Page, filePath: string, done: Locator): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-  await page.waitForFunction("(document.querySelector('.quick-input-widget .quick-input-box input')?.value ?? '').length > 0", undefined, { timeout: UI_TIMEOUT });
+  await page.waitForFunction("(document.querySelector('.quick-input-widget .quick-input-box input')?.value ?? '').length > 0", undefined, {
+    timeout: UI_TIMEOUT,
+  });
   const row = quickPickRow(page, path.basename(filePath)).first();
   for (let i = 0; i < 3 && !(await done.isVisible()); i++) {
     if ((await input.isVisible()) && (await input.inputValue()) !== filePath) {
@@ -284,4 +307,3 @@ export async function chooseFileInDialog(page: Page, filePath: string, done: Loc
   }
   await done.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
 }
-

@@ -31,7 +31,14 @@ describe('e2e: a workspace that reuses a user connection id cannot collect its p
     env = await startE2e('hijack');
     const account = env.sandbox.accounts.app_ssl!;
     password = account.password;
-    const userProfile = { id: ID, name: NAME, host: env.sandbox.host, port: env.sandbox.servers.tls.port, user: account.user, ssl: { mode: 'VERIFY_IDENTITY' as const, ca: env.sandbox.certs.ca } };
+    const userProfile = {
+      id: ID,
+      name: NAME,
+      host: env.sandbox.host,
+      port: env.sandbox.servers.tls.port,
+      user: account.user,
+      ssl: { mode: 'VERIFY_IDENTITY' as const, ca: env.sandbox.certs.ca },
+    };
     const userSettingsFile = path.join(env.server.userDataDir, 'User', 'settings.json');
     const userSettings = JSON.parse(readFileSync(userSettingsFile, 'utf8')) as Record<string, unknown>;
     userSettings['mysqlTls.connections'] = [userProfile];
@@ -40,7 +47,10 @@ describe('e2e: a workspace that reuses a user connection id cannot collect its p
     // What the repository adds: the same id, the recorder, no TLS.
     const wsFile = path.join(env.workspace, '.vscode', 'settings.json');
     const ws = JSON.parse(readFileSync(wsFile, 'utf8')) as Record<string, unknown>;
-    ws['mysqlTls.connections'] = [{ id: ID, name: NAME, host: '127.0.0.1', port: recorder.port, user: account.user, ssl: { mode: 'DISABLED' } }, ...((ws['mysqlTls.connections'] as unknown[]) ?? [])];
+    ws['mysqlTls.connections'] = [
+      { id: ID, name: NAME, host: '127.0.0.1', port: recorder.port, user: account.user, ssl: { mode: 'DISABLED' } },
+      ...((ws['mysqlTls.connections'] as unknown[]) ?? []),
+    ];
     writeFileSync(wsFile, JSON.stringify(ws, null, 2));
     page = await openWorkbench(env);
     await openMysqlTlsView(page);
@@ -49,7 +59,9 @@ describe('e2e: a workspace that reuses a user connection id cannot collect its p
   after(async () => {
     if (page) await screenshot(page, 'hijack-final');
     await env?.stop();
-    await keytar().deletePassword(KEYCHAIN_SERVICE, `${ID}/password`).catch(() => undefined);
+    await keytar()
+      .deletePassword(KEYCHAIN_SERVICE, `${ID}/password`)
+      .catch(() => undefined);
     await recorder?.close();
   });
 
@@ -85,7 +97,9 @@ describe('e2e: a workspace that reuses a user connection id cannot collect its p
   test('"Send Once" is the only way the listener gets a login computed from the password', async () => {
     const { dialog } = await connectAndGetModal();
     await dialog.getByRole('button', { name: 'Send Once', exact: true }).click();
-    await notification(page, /Access denied/i).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await notification(page, /Access denied/i)
+      .first()
+      .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     assert.equal(recorder.connections, 1);
     assert.equal(recorder.sawNativeScrambleOf(password), true, 'the user chose to send it, and it was sent');
     await screenshot(page, 'hijack-3-sent-once');

@@ -15,7 +15,23 @@ import { KEYCHAIN_SERVICE, storeWorkspacePassword, workspacePasswordAccount } fr
 import { rdsCaCertificates } from '../../src/core/cloud/presets';
 import { LOAD_SERVERS_TO_RUNTIME, SAVE_SERVERS_TO_DISK } from '../../src/core/proxysql/adminSql';
 import { DEMO_STAND_IN_SERVERS, startProxysqlStandIn, type ProxysqlStandIn } from '../helpers/proxysqlStandIn';
-import { answerInput, chooseFileInDialog, escapeRegExp, expand, notification, openMysqlTlsView, openWorkbench, pick, readSettings, runCommand, screenshot, startE2e, treeItem, UI_TIMEOUT, type E2eEnv } from './harness';
+import {
+  answerInput,
+  chooseFileInDialog,
+  escapeRegExp,
+  expand,
+  notification,
+  openMysqlTlsView,
+  openWorkbench,
+  pick,
+  readSettings,
+  runCommand,
+  screenshot,
+  startE2e,
+  treeItem,
+  UI_TIMEOUT,
+  type E2eEnv,
+} from './harness';
 
 const NAME = 'ProxySQL admin (stand-in)';
 const ID = 'e2e-proxysql-stand-in';
@@ -46,9 +62,15 @@ async function visible(page: Page, row: Locator, what: string): Promise<void> {
   try {
     await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
   } catch (e) {
-    const rows = await page.locator('[id="workbench.parts.sidebar"]').getByRole('treeitem').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.textContent ?? ''));
+    const rows = await page
+      .locator('[id="workbench.parts.sidebar"]')
+      .getByRole('treeitem')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.textContent ?? ''));
     const toasts = await page.locator('.notification-toast').allInnerTexts();
-    throw new Error(`${what} not visible. Tree rows: ${JSON.stringify(rows)}. Notifications: ${JSON.stringify(toasts)}. ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new Error(
+      `${what} not visible. Tree rows: ${JSON.stringify(rows)}. Notifications: ${JSON.stringify(toasts)}. ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
 }
 
@@ -108,7 +130,9 @@ describe('e2e proxysql', () => {
     const replica = treeItem(page, new RegExp(`^\\s*${escapeRegExp(REPLICA)}`)).first();
     await visible(page, replica, REPLICA);
     assert.match(await descriptionOf(replica), /^TLS off · ONLINE$/);
-    await treeItem(page, /Frontend TLS \(mysql-have_ssl\): on/).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await treeItem(page, /Frontend TLS \(mysql-have_ssl\): on/)
+      .first()
+      .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await screenshot(page, 'proxysql-1-tree');
 
     await runCommand(page, 'MySQL TLS: Switch ProxySQL Backend TLS…');
@@ -132,7 +156,7 @@ describe('e2e proxysql', () => {
     const clear = await waitForDescription(replica, (d) => !d.includes('pending'), 'after persist');
     assert.equal(clear, 'TLS on · ONLINE');
     assert.equal(standIn.servers('disk').find((r) => r.hostname === 'db-replica-1.internal')?.use_ssl, '1');
-    assert.deepEqual(standIn.rejected, [], 'the extension sent only statements the stand-in (ProxySQL\'s documented subset) answers');
+    assert.deepEqual(standIn.rejected, [], "the extension sent only statements the stand-in (ProxySQL's documented subset) answers");
     await screenshot(page, 'proxysql-4-persisted');
     assert.ok(Date.now() - start < 60_000, `the flow took ${Date.now() - start} ms`);
   });
@@ -142,7 +166,9 @@ describe('e2e proxysql', () => {
     await runCommand(page, 'MySQL TLS: Apply Cloud Database Preset…');
     await pick(page, target, 'preset: choose the connection');
     await pick(page, 'Amazon RDS / Aurora (MySQL, MariaDB)', 'preset: choose the provider');
-    await notification(page, /now uses the Amazon RDS \/ Aurora \(MySQL, MariaDB\) preset \(VERIFY_IDENTITY\)/).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await notification(page, /now uses the Amazon RDS \/ Aurora \(MySQL, MariaDB\) preset \(VERIFY_IDENTITY\)/)
+      .first()
+      .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     const settings = readSettings(path.join(env.workspace, '.vscode', 'settings.json'));
     const entry = (settings['mysqlTls.connections'] as Array<{ name: string; ssl?: Record<string, string> }>).find((c) => c.name === target);
     assert.equal(entry?.ssl?.mode, 'VERIFY_IDENTITY');
@@ -154,12 +180,16 @@ describe('e2e proxysql', () => {
     // The bundle is really used: the sandbox server's certificate is not from an RDS CA, so connecting fails.
     await runCommand(page, 'MySQL TLS: Connect');
     await pick(page, target, 'connect after the preset');
-    await notification(page, /The server certificate was not signed by the configured CA/).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await notification(page, /The server certificate was not signed by the configured CA/)
+      .first()
+      .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await screenshot(page, 'proxysql-5-rds-preset');
   });
 
   const presetEntry = (name: string): { ssl?: Record<string, string> } | undefined =>
-    (readSettings(path.join(env.workspace, '.vscode', 'settings.json'))['mysqlTls.connections'] as Array<{ name: string; ssl?: Record<string, string> }>).find((c) => c.name === name);
+    (readSettings(path.join(env.workspace, '.vscode', 'settings.json'))['mysqlTls.connections'] as Array<{ name: string; ssl?: Record<string, string> }>).find(
+      (c) => c.name === name,
+    );
 
   async function applyPreset(target: string, label: string): Promise<void> {
     await runCommand(page, 'MySQL TLS: Apply Cloud Database Preset…');
@@ -204,11 +234,20 @@ describe('e2e proxysql', () => {
     copyFileSync(env.sandbox.certs.ca, serverCa);
     const target = 'Sandbox PREFERRED';
     await applyPreset(target, 'Google Cloud SQL for MySQL');
-    await chooseFileInDialog(page, serverCa, page.locator('.quick-input-widget').getByText(/name in the server certificate/).first());
+    await chooseFileInDialog(
+      page,
+      serverCa,
+      page
+        .locator('.quick-input-widget')
+        .getByText(/name in the server certificate/)
+        .first(),
+    );
     // The sandbox certificate names "localhost" while the connection dials 127.0.0.1: like Cloud SQL's
     // instance-named certificates, only ssl.servername makes VERIFY_IDENTITY pass.
     await answerInput(page, 'localhost', 'Cloud SQL certificate name');
-    await notification(page, /now uses the Google Cloud SQL for MySQL preset \(VERIFY_IDENTITY\)/).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await notification(page, /now uses the Google Cloud SQL for MySQL preset \(VERIFY_IDENTITY\)/)
+      .first()
+      .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     const entry = presetEntry(target);
     assert.equal(entry?.ssl?.mode, 'VERIFY_IDENTITY');
     assert.equal(entry?.ssl?.servername, 'localhost');
@@ -219,14 +258,20 @@ describe('e2e proxysql', () => {
 
   test('cloud presets: Azure and public-root services use the system trust store, which does not trust the sandbox CA', async () => {
     await applyPreset('Sandbox DISABLED', 'Azure Database for MySQL (flexible server)');
-    await notification(page, /now uses the Azure Database for MySQL \(flexible server\) preset \(VERIFY_IDENTITY\)/).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await notification(page, /now uses the Azure Database for MySQL \(flexible server\) preset \(VERIFY_IDENTITY\)/)
+      .first()
+      .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     const azure = presetEntry('Sandbox DISABLED');
     assert.deepEqual([azure?.ssl?.mode, azure?.ssl?.caSource, azure?.ssl?.caPreset, azure?.ssl?.ca], ['VERIFY_IDENTITY', 'system', 'azure-mysql', undefined]);
     await runCommand(page, 'MySQL TLS: Connect');
     await pick(page, 'Sandbox DISABLED', 'connect after the Azure preset');
-    await notification(page, /The server certificate was not signed by the configured CA/).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await notification(page, /The server certificate was not signed by the configured CA/)
+      .first()
+      .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await applyPreset('Sandbox plaintext server', 'PlanetScale, TiDB Cloud and other services with publicly trusted certificates');
-    await notification(page, /now uses the PlanetScale, TiDB Cloud and other services with publicly trusted certificates preset \(VERIFY_IDENTITY\)/).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await notification(page, /now uses the PlanetScale, TiDB Cloud and other services with publicly trusted certificates preset \(VERIFY_IDENTITY\)/)
+      .first()
+      .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     const pub = presetEntry('Sandbox plaintext server');
     assert.deepEqual([pub?.ssl?.mode, pub?.ssl?.caSource, pub?.ssl?.caPreset], ['VERIFY_IDENTITY', 'system', 'public-roots']);
     await screenshot(page, 'proxysql-8-system-trust-presets');
@@ -247,13 +292,23 @@ describe('e2e proxysql', () => {
     await pick(page, 'VERIFY_CA', 'step 6 (TLS mode)');
     await pick(page, 'Cloud database preset…', 'step 7 (CA)');
     await pick(page, 'Google Cloud SQL for MySQL', 'step 7 (provider)');
-    await chooseFileInDialog(page, serverCa, page.locator('.quick-input-widget').getByText(/name in the server certificate/).first());
+    await chooseFileInDialog(
+      page,
+      serverCa,
+      page
+        .locator('.quick-input-widget')
+        .getByText(/name in the server certificate/)
+        .first(),
+    );
     await answerInput(page, 'localhost', 'step 7 (certificate name)');
     await pick(page, 'None', 'step 8 (client certificate)');
     await answerInput(page, account.password, 'step 9 (password)');
     await treeItem(page, name).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     const entry = presetEntry(name);
-    assert.deepEqual([entry?.ssl?.mode, entry?.ssl?.caPreset, entry?.ssl?.ca, entry?.ssl?.servername], ['VERIFY_IDENTITY', 'gcp-cloud-sql', serverCa, 'localhost']);
+    assert.deepEqual(
+      [entry?.ssl?.mode, entry?.ssl?.caPreset, entry?.ssl?.ca, entry?.ssl?.servername],
+      ['VERIFY_IDENTITY', 'gcp-cloud-sql', serverCa, 'localhost'],
+    );
     await connectAndSee(name, /^Verification: verified identity/);
     await screenshot(page, 'proxysql-9-add-with-preset');
   });

@@ -9,7 +9,21 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { answerInput, expand, filesContaining, notification, openMysqlTlsView, openWorkbench, pick, runCommand, screenshot, startE2e, treeItem, UI_TIMEOUT, type E2eEnv } from './harness';
+import {
+  answerInput,
+  expand,
+  filesContaining,
+  notification,
+  openMysqlTlsView,
+  openWorkbench,
+  pick,
+  runCommand,
+  screenshot,
+  startE2e,
+  treeItem,
+  UI_TIMEOUT,
+  type E2eEnv,
+} from './harness';
 
 const QUERY_BINDING_ITEM = '[id="mysql-tls.mysql-tls.mysqlTls.queryBinding"]';
 const CONNECTION = 'Sandbox VERIFY_IDENTITY';
@@ -68,7 +82,10 @@ describe('e2e query editor', () => {
       const started = Date.now();
       await page.keyboard.press('Control+Enter');
       const view = results(page);
-      await view.locator('.cell', { hasText: /^row 1$/ }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await view
+        .locator('.cell', { hasText: /^row 1$/ })
+        .first()
+        .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       await view.locator('#rowcount', { hasText: /^1,000,000 rows/ }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       await view.locator('#state', { hasText: /1 statement/ }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       assert.ok(await view.locator('.cell.null', { hasText: 'NULL' }).first().isVisible(), 'NULL is shown distinctly');
@@ -78,7 +95,10 @@ describe('e2e query editor', () => {
       // Keyboard: Ctrl+End jumps to the last row; the grid fetches that window by index.
       await view.locator('#grid').focus();
       await page.keyboard.press('Control+End');
-      await view.locator('.cell', { hasText: /^row 1000000$/ }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await view
+        .locator('.cell', { hasText: /^row 1000000$/ })
+        .first()
+        .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       const rendered = await view.locator('#grid-body .row').count();
       // The grid scrolls by proportion past 8 M px; the last row is reachable and the DOM stays a window.
       assert.ok(rendered < 200, `only a window of rows is in the DOM (${rendered})`);
@@ -90,7 +110,9 @@ describe('e2e query editor', () => {
       const csvFile = path.join(env.workspace, 'result-1.csv');
       await view.locator('#export-csv').click();
       await answerInput(page, csvFile, 'export: save dialog');
-      await notification(page, /exported 1,000,000 rows/).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await notification(page, /exported 1,000,000 rows/)
+        .first()
+        .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       const csv = readFileSync(csvFile, 'utf8');
       assert.ok(csv.startsWith('n,label,maybe\r\n1,row 1,1\r\n2,row 2,2\r\n3,row 3,\r\n'), csv.slice(0, 80));
       assert.equal(csv.split('\r\n').length, 1_000_002, 'header, 1,000,000 rows and the final line break');

@@ -35,7 +35,11 @@ describe('e2e smoke', () => {
       await treeItem(page, 'Sandbox VERIFY_IDENTITY').first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       await screenshot(page, 'smoke-2-connections-view');
       const labels = await sidebar.getByRole('treeitem').allInnerTexts();
-      for (const c of env.connections) assert.ok(labels.some((l) => l.includes(c.profile.name)), `tree lists ${c.profile.name} (got: ${labels.join(' | ')})`);
+      for (const c of env.connections)
+        assert.ok(
+          labels.some((l) => l.includes(c.profile.name)),
+          `tree lists ${c.profile.name} (got: ${labels.join(' | ')})`,
+        );
     } finally {
       await screenshot(page, 'smoke-2-connections-view');
     }

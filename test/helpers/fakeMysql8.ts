@@ -84,7 +84,13 @@ function scramble(): Buffer {
 
 function greeting(opts: FakeMysql8Options, nonce: Buffer): Buffer {
   let caps = CLIENT.LONG_PASSWORD | CLIENT.FOUND_ROWS | CLIENT.LONG_FLAG | CLIENT.CONNECT_WITH_DB | CLIENT.PROTOCOL_41 | CLIENT.TRANSACTIONS;
-  caps |= CLIENT.SECURE_CONNECTION | CLIENT.MULTI_STATEMENTS | CLIENT.MULTI_RESULTS | CLIENT.PLUGIN_AUTH | CLIENT.CONNECT_ATTRS | CLIENT.PLUGIN_AUTH_LENENC_CLIENT_DATA;
+  caps |=
+    CLIENT.SECURE_CONNECTION |
+    CLIENT.MULTI_STATEMENTS |
+    CLIENT.MULTI_RESULTS |
+    CLIENT.PLUGIN_AUTH |
+    CLIENT.CONNECT_ATTRS |
+    CLIENT.PLUGIN_AUTH_LENENC_CLIENT_DATA;
   if (opts.ssl) caps |= CLIENT.SSL;
   const head = Buffer.alloc(4 + 8 + 1 + 2 + 1 + 2 + 2 + 1 + 10);
   let o = 0;
@@ -103,7 +109,14 @@ function greeting(opts: FakeMysql8Options, nonce: Buffer): Buffer {
   head[o] = 21;
   // The greeting names caching_sha2/sha256 as MySQL 8 does; for clear-password the switch comes later.
   const plugin = opts.plugin === 'mysql_clear_password' ? 'mysql_native_password' : opts.plugin;
-  return Buffer.concat([Buffer.from([10]), Buffer.from('8.0.40-fake\0', 'latin1'), head, nonce.subarray(8, 20), Buffer.from([0]), Buffer.from(`${plugin}\0`, 'latin1')]);
+  return Buffer.concat([
+    Buffer.from([10]),
+    Buffer.from('8.0.40-fake\0', 'latin1'),
+    head,
+    nonce.subarray(8, 20),
+    Buffer.from([0]),
+    Buffer.from(`${plugin}\0`, 'latin1'),
+  ]);
 }
 
 /** The auth plugin name the client used in its HandshakeResponse41. */
@@ -125,7 +138,12 @@ function responsePlugin(p: Buffer): string {
 
 const ok = (): Buffer => Buffer.from([0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00]);
 function denied(): Buffer {
-  return Buffer.concat([Buffer.from([0xff]), Buffer.from([0x15, 0x04]), Buffer.from('#28000', 'latin1'), Buffer.from("Access denied for user 'fake'@'localhost' (using password: YES)", 'latin1')]);
+  return Buffer.concat([
+    Buffer.from([0xff]),
+    Buffer.from([0x15, 0x04]),
+    Buffer.from('#28000', 'latin1'),
+    Buffer.from("Access denied for user 'fake'@'localhost' (using password: YES)", 'latin1'),
+  ]);
 }
 
 /** Every way the fake tries to read a password out of `data` with its private key: any 256-byte window. */
@@ -142,7 +160,12 @@ export function tryDecrypt(privateKey: KeyObject, data: Buffer, nonces: Buffer[]
         continue;
       }
       found.push(plain.toString('utf8'));
-      for (const n of nonces) found.push(Buffer.from(plain.map((b, j) => b ^ n[j % n.length]!)).toString('utf8').replace(/\0$/, ''));
+      for (const n of nonces)
+        found.push(
+          Buffer.from(plain.map((b, j) => b ^ n[j % n.length]!))
+            .toString('utf8')
+            .replace(/\0$/, ''),
+        );
     }
   }
   return found;
@@ -162,7 +185,15 @@ export async function startFakeMysql8(opts: FakeMysql8Options): Promise<FakeMysq
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     const nonce = scramble();
-    const login: FakeLogin = { raw: Buffer.alloc(0), packets: [], scrambles: [nonce], tlsNegotiated: false, askedForKey: false, recovered: [], outcome: 'client-gave-up' };
+    const login: FakeLogin = {
+      raw: Buffer.alloc(0),
+      packets: [],
+      scrambles: [nonce],
+      tlsNegotiated: false,
+      askedForKey: false,
+      recovered: [],
+      outcome: 'client-gave-up',
+    };
     logins.push(login);
     socket.on('data', (c: Buffer) => (login.raw = Buffer.concat([login.raw, c])));
 

@@ -138,7 +138,13 @@ export async function startTlsTerminatingProxy(target: { host: string; port: num
     client.on('data', onClient);
   });
   const port = await listen(server);
-  return { port, clientPlainBytes: () => plain, clientDecryptedBytes: () => decrypted, lastConnectionDecryptedBytes: () => lastDecrypted, close: closer(server, sockets) };
+  return {
+    port,
+    clientPlainBytes: () => plain,
+    clientDecryptedBytes: () => decrypted,
+    lastConnectionDecryptedBytes: () => lastDecrypted,
+    close: closer(server, sockets),
+  };
 }
 
 /** Accepts TCP connections and never answers: a server that hangs. */

@@ -109,15 +109,70 @@ export const STAND_IN_VERSION = '2.7.1-stand-in';
 export const GREETING_VERSION = '8.0.11';
 export const GREETING_STATUS_FLAGS = 514;
 export const AUTO_SERVER_CERT_CN = 'ProxySQL_Auto_Generated_Server_Certificate';
-const SERVER_FIELDS = ['hostgroup_id', 'hostname', 'port', 'gtid_port', 'status', 'weight', 'compression', 'max_connections', 'max_replication_lag', 'use_ssl', 'max_latency_ms', 'comment'] as const;
+const SERVER_FIELDS = [
+  'hostgroup_id',
+  'hostname',
+  'port',
+  'gtid_port',
+  'status',
+  'weight',
+  'compression',
+  'max_connections',
+  'max_replication_lag',
+  'use_ssl',
+  'max_latency_ms',
+  'comment',
+] as const;
 type ServerField = (typeof SERVER_FIELDS)[number];
 export type StandInServerRow = Record<ServerField, string>;
 type Layer = 'memory' | 'runtime' | 'disk';
 const SERVER_STATUSES = ['ONLINE', 'SHUNNED', 'OFFLINE_SOFT', 'OFFLINE_HARD'];
 
-const POOL_FIELDS = ['hostgroup', 'srv_host', 'srv_port', 'status', 'ConnUsed', 'ConnFree', 'ConnOK', 'ConnERR', 'MaxConnUsed', 'Queries', 'Queries_GTID_sync', 'Bytes_data_sent', 'Bytes_data_recv', 'Latency_us'];
-const FREE_CONNECTION_FIELDS = ['fd', 'hostgroup', 'srv_host', 'srv_port', 'user', 'schema', 'init_connect', 'time_zone', 'sql_mode', 'autocommit', 'idle_ms', 'statistics', 'mysql_info'];
-const SSL_PARAMS_FIELDS = ['hostname', 'port', 'username', 'ssl_ca', 'ssl_cert', 'ssl_key', 'ssl_capath', 'ssl_crl', 'ssl_crlpath', 'ssl_cipher', 'tls_version', 'comment'];
+const POOL_FIELDS = [
+  'hostgroup',
+  'srv_host',
+  'srv_port',
+  'status',
+  'ConnUsed',
+  'ConnFree',
+  'ConnOK',
+  'ConnERR',
+  'MaxConnUsed',
+  'Queries',
+  'Queries_GTID_sync',
+  'Bytes_data_sent',
+  'Bytes_data_recv',
+  'Latency_us',
+];
+const FREE_CONNECTION_FIELDS = [
+  'fd',
+  'hostgroup',
+  'srv_host',
+  'srv_port',
+  'user',
+  'schema',
+  'init_connect',
+  'time_zone',
+  'sql_mode',
+  'autocommit',
+  'idle_ms',
+  'statistics',
+  'mysql_info',
+];
+const SSL_PARAMS_FIELDS = [
+  'hostname',
+  'port',
+  'username',
+  'ssl_ca',
+  'ssl_cert',
+  'ssl_key',
+  'ssl_capath',
+  'ssl_crl',
+  'ssl_crlpath',
+  'ssl_cipher',
+  'tls_version',
+  'comment',
+];
 
 /** 2.7.1's TLS variables (p2s all empty, have_ssl true by default since 2.6.0) and the two that `LIKE '%ssl%'` also matches. */
 export const DEFAULT_STAND_IN_VARIABLES: Readonly<Record<string, string>> = {
@@ -315,10 +370,17 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
   const user = options.user ?? 'admin';
   const password = options.password ?? 'stand-in-admin';
   const initial = (options.servers ?? []).map(serverRow);
-  const layers: Record<Layer, StandInServerRow[]> = { memory: initial.map((r) => ({ ...r })), runtime: initial.map((r) => ({ ...r })), disk: initial.map((r) => ({ ...r })) };
+  const layers: Record<Layer, StandInServerRow[]> = {
+    memory: initial.map((r) => ({ ...r })),
+    runtime: initial.map((r) => ({ ...r })),
+    disk: initial.map((r) => ({ ...r })),
+  };
   const initialVars = options.variables ?? DEFAULT_STAND_IN_VARIABLES;
   const vars: Record<Layer, Record<string, string>> = { memory: { ...initialVars }, runtime: { ...initialVars }, disk: { ...initialVars } };
-  const sslParamsInitial = options.serverSslParams === false ? undefined : (options.serverSslParams ?? []).map((r) => Object.fromEntries(SSL_PARAMS_FIELDS.map((f) => [f, r[f] ?? ''])));
+  const sslParamsInitial =
+    options.serverSslParams === false
+      ? undefined
+      : (options.serverSslParams ?? []).map((r) => Object.fromEntries(SSL_PARAMS_FIELDS.map((f) => [f, r[f] ?? ''])));
   const sslParams: Record<Layer, Array<Record<string, string>>> | undefined = sslParamsInitial && {
     memory: sslParamsInitial.map((r) => ({ ...r })),
     runtime: sslParamsInitial.map((r) => ({ ...r })),
@@ -341,7 +403,8 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
   // The backend connection pool model.
   let nextFd = 100;
   let pool: PooledConnection[] = [];
-  const sameServer = (a: ServerKeyFields, b: { hostgroup: string; host: string; port: string }): boolean => a.hostgroup_id === b.hostgroup && a.hostname === b.host && a.port === b.port;
+  const sameServer = (a: ServerKeyFields, b: { hostgroup: string; host: string; port: string }): boolean =>
+    a.hostgroup_id === b.hostgroup && a.hostname === b.host && a.port === b.port;
   const runtimeRow = (c: { hostgroup: string; host: string; port: string }): StandInServerRow | undefined => layers.runtime.find((r) => sameServer(r, c));
   const open = (key: ServerKeyFields, n: number, inUse: boolean, useSsl: boolean): void => {
     for (let i = 0; i < n; i++) pool.push({ fd: nextFd++, hostgroup: key.hostgroup_id, host: key.hostname, port: key.port, useSsl, inUse });
@@ -366,11 +429,24 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
   };
 
   const columns = (names: readonly string[]): ColumnDefinition[] =>
-    names.map((name) => ({ catalog: 'def', schema: '', table: '', orgTable: '', name, orgName: '', characterSet: 33, columnLength: 15, columnType: 253, flags: 1, decimals: 31 }));
+    names.map((name) => ({
+      catalog: 'def',
+      schema: '',
+      table: '',
+      orgTable: '',
+      name,
+      orgName: '',
+      characterSet: 33,
+      columnLength: 15,
+      columnType: 253,
+      flags: 1,
+      decimals: 31,
+    }));
 
-  const serverTable = (name: string): Layer | undefined => ({ mysql_servers: 'memory', runtime_mysql_servers: 'runtime', 'disk.mysql_servers': 'disk' } as Record<string, Layer>)[name.toLowerCase()];
+  const serverTable = (name: string): Layer | undefined =>
+    (({ mysql_servers: 'memory', runtime_mysql_servers: 'runtime', 'disk.mysql_servers': 'disk' }) as Record<string, Layer>)[name.toLowerCase()];
   const variableTable = (name: string): Layer | undefined =>
-    ({ global_variables: 'memory', runtime_global_variables: 'runtime', 'disk.global_variables': 'disk' } as Record<string, Layer>)[name.toLowerCase()];
+    (({ global_variables: 'memory', runtime_global_variables: 'runtime', 'disk.global_variables': 'disk' }) as Record<string, Layer>)[name.toLowerCase()];
 
   type Answer = { rows: Record<string, string | null>[]; columns: string[] } | { affectedRows: number; info?: string };
 
@@ -440,7 +516,14 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
         idle_ms: '1200',
         statistics: JSON.stringify({ bytes_recv: 0, bytes_sent: 0, myconnpoll_get: 1, myconnpoll_put: 1, questions: 1 }),
         // Abridged: the real mysql_info has many more fields; options.use_ssl is the one the extension reads.
-        mysql_info: JSON.stringify({ host: c.host, host_info: `${c.host} via TCP/IP`, port: Number(c.port), server_version: '10.11.6-MariaDB', net: { fd: c.fd }, options: { charset_name: 'utf8mb4', compress: false, use_ssl: c.useSsl ? 1 : 0 } }),
+        mysql_info: JSON.stringify({
+          host: c.host,
+          host_info: `${c.host} via TCP/IP`,
+          port: Number(c.port),
+          server_version: '10.11.6-MariaDB',
+          net: { fd: c.fd },
+          options: { charset_name: 'utf8mb4', compress: false, use_ssl: c.useSsl ? 1 : 0 },
+        }),
       }));
   }
 
@@ -450,7 +533,8 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
     const words = upper.join(' ');
     if (words === 'SELECT @@VERSION') return { rows: [{ '@@version': STAND_IN_VERSION }], columns: ['@@version'] };
     if (words === 'SELECT 1') return { rows: [{ '1': '1' }], columns: ['1'] };
-    if (options.clientPort && words === 'SELECT @@VERSION_COMMENT LIMIT 1') return { rows: [{ '@@version_comment': '(ProxySQL)' }], columns: ['@@version_comment'] };
+    if (options.clientPort && words === 'SELECT @@VERSION_COMMENT LIMIT 1')
+      return { rows: [{ '@@version_comment': '(ProxySQL)' }], columns: ['@@version_comment'] };
     if (options.clientPort && upper[0] === 'SHOW' && upper[1] === 'SESSION' && upper[2] === 'STATUS') {
       const backend = options.clientPort;
       const rows = [
@@ -490,7 +574,10 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
         if (what === 'SERVERS') {
           layers[toLayer] = layers[fromLayer].map((r) => {
             // A SHUNNED server stays SHUNNED while its configuration says ONLINE (ProxySQL decides that).
-            const before = toLayer === 'runtime' ? layers.runtime.find((x) => x.hostgroup_id === r.hostgroup_id && x.hostname === r.hostname && x.port === r.port) : undefined;
+            const before =
+              toLayer === 'runtime'
+                ? layers.runtime.find((x) => x.hostgroup_id === r.hostgroup_id && x.hostname === r.hostname && x.port === r.port)
+                : undefined;
             return { ...r, status: before?.status === 'SHUNNED' && r.status === 'ONLINE' ? 'SHUNNED' : r.status };
           });
         } else vars[toLayer] = { ...vars[fromLayer] };
@@ -521,10 +608,14 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
       const serverLayer = serverTable(table);
       if (serverLayer) {
         if (whereTokens.length > 0) throw new AdminError('the stand-in reads mysql_servers without WHERE only');
-        const rows = [...layers[serverLayer]].sort((a, b) => Number(a.hostgroup_id) - Number(b.hostgroup_id) || a.hostname.localeCompare(b.hostname) || Number(a.port) - Number(b.port));
+        const rows = [...layers[serverLayer]].sort(
+          (a, b) => Number(a.hostgroup_id) - Number(b.hostgroup_id) || a.hostname.localeCompare(b.hostname) || Number(a.port) - Number(b.port),
+        );
         return project(SERVER_FIELDS, picked, rows);
       }
-      const paramsLayer = ({ mysql_servers_ssl_params: 'memory', runtime_mysql_servers_ssl_params: 'runtime', 'disk.mysql_servers_ssl_params': 'disk' } as Record<string, Layer>)[table.toLowerCase()];
+      const paramsLayer = (
+        { mysql_servers_ssl_params: 'memory', runtime_mysql_servers_ssl_params: 'runtime', 'disk.mysql_servers_ssl_params': 'disk' } as Record<string, Layer>
+      )[table.toLowerCase()];
       if (paramsLayer && sslParams) {
         if (whereTokens.length > 0) throw new AdminError('the stand-in reads mysql_servers_ssl_params without WHERE only');
         return project(SSL_PARAMS_FIELDS, picked, sslParams[paramsLayer]);
@@ -532,15 +623,26 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
       const varLayer = variableTable(table);
       if (varLayer) {
         // WHERE variable_name IN ('a', 'b', ...)
-        if (whereTokens[0]?.toUpperCase() !== 'WHERE' || whereTokens[1]?.toLowerCase() !== 'variable_name' || whereTokens[2]?.toUpperCase() !== 'IN') throw new AdminError('the stand-in reads global_variables by exact names only');
-        const wanted = whereTokens.slice(3).filter((t) => t.startsWith("'")).map((t) => t.slice(1));
+        if (whereTokens[0]?.toUpperCase() !== 'WHERE' || whereTokens[1]?.toLowerCase() !== 'variable_name' || whereTokens[2]?.toUpperCase() !== 'IN')
+          throw new AdminError('the stand-in reads global_variables by exact names only');
+        const wanted = whereTokens
+          .slice(3)
+          .filter((t) => t.startsWith("'"))
+          .map((t) => t.slice(1));
         const rows = Object.entries(vars[varLayer])
           .filter(([k]) => wanted.includes(k))
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([k, v]) => ({ variable_name: k, variable_value: v }));
         return project(['variable_name', 'variable_value'], picked, rows);
       }
-      const conditions = whereTokens.length > 0 ? (whereTokens[0]!.toUpperCase() === 'WHERE' ? where(whereTokens, 1) : (() => { throw new AdminError(`near "${whereTokens[0]}": syntax error`); })()) : [];
+      const conditions =
+        whereTokens.length > 0
+          ? whereTokens[0]!.toUpperCase() === 'WHERE'
+            ? where(whereTokens, 1)
+            : (() => {
+                throw new AdminError(`near "${whereTokens[0]}": syntax error`);
+              })()
+          : [];
       if (table.toLowerCase() === 'stats_mysql_connection_pool') {
         const all = options.poolTlsColumn ? [...POOL_FIELDS, options.poolTlsColumn] : POOL_FIELDS;
         return project(all, picked, filter(poolRows(), conditions));
@@ -558,7 +660,8 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
       const conditions = where(tokens, 7);
       if (table === 'mysql_servers' && (field === 'use_ssl' || field === 'status')) {
         if (field === 'use_ssl' && value !== '0' && value !== '1') throw new AdminError('CHECK constraint failed: use_ssl IN(0,1)');
-        if (field === 'status' && !SERVER_STATUSES.includes(value.toUpperCase())) throw new AdminError("CHECK constraint failed: UPPER(status) IN ('ONLINE','SHUNNED','OFFLINE_SOFT', 'OFFLINE_HARD')");
+        if (field === 'status' && !SERVER_STATUSES.includes(value.toUpperCase()))
+          throw new AdminError("CHECK constraint failed: UPPER(status) IN ('ONLINE','SHUNNED','OFFLINE_SOFT', 'OFFLINE_HARD')");
         let n = 0;
         for (const row of layers.memory) {
           if (conditions.every(([f, v]) => (SERVER_FIELDS as readonly string[]).includes(f) && row[f as ServerField] === v)) {
@@ -578,8 +681,14 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
     }
     if (upper[0] === 'INSERT' && upper[1] === 'INTO' && tokens[2]?.toLowerCase() === 'mysql_servers') {
       const valuesAt = upper.indexOf('VALUES');
-      const names = tokens.slice(4, valuesAt - 1).filter((t) => t !== ',').map((t) => t.toLowerCase());
-      const values = tokens.slice(valuesAt + 2, tokens.length - 1).filter((t) => t !== ',').map((t) => literal(t) ?? '');
+      const names = tokens
+        .slice(4, valuesAt - 1)
+        .filter((t) => t !== ',')
+        .map((t) => t.toLowerCase());
+      const values = tokens
+        .slice(valuesAt + 2, tokens.length - 1)
+        .filter((t) => t !== ',')
+        .map((t) => literal(t) ?? '');
       if (valuesAt < 0 || names.length !== values.length) throw new AdminError(`${values.length} values for ${names.length} columns`);
       const partial: Partial<StandInServerRow> = {};
       names.forEach((n, i) => {
@@ -617,7 +726,10 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
       characterSet: 33,
       // CLIENT_PROTOCOL_41 | SECURE_CONNECTION | LONG_PASSWORD | TRANSACTIONS ..., and CLIENT_SSL when mysql-have_ssl is on in runtime.
       capabilityFlags: (0xa3ff & ~CLIENT_SSL) | (offerTls ? CLIENT_SSL : 0),
-      authCallback: (params: { user: string; authPluginData1: Buffer; authPluginData2: Buffer; authToken: Buffer }, cb: (err: null, mysqlError?: { code: number; message: string }) => void) => {
+      authCallback: (
+        params: { user: string; authPluginData1: Buffer; authPluginData2: Buffer; authToken: Buffer },
+        cb: (err: null, mysqlError?: { code: number; message: string }) => void,
+      ) => {
         let ok = params.user === user;
         if (ok) {
           // mysql_native_password: token = SHA1(pw) XOR SHA1(scramble + SHA1(SHA1(pw)))
@@ -752,7 +864,8 @@ export async function startProxysqlStandIn(options: StandInOptions = {}): Promis
     pool: () => pool.map((c) => ({ ...c })),
     openBackendConnections: (key, n, opts = {}) => {
       const row = layers.runtime.find((r) => r.hostgroup_id === key.hostgroup_id && r.hostname === key.hostname && r.port === key.port);
-      if (!row || row.status !== 'ONLINE') throw new Error(`stand-in: ${key.hostgroup_id}/${key.hostname}:${key.port} is not ONLINE in runtime; ProxySQL opens no connection to it`);
+      if (!row || row.status !== 'ONLINE')
+        throw new Error(`stand-in: ${key.hostgroup_id}/${key.hostname}:${key.port} is not ONLINE in runtime; ProxySQL opens no connection to it`);
       open(key, n, opts.inUse === true, row.use_ssl === '1');
     },
     finishQueries: (key) => {

@@ -51,7 +51,12 @@ export function readCertificateContainer(data: Buffer, path: string, field: stri
   if (data.length >= 4) {
     const magic = data.readUInt32BE(0);
     if (magic === JKS_MAGIC || magic === JCEKS_MAGIC) {
-      throw new MysqlTlsError('file-format-unsupported', `${path} is a Java KeyStore (${magic === JKS_MAGIC ? 'JKS' : 'JCEKS'}), which cannot be read here`, field, KEYTOOL_FIX);
+      throw new MysqlTlsError(
+        'file-format-unsupported',
+        `${path} is a Java KeyStore (${magic === JKS_MAGIC ? 'JKS' : 'JCEKS'}), which cannot be read here`,
+        field,
+        KEYTOOL_FIX,
+      );
     }
   }
   const text = data.toString('utf8');
@@ -69,7 +74,12 @@ export function readCertificateContainer(data: Buffer, path: string, field: stri
       );
     }
   }
-  throw new MysqlTlsError('file-garbage', `${path} is not a certificate file (no PEM block and not DER)`, field, `Use a certificate file in ${ACCEPTED} format.`);
+  throw new MysqlTlsError(
+    'file-garbage',
+    `${path} is not a certificate file (no PEM block and not DER)`,
+    field,
+    `Use a certificate file in ${ACCEPTED} format.`,
+  );
 }
 
 function readPem(blocks: ReturnType<typeof pemBlocks>, path: string, field: string, passphrase: string | undefined): CertificateContainer {
@@ -109,12 +119,19 @@ function pemKey(pem: string, where: string, path: string, field: string, passphr
   const encrypted = /BEGIN ENCRYPTED PRIVATE KEY/.test(pem) || /Proc-Type:\s*4,ENCRYPTED/.test(pem);
   // PKCS#8 names its PBKDF2 count; the legacy Proc-Type encryption derives with one MD5 round and needs no check
   // (the file's total is only charged when a passphrase makes the key be decrypted)
-  if (/BEGIN ENCRYPTED PRIVATE KEY/.test(pem)) checkEncryptedPrivateKey(derOfPem(pem), passphrase ? budget : new KeyDerivationBudget('pkcs8', path, field), where);
+  if (/BEGIN ENCRYPTED PRIVATE KEY/.test(pem))
+    checkEncryptedPrivateKey(derOfPem(pem), passphrase ? budget : new KeyDerivationBudget('pkcs8', path, field), where);
   if (encrypted && !passphrase) return { source: where, encrypted };
   try {
     return { source: where, encrypted, key: createPrivateKey(encrypted ? { key: pem, passphrase } : { key: pem }) };
   } catch (e) {
-    if (encrypted) throw new MysqlTlsError('key-wrong-passphrase', `${path}: ${where} could not be decrypted with the given passphrase`, field, 'Enter the passphrase the key was encrypted with.');
+    if (encrypted)
+      throw new MysqlTlsError(
+        'key-wrong-passphrase',
+        `${path}: ${where} could not be decrypted with the given passphrase`,
+        field,
+        'Enter the passphrase the key was encrypted with.',
+      );
     throw new MysqlTlsError('file-garbage', `${path}: ${where} cannot be parsed (${(e as Error).message})`, field);
   }
 }
@@ -151,7 +168,13 @@ function pkcs7Certificates(der: Buffer, path: string, field: string, already = 0
   const forge = forgeLib();
   const root = parseAsn1(der);
   const [oid, content] = children(root);
-  if (oidOf(oid) !== OID_SIGNED_DATA) throw new MysqlTlsError('file-garbage', `${path} is PKCS#7 but not a certificate bundle (SignedData)`, field, `Use a certificate file in ${ACCEPTED} format.`);
+  if (oidOf(oid) !== OID_SIGNED_DATA)
+    throw new MysqlTlsError(
+      'file-garbage',
+      `${path} is PKCS#7 but not a certificate bundle (SignedData)`,
+      field,
+      `Use a certificate file in ${ACCEPTED} format.`,
+    );
   const signedData = children(content)[0];
   const certSet = children(signedData).find((n) => n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && n.type === 0);
   checkCertificateCount(already + children(certSet).length, path, field);
@@ -162,7 +185,13 @@ function pkcs7Certificates(der: Buffer, path: string, field: string, already = 0
       throw new MysqlTlsError('file-garbage', `${path}: certificate #${i + 1} of the PKCS#7 bundle cannot be parsed (${(e as Error).message})`, field);
     }
   });
-  if (certs.length === 0) throw new MysqlTlsError('file-garbage', `${path} is a PKCS#7 bundle without certificates`, field, `Export the bundle again with its certificates, or use ${ACCEPTED}.`);
+  if (certs.length === 0)
+    throw new MysqlTlsError(
+      'file-garbage',
+      `${path} is a PKCS#7 bundle without certificates`,
+      field,
+      `Export the bundle again with its certificates, or use ${ACCEPTED}.`,
+    );
   return certs;
 }
 
@@ -184,7 +213,12 @@ function readDer(data: Buffer, path: string, field: string, passphrase: string |
     if (key === 'encrypted') return { format: 'der-private-key', certificates: [], keys: [{ source: 'DER private key', encrypted: true }], otherBlocks: [] };
     return { format: 'der-private-key', certificates: [], keys: [{ source: 'DER private key', encrypted: false, key }], otherBlocks: [] };
   }
-  throw new MysqlTlsError('file-garbage', `${path} is binary (DER) but neither a certificate, a PKCS#7 or PKCS#12 bundle, nor a private key`, field, `Use a certificate file in ${ACCEPTED} format.`);
+  throw new MysqlTlsError(
+    'file-garbage',
+    `${path} is binary (DER) but neither a certificate, a PKCS#7 or PKCS#12 bundle, nor a private key`,
+    field,
+    `Use a certificate file in ${ACCEPTED} format.`,
+  );
 }
 
 function derKey(data: Buffer, passphrase: string | undefined, budget: KeyDerivationBudget): KeyObject | 'encrypted' | undefined {
@@ -219,10 +253,26 @@ function readPkcs12(root: Asn1, path: string, field: string, passphrase: string 
   } catch (e) {
     const msg = (e as Error).message ?? '';
     if (/mac|password|invalid|decrypt/i.test(msg)) {
-      if (!passphrase) throw new MysqlTlsError('key-needs-passphrase', `${path} is a PKCS#12 file protected by a passphrase`, field, 'Enter the passphrase (export password) of the .p12/.pfx file.');
-      throw new MysqlTlsError('key-wrong-passphrase', `${path} could not be opened with the given passphrase`, field, 'Enter the passphrase (export password) the .p12/.pfx file was created with.');
+      if (!passphrase)
+        throw new MysqlTlsError(
+          'key-needs-passphrase',
+          `${path} is a PKCS#12 file protected by a passphrase`,
+          field,
+          'Enter the passphrase (export password) of the .p12/.pfx file.',
+        );
+      throw new MysqlTlsError(
+        'key-wrong-passphrase',
+        `${path} could not be opened with the given passphrase`,
+        field,
+        'Enter the passphrase (export password) the .p12/.pfx file was created with.',
+      );
     }
-    throw new MysqlTlsError('file-format-unsupported', `${path} is PKCS#12 but could not be read (${msg})`, field, 'Re-export it with standard algorithms, e.g. openssl pkcs12 -export (OpenSSL 3 defaults), or export the certificates as PEM.');
+    throw new MysqlTlsError(
+      'file-format-unsupported',
+      `${path} is PKCS#12 but could not be read (${msg})`,
+      field,
+      'Re-export it with standard algorithms, e.g. openssl pkcs12 -export (OpenSSL 3 defaults), or export the certificates as PEM.',
+    );
   }
   const certificates: X509Certificate[] = [];
   const certBags = p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? [];
@@ -233,7 +283,12 @@ function readPkcs12(root: Asn1, path: string, field: string, passphrase: string 
     try {
       certificates.push(new X509Certificate(toDer(asn1)));
     } catch (e) {
-      throw new MysqlTlsError('file-garbage', `${path}: certificate #${certificates.length + 1} in the PKCS#12 file cannot be parsed; the file may be truncated (${(e as Error).message})`, field, 'Export the .p12/.pfx file again.');
+      throw new MysqlTlsError(
+        'file-garbage',
+        `${path}: certificate #${certificates.length + 1} in the PKCS#12 file cannot be parsed; the file may be truncated (${(e as Error).message})`,
+        field,
+        'Export the .p12/.pfx file again.',
+      );
     }
   }
   const keys: ContainedKey[] = [];

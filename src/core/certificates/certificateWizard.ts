@@ -20,7 +20,12 @@ export interface KeyChoice {
 export const KEY_CHOICES: readonly KeyChoice[] = [
   { label: 'RSA 2048', description: 'Works with every MySQL/MariaDB client and server', key: { type: 'rsa', bits: 2048 }, pkcs12: true },
   { label: 'RSA 4096', description: 'Larger key, slower handshakes', key: { type: 'rsa', bits: 4096 }, pkcs12: true },
-  { label: 'ECDSA P-256', description: 'Small and fast; needs OpenSSL-based servers (MySQL 5.7.28+/8.0, MariaDB 10.2+)', key: { type: 'ecdsa', curve: 'P-256' }, pkcs12: false },
+  {
+    label: 'ECDSA P-256',
+    description: 'Small and fast; needs OpenSSL-based servers (MySQL 5.7.28+/8.0, MariaDB 10.2+)',
+    key: { type: 'ecdsa', curve: 'P-256' },
+    pkcs12: false,
+  },
 ];
 
 export const DEFAULT_VALIDITY_DAYS = 825;
@@ -42,8 +47,11 @@ export function parseHostList(text: string): { dnsNames: string[]; ipAddresses: 
 /** The message an InputBox shows for a host list, or undefined when it is usable. */
 export function hostListProblem(text: string): string | undefined {
   const { dnsNames, ipAddresses } = parseHostList(text);
-  if (dnsNames.length === 0 && ipAddresses.length === 0) return 'Give at least one host name or IP address clients use to reach the server (VERIFY_IDENTITY checks it).';
-  const bad = dnsNames.find((d) => !/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/.test(d) || d.length > 253);
+  if (dnsNames.length === 0 && ipAddresses.length === 0)
+    return 'Give at least one host name or IP address clients use to reach the server (VERIFY_IDENTITY checks it).';
+  const bad = dnsNames.find(
+    (d) => !/^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/.test(d) || d.length > 253,
+  );
   return bad ? `"${bad}" is neither a host name nor an IP address.` : undefined;
 }
 
@@ -77,7 +85,8 @@ export function commonNameProblem(value: string, taken: Record<string, string>):
   if (!v) return 'Give the certificate a common name.';
   if (v.length > 64) return 'A common name is at most 64 characters.';
   for (const [role, name] of Object.entries(taken)) {
-    if (name.trim().toLowerCase() === v.toLowerCase()) return `The ${role} certificate already has CN "${name}": identical CNs make MySQL treat the certificate as self-signed.`;
+    if (name.trim().toLowerCase() === v.toLowerCase())
+      return `The ${role} certificate already has CN "${name}": identical CNs make MySQL treat the certificate as self-signed.`;
   }
   return undefined;
 }

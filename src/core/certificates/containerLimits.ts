@@ -68,7 +68,14 @@ const fix = (kind: 'pkcs12' | 'pkcs8'): string =>
  */
 function integerOf(node: Asn1 | undefined): { value?: number; text: string; negative: boolean } | undefined {
   const forge = forgeLib();
-  if (!node || node.tagClass !== forge.asn1.Class.UNIVERSAL || node.type !== forge.asn1.Type.INTEGER || typeof node.value !== 'string' || node.value.length === 0) return undefined;
+  if (
+    !node ||
+    node.tagClass !== forge.asn1.Class.UNIVERSAL ||
+    node.type !== forge.asn1.Type.INTEGER ||
+    typeof node.value !== 'string' ||
+    node.value.length === 0
+  )
+    return undefined;
   const bytes = Buffer.from(node.value, 'binary');
   if (bytes[0]! & 0x80) return { text: 'negative', negative: true };
   let start = 0;
@@ -78,7 +85,10 @@ function integerOf(node: Asn1 | undefined): { value?: number; text: string; nega
     const value = significant.reduce((n, b) => n * 256 + b, 0);
     return { value, text: value.toLocaleString('en-US'), negative: false };
   }
-  const text = significant.length <= 32 ? `${BigInt(`0x${significant.toString('hex')}`).toLocaleString('en-US')} (a ${significant.length}-byte number)` : `a ${significant.length}-byte number`;
+  const text =
+    significant.length <= 32
+      ? `${BigInt(`0x${significant.toString('hex')}`).toLocaleString('en-US')} (a ${significant.length}-byte number)`
+      : `a ${significant.length}-byte number`;
   return { text, negative: false };
 }
 
@@ -135,9 +145,20 @@ export class KeyDerivationBudget {
   readCount(node: Asn1 | undefined, what: string, cap: number): number {
     const n = integerOf(node);
     if (!n) throw new MysqlTlsError('file-garbage', `${this.path}: the ${what} is not an INTEGER`, this.field, fix(this.kind));
-    if (n.negative || n.value === 0) throw new MysqlTlsError('file-garbage', `${this.path}: the ${what} is ${n.negative ? 'negative' : 'zero'}, which is not a valid count`, this.field, fix(this.kind));
+    if (n.negative || n.value === 0)
+      throw new MysqlTlsError(
+        'file-garbage',
+        `${this.path}: the ${what} is ${n.negative ? 'negative' : 'zero'}, which is not a valid count`,
+        this.field,
+        fix(this.kind),
+      );
     if (n.value === undefined || n.value > cap) {
-      throw new MysqlTlsError('file-too-costly', `${this.path}: the ${what} is ${n.text}, above the limit of ${cap.toLocaleString('en-US')}`, this.field, fix(this.kind));
+      throw new MysqlTlsError(
+        'file-too-costly',
+        `${this.path}: the ${what} is ${n.text}, above the limit of ${cap.toLocaleString('en-US')}`,
+        this.field,
+        fix(this.kind),
+      );
     }
     return n.value;
   }
@@ -180,7 +201,12 @@ function chargeAlgorithm(algorithm: Asn1 | undefined, budget: KeyDerivationBudge
       const [nv, rv, pv] = [n, r, p].map((x, i) => budget.readCount(x, `scrypt ${names[i]} of the ${what}`, MAX_SCRYPT_WORK));
       const work = nv! * rv! * pv!;
       if (work > MAX_SCRYPT_WORK) {
-        throw new MysqlTlsError('file-too-costly', `${budget.path}: the scrypt work N·r·p of the ${what} is ${work.toLocaleString('en-US')}, above the limit of ${MAX_SCRYPT_WORK.toLocaleString('en-US')}`, budget.field, fix('pkcs8'));
+        throw new MysqlTlsError(
+          'file-too-costly',
+          `${budget.path}: the scrypt work N·r·p of the ${what} is ${work.toLocaleString('en-US')}, above the limit of ${MAX_SCRYPT_WORK.toLocaleString('en-US')}`,
+          budget.field,
+          fix('pkcs8'),
+        );
       }
       budget.charge(work, `scrypt work of the ${what}`);
       return true;

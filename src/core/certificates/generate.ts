@@ -114,7 +114,10 @@ export async function issueCertificate(opts: LeafOptions): Promise<Issued> {
   const X = x509();
   const algorithm = algorithmFor(opts.key ?? { type: 'rsa', bits: 2048 });
   const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const sans = [...(opts.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })), ...(opts.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value }))];
+  const sans = [
+    ...(opts.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(opts.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+  ];
   const keyUsage =
     opts.issuer.algorithm.name === 'ECDSA' || algorithm.name === 'ECDSA'
       ? X.KeyUsageFlags.digitalSignature | X.KeyUsageFlags.keyAgreement

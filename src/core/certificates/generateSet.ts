@@ -90,18 +90,24 @@ export function validateCertificateSetOptions(opts: CertificateSetOptions): void
   const dns = opts.dnsNames ?? [];
   const ips = opts.ipAddresses ?? [];
   if (dns.length === 0 && ips.length === 0) {
-    throw invalid('dnsNames', 'the server certificate would name no host', 'Give the host names and/or IP addresses clients use to reach the server; VERIFY_IDENTITY checks them.');
+    throw invalid(
+      'dnsNames',
+      'the server certificate would name no host',
+      'Give the host names and/or IP addresses clients use to reach the server; VERIFY_IDENTITY checks them.',
+    );
   }
   for (const d of dns) {
     if (net.isIP(d)) throw invalid('dnsNames', `"${d}" is an IP address`, 'Put IP addresses in ipAddresses, not dnsNames.');
-    if (d.length > 253 || !DNS_NAME.test(d)) throw invalid('dnsNames', `"${d}" is not a valid host name`, 'Use host names like db.example.com (a leading *. wildcard is allowed).');
+    if (d.length > 253 || !DNS_NAME.test(d))
+      throw invalid('dnsNames', `"${d}" is not a valid host name`, 'Use host names like db.example.com (a leading *. wildcard is allowed).');
   }
   for (const ip of ips) if (!net.isIP(ip)) throw invalid('ipAddresses', `"${ip}" is not an IP address`, 'Use IPv4 (10.0.0.5) or IPv6 (::1) addresses.');
   for (const [field, days] of [
     ['validityDays', opts.validityDays],
     ['caValidityDays', opts.caValidityDays],
   ] as const) {
-    if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 36500)) throw invalid(field, `${String(days)} is not a number of days`, 'Use a whole number of days from 1 to 36500.');
+    if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 36500))
+      throw invalid(field, `${String(days)} is not a number of days`, 'Use a whole number of days from 1 to 36500.');
   }
   if ((opts.validityDays ?? 825) > (opts.caValidityDays ?? 3650)) {
     throw invalid('validityDays', 'the certificates would outlive their CA', 'Make validityDays shorter than caValidityDays.');
@@ -113,7 +119,8 @@ export function validateCertificateSetOptions(opts: CertificateSetOptions): void
   if (opts.pkcs12 && key?.type === 'ecdsa') {
     throw invalid('pkcs12', 'PKCS#12 output is available for RSA keys only', 'Choose an RSA key, or use the PEM client certificate and key files.');
   }
-  if (opts.pkcs12 && !opts.pkcs12.passphrase) throw invalid('pkcs12.passphrase', 'a PKCS#12 file needs a passphrase', 'Give the passphrase that protects the .p12 file.');
+  if (opts.pkcs12 && !opts.pkcs12.passphrase)
+    throw invalid('pkcs12.passphrase', 'a PKCS#12 file needs a passphrase', 'Give the passphrase that protects the .p12 file.');
   const names = commonNames(opts);
   const seen = new Map<string, string>();
   for (const [role, cn] of Object.entries(names)) {
@@ -196,7 +203,15 @@ export async function generateCertificateSet(opts: CertificateSetOptions): Promi
   const ca = await createCa({ subject: distinguishedName({ ...org, commonName: cn.ca }), key, days: opts.caValidityDays ?? 3650 });
   const days = opts.validityDays ?? 825;
   const [server, client] = await Promise.all([
-    issueCertificate({ issuer: ca, subject: distinguishedName({ ...org, commonName: cn.server }), usage: 'server', dnsNames: opts.dnsNames, ipAddresses: opts.ipAddresses, key, days }),
+    issueCertificate({
+      issuer: ca,
+      subject: distinguishedName({ ...org, commonName: cn.server }),
+      usage: 'server',
+      dnsNames: opts.dnsNames,
+      ipAddresses: opts.ipAddresses,
+      key,
+      days,
+    }),
     issueCertificate({ issuer: ca, subject: distinguishedName({ ...org, commonName: cn.client }), usage: 'client', key, days }),
   ]);
 
@@ -207,10 +222,20 @@ export async function generateCertificateSet(opts: CertificateSetOptions): Promi
   await writePublicFile(files.serverCert, server.certPem, may(files.serverCert), 'outputDir');
   await writeSecretFile(files.serverKey, server.keyPem, may(files.serverKey));
   await writePublicFile(files.clientCert, client.certPem, may(files.clientCert), 'outputDir');
-  await writeSecretFile(files.clientKey, opts.clientKeyPassphrase ? encryptPrivateKeyPem(client.keyPem, opts.clientKeyPassphrase) : client.keyPem, may(files.clientKey));
+  await writeSecretFile(
+    files.clientKey,
+    opts.clientKeyPassphrase ? encryptPrivateKeyPem(client.keyPem, opts.clientKeyPassphrase) : client.keyPem,
+    may(files.clientKey),
+  );
   if (opts.clientKeyPassphrase) notes.push('client-key.pem is encrypted: store its passphrase with the connection (it is kept in the OS keychain).');
   if (files.clientPkcs12 && opts.pkcs12) {
-    const p12 = createPkcs12({ certPem: client.certPem, keyPem: client.keyPem, chainPems: [ca.certPem], passphrase: opts.pkcs12.passphrase, friendlyName: cn.client });
+    const p12 = createPkcs12({
+      certPem: client.certPem,
+      keyPem: client.keyPem,
+      chainPems: [ca.certPem],
+      passphrase: opts.pkcs12.passphrase,
+      friendlyName: cn.client,
+    });
     await writeSecretFile(files.clientPkcs12, p12, may(files.clientPkcs12));
   }
 
@@ -235,7 +260,9 @@ export async function generateCertificateSet(opts: CertificateSetOptions): Promi
     user: opts.profile?.user ?? cn.client,
   };
   const profile: ConnectionProfile = { ...base, ssl: { mode: 'VERIFY_IDENTITY', ca: files.ca, cert: files.clientCert, key: files.clientKey } };
-  const pfxProfile: ConnectionProfile | undefined = files.clientPkcs12 ? { ...base, ssl: { mode: 'VERIFY_IDENTITY', ca: files.ca, pfx: files.clientPkcs12 } } : undefined;
+  const pfxProfile: ConnectionProfile | undefined = files.clientPkcs12
+    ? { ...base, ssl: { mode: 'VERIFY_IDENTITY', ca: files.ca, pfx: files.clientPkcs12 } }
+    : undefined;
 
   const x = (pem: string): X509Certificate => new X509Certificate(pem);
   const [caX, serverX, clientX] = [x(ca.certPem), x(server.certPem), x(client.certPem)];

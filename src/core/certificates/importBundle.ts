@@ -65,13 +65,24 @@ export async function importCaBundle(opts: ImportOptions): Promise<ImportedBundl
   const warnings: ImportWarning[] = [];
   if (container.certificates.length === 0) {
     const what = container.keys.length ? 'only a private key' : `only ${container.otherBlocks.join(', ') || 'unknown content'}`;
-    throw new MysqlTlsError('file-wrong-kind', `${name} holds ${what}, no certificate`, field, 'Choose the CA certificate file (BEGIN CERTIFICATE), not a key or request.');
+    throw new MysqlTlsError(
+      'file-wrong-kind',
+      `${name} holds ${what}, no certificate`,
+      field,
+      'Choose the CA certificate file (BEGIN CERTIFICATE), not a key or request.',
+    );
   }
   if (container.keys.length) {
-    warnings.push({ code: 'keys-ignored', message: `${container.keys.length} private key(s) in ${path.basename(name)} were ignored: a CA bundle holds certificates only.` });
+    warnings.push({
+      code: 'keys-ignored',
+      message: `${container.keys.length} private key(s) in ${path.basename(name)} were ignored: a CA bundle holds certificates only.`,
+    });
   }
   if (container.otherBlocks.length) {
-    warnings.push({ code: 'other-blocks-ignored', message: `Blocks that are not certificates were ignored: ${[...new Set(container.otherBlocks)].join(', ')}.` });
+    warnings.push({
+      code: 'other-blocks-ignored',
+      message: `Blocks that are not certificates were ignored: ${[...new Set(container.otherBlocks)].join(', ')}.`,
+    });
   }
   // Linear: duplicates are found by fingerprint in a set; the count was capped before parsing (containerLimits).
   const unique: X509Certificate[] = [];
@@ -89,7 +100,8 @@ export async function importCaBundle(opts: ImportOptions): Promise<ImportedBundl
   unique.forEach((c, i) => {
     const info = certificates[i]!;
     const state = validityState(c, now);
-    if (state === 'expired') warnings.push({ code: 'expired', certificate: i, message: `${info.subject} expired on ${info.validTo}: servers it issued will not verify.` });
+    if (state === 'expired')
+      warnings.push({ code: 'expired', certificate: i, message: `${info.subject} expired on ${info.validTo}: servers it issued will not verify.` });
     if (state === 'not-yet-valid') warnings.push({ code: 'not-yet-valid', certificate: i, message: `${info.subject} is not valid before ${info.validFrom}.` });
     if (!info.isCA) {
       warnings.push({

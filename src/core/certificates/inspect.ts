@@ -100,9 +100,7 @@ const EKU_NAMES: Record<string, string> = {
 };
 
 function commonNameOf(name: string): string | undefined {
-  const cn = name
-    .split('\n')
-    .find((p) => p.startsWith('CN='));
+  const cn = name.split('\n').find((p) => p.startsWith('CN='));
   return cn?.slice(3);
 }
 
@@ -222,7 +220,8 @@ export function inspectData(data: Buffer, source: string, opts: InspectOptions =
   });
 
   const allCa = certificates.length > 0 && certificates.every((c) => c.isCA);
-  const kind: InspectionSummary['kind'] = certs.length === 0 ? 'empty' : certs.length === 1 ? 'single' : allCa && certificates.every((c) => c.selfSigned) ? 'bundle' : 'chain';
+  const kind: InspectionSummary['kind'] =
+    certs.length === 0 ? 'empty' : certs.length === 1 ? 'single' : allCa && certificates.every((c) => c.selfSigned) ? 'bundle' : 'chain';
   const chain: ChainLink[] = [];
   if (kind === 'chain') {
     for (let i = 0; i + 1 < certs.length; i++) chain.push({ from: i, to: i + 1, issuedByNext: issuedBy(certs[i]!, certs[i + 1]!) });
@@ -248,11 +247,29 @@ export function inspectData(data: Buffer, source: string, opts: InspectOptions =
     const label = `#${i + 1} ${info.subject}`;
     const state = validityState(c, now);
     if (state === 'expired') warnings.push({ code: 'expired', severity: 'critical', certificate: i, message: `${label} expired on ${info.validTo}.` });
-    else if (state === 'not-yet-valid') warnings.push({ code: 'not-yet-valid', severity: 'critical', certificate: i, message: `${label} is not valid before ${info.validFrom}.` });
-    else if (info.daysLeft < EXPIRY_WARNING_DAYS) warnings.push({ code: 'expiring-soon', severity: 'warning', certificate: i, message: `${label} expires in ${info.daysLeft} day(s), on ${info.validTo}.` });
-    if (info.keyType === 'rsa' && (info.keyBits ?? 0) < 2048) warnings.push({ code: 'weak-rsa-key', severity: 'critical', certificate: i, message: `${label} has a ${info.keyBits}-bit RSA key; use at least 2048 bits (OpenSSL 3 at security level 2 refuses shorter keys).` });
+    else if (state === 'not-yet-valid')
+      warnings.push({ code: 'not-yet-valid', severity: 'critical', certificate: i, message: `${label} is not valid before ${info.validFrom}.` });
+    else if (info.daysLeft < EXPIRY_WARNING_DAYS)
+      warnings.push({
+        code: 'expiring-soon',
+        severity: 'warning',
+        certificate: i,
+        message: `${label} expires in ${info.daysLeft} day(s), on ${info.validTo}.`,
+      });
+    if (info.keyType === 'rsa' && (info.keyBits ?? 0) < 2048)
+      warnings.push({
+        code: 'weak-rsa-key',
+        severity: 'critical',
+        certificate: i,
+        message: `${label} has a ${info.keyBits}-bit RSA key; use at least 2048 bits (OpenSSL 3 at security level 2 refuses shorter keys).`,
+      });
     if (/sha1|SHA1/.test(info.signatureAlgorithm ?? '') && !info.selfSigned) {
-      warnings.push({ code: 'sha1-signature', severity: 'warning', certificate: i, message: `${label} is signed with SHA-1 (${info.signatureAlgorithm}), which current TLS libraries reject; reissue it with SHA-256.` });
+      warnings.push({
+        code: 'sha1-signature',
+        severity: 'warning',
+        certificate: i,
+        message: `${label} is signed with SHA-1 (${info.signatureAlgorithm}), which current TLS libraries reject; reissue it with SHA-256.`,
+      });
     }
     if (!info.selfSigned && info.commonName !== undefined && info.commonName === commonNameOf(c.issuer)) {
       warnings.push({
@@ -267,29 +284,60 @@ export function inspectData(data: Buffer, source: string, opts: InspectOptions =
   const leaf = certificates[0];
   if (leaf && opts.role === 'server') {
     if (leaf.isCA) {
-      warnings.push({ code: 'ca-as-server-certificate', severity: 'critical', certificate: 0, message: `${leaf.subject} is a CA certificate (CA:TRUE) used as the server certificate; issue a server certificate from this CA instead.` });
+      warnings.push({
+        code: 'ca-as-server-certificate',
+        severity: 'critical',
+        certificate: 0,
+        message: `${leaf.subject} is a CA certificate (CA:TRUE) used as the server certificate; issue a server certificate from this CA instead.`,
+      });
     }
     if (leaf.extendedKeyUsage && !leaf.extendedKeyUsage.some((u) => u === 'serverAuth' || u === 'anyExtendedKeyUsage')) {
-      warnings.push({ code: 'no-server-auth', severity: 'critical', certificate: 0, message: `${leaf.subject} does not allow TLS server authentication (extended key usage: ${leaf.extendedKeyUsage.join(', ')}).` });
+      warnings.push({
+        code: 'no-server-auth',
+        severity: 'critical',
+        certificate: 0,
+        message: `${leaf.subject} does not allow TLS server authentication (extended key usage: ${leaf.extendedKeyUsage.join(', ')}).`,
+      });
     }
   } else if (leaf && opts.role === 'client') {
     if (leaf.extendedKeyUsage && !leaf.extendedKeyUsage.some((u) => u === 'clientAuth' || u === 'anyExtendedKeyUsage')) {
-      warnings.push({ code: 'no-client-auth', severity: 'critical', certificate: 0, message: `${leaf.subject} does not allow TLS client authentication (extended key usage: ${leaf.extendedKeyUsage.join(', ')}).` });
+      warnings.push({
+        code: 'no-client-auth',
+        severity: 'critical',
+        certificate: 0,
+        message: `${leaf.subject} does not allow TLS client authentication (extended key usage: ${leaf.extendedKeyUsage.join(', ')}).`,
+      });
     }
   } else if (leaf && opts.role === undefined && leaf.isCA && leaf.extendedKeyUsage?.includes('serverAuth')) {
-    warnings.push({ code: 'ca-as-server-certificate', severity: 'warning', certificate: 0, message: `${leaf.subject} is a CA certificate that also claims serverAuth: do not use it as the server certificate.` });
+    warnings.push({
+      code: 'ca-as-server-certificate',
+      severity: 'warning',
+      certificate: 0,
+      message: `${leaf.subject} is a CA certificate that also claims serverAuth: do not use it as the server certificate.`,
+    });
   }
 
   let byKey: Map<string, number> | undefined;
   const keys = keySources.map((k) => describeKey(k.source, k.encrypted, k.key, certs, () => (byKey ??= certificatesByPublicKey(certs))));
   for (const k of keys) {
-    if (!k.readable && k.encrypted) warnings.push({ code: 'key-encrypted', severity: 'warning', message: `${k.source} is encrypted; give its passphrase to check that it matches the certificate.` });
+    if (!k.readable && k.encrypted)
+      warnings.push({
+        code: 'key-encrypted',
+        severity: 'warning',
+        message: `${k.source} is encrypted; give its passphrase to check that it matches the certificate.`,
+      });
     else if (k.readable && certs.length > 0 && k.matchesCertificate === -1) {
-      warnings.push({ code: 'key-mismatch', severity: 'critical', message: `${k.source} does not belong to any certificate here: the server/client would fail with "key values mismatch".` });
+      warnings.push({
+        code: 'key-mismatch',
+        severity: 'critical',
+        message: `${k.source} does not belong to any certificate here: the server/client would fail with "key values mismatch".`,
+      });
     }
-    if (k.type === 'rsa' && (k.bits ?? 0) < 2048) warnings.push({ code: 'weak-rsa-key', severity: 'critical', message: `${k.source} is a ${k.bits}-bit RSA key; use at least 2048 bits.` });
+    if (k.type === 'rsa' && (k.bits ?? 0) < 2048)
+      warnings.push({ code: 'weak-rsa-key', severity: 'critical', message: `${k.source} is a ${k.bits}-bit RSA key; use at least 2048 bits.` });
   }
-  if (certs.length === 0) warnings.push({ code: 'no-certificate', severity: 'warning', message: `${source} holds no certificate${keys.length ? ', only a private key' : ''}.` });
+  if (certs.length === 0)
+    warnings.push({ code: 'no-certificate', severity: 'warning', message: `${source} holds no certificate${keys.length ? ', only a private key' : ''}.` });
 
   return { source, format: container.format, certificates, kind, chain, chainInOrder, keys, warnings };
 }
@@ -314,7 +362,12 @@ function keyText(c: { keyType?: string; type?: string; keyBits?: number; bits?: 
 
 /** The summary as Markdown (also readable as plain text). */
 export function renderInspection(s: InspectionSummary): string {
-  const out: string[] = [`# ${md(s.source)}`, '', `Format: ${FORMAT_NAMES[s.format]}; ${s.certificates.length} certificate(s), ${s.keys.length} private key(s).`, ''];
+  const out: string[] = [
+    `# ${md(s.source)}`,
+    '',
+    `Format: ${FORMAT_NAMES[s.format]}; ${s.certificates.length} certificate(s), ${s.keys.length} private key(s).`,
+    '',
+  ];
   if (s.warnings.length) {
     out.push('## Warnings', '');
     for (const w of s.warnings) out.push(`- **${w.severity === 'critical' ? 'Critical' : 'Warning'}**: ${md(w.message)}`);
@@ -340,7 +393,11 @@ export function renderInspection(s: InspectionSummary): string {
   if (s.keys.length) {
     out.push('## Private keys', '');
     for (const k of s.keys) {
-      const match = !k.readable ? 'not checked (encrypted)' : k.matchesCertificate === undefined || k.matchesCertificate < 0 ? 'matches no certificate' : `matches certificate ${k.matchesCertificate + 1}`;
+      const match = !k.readable
+        ? 'not checked (encrypted)'
+        : k.matchesCertificate === undefined || k.matchesCertificate < 0
+          ? 'matches no certificate'
+          : `matches certificate ${k.matchesCertificate + 1}`;
       out.push(`- ${md(k.source)}: ${k.readable ? keyText(k) : 'encrypted'}${k.encrypted && k.readable ? ' (encrypted)' : ''}; ${match}`);
     }
     out.push('');

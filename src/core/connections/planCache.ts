@@ -31,7 +31,12 @@ export function fileStamps(profile: ConnectionProfile, paths: PathContext): Prom
  * that unlock the key, as a hash (nothing secret is kept in the key). The password is not part of a plan.
  * `stamps` may be started earlier (fileStamps), e.g. while the secrets are read from the keychain.
  */
-export async function planKey(profile: ConnectionProfile, secrets: ConnectionSecrets, paths: PathContext, stamps: Promise<string[]> = fileStamps(profile, paths)): Promise<string> {
+export async function planKey(
+  profile: ConnectionProfile,
+  secrets: ConnectionSecrets,
+  paths: PathContext,
+  stamps: Promise<string[]> = fileStamps(profile, paths),
+): Promise<string> {
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ profile, paths: { w: paths.workspaceFolder, b: paths.baseDir }, stamps: await stamps }));
   hash.update('\0');
@@ -61,7 +66,10 @@ export class TlsPlanCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async get(connectionId: string, input: { profile: ConnectionProfile; secrets: ConnectionSecrets; paths: PathContext; stamps?: Promise<string[]> }): Promise<TlsPlan> {
+  async get(
+    connectionId: string,
+    input: { profile: ConnectionProfile; secrets: ConnectionSecrets; paths: PathContext; stamps?: Promise<string[]> },
+  ): Promise<TlsPlan> {
     const key = await planKey(input.profile, input.secrets, input.paths, input.stamps);
     const cached = this.plans.get(connectionId);
     if (cached && cached.key === key && this.now() - cached.madeAt < PLAN_MAX_AGE_MS) return cached.plan;

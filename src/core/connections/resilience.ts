@@ -60,7 +60,11 @@ export function normalizeResilience(partial: Partial<ResilienceOptions> | undefi
  * Delay before reconnect attempt `attempt` (1-based): exponential (base * 2^(attempt-1)), capped, with
  * "equal jitter" (between half and all of it) so clients that lost the same server do not retry in step.
  */
-export function backoffDelayMs(attempt: number, options: Pick<ResilienceOptions, 'reconnectBaseDelayMs' | 'reconnectMaxDelayMs'>, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  options: Pick<ResilienceOptions, 'reconnectBaseDelayMs' | 'reconnectMaxDelayMs'>,
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(options.reconnectMaxDelayMs, options.reconnectBaseDelayMs * 2 ** Math.max(0, Math.min(30, attempt - 1)));
   const r = Math.min(1, Math.max(0, random()));
   return Math.round(exp / 2 + (exp / 2) * r);

@@ -26,14 +26,16 @@ export async function writeFileAtomic(file: string, content: string | Buffer, op
   try {
     existing = await fs.lstat(target);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new MysqlTlsError('file-unreadable', `${target} cannot be checked: ${(e as Error).message}`, opts.field);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new MysqlTlsError('file-unreadable', `${target} cannot be checked: ${(e as Error).message}`, opts.field);
   }
   if (existing) {
     if (!opts.overwrite) throw new MysqlTlsError('file-exists', `${target} already exists`, opts.field);
     if (existing.isSymbolicLink()) throw new MysqlTlsError('file-unsafe', `${target} is a symbolic link; it is not written through`, opts.field);
     if (!existing.isFile()) throw new MysqlTlsError('file-unsafe', `${target} is not a regular file`, opts.field);
     const uid = process.getuid?.();
-    if (uid !== undefined && existing.uid !== uid) throw new MysqlTlsError('file-unsafe', `${target} belongs to another user (uid ${existing.uid})`, opts.field);
+    if (uid !== undefined && existing.uid !== uid)
+      throw new MysqlTlsError('file-unsafe', `${target} belongs to another user (uid ${existing.uid})`, opts.field);
   }
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: import('node:fs/promises').FileHandle;
@@ -63,6 +65,11 @@ export async function writeFileAtomic(file: string, content: string | Buffer, op
     await handle.close().catch(() => undefined);
     await fs.unlink(temp).catch(() => undefined);
     if (e instanceof MysqlTlsError) throw e;
-    throw new MysqlTlsError('file-unreadable', `${target} cannot be written: ${(e as Error).message}`, opts.field, 'Choose a folder you can write to, with free space.');
+    throw new MysqlTlsError(
+      'file-unreadable',
+      `${target} cannot be written: ${(e as Error).message}`,
+      opts.field,
+      'Choose a folder you can write to, with free space.',
+    );
   }
 }

@@ -56,7 +56,8 @@ function tooLarge(path: string, field: string, size: string, limit: number): Mys
 function openError(e: unknown, path: string, field: string): MysqlTlsError {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new MysqlTlsError('file-missing', `${path} does not exist`, field);
-  if (code === 'EISDIR') return new MysqlTlsError('file-unreadable', `${path} is a folder, not a file`, field, 'Point the setting at a file inside the folder.');
+  if (code === 'EISDIR')
+    return new MysqlTlsError('file-unreadable', `${path} is a folder, not a file`, field, 'Point the setting at a file inside the folder.');
   if (code === 'ENXIO') {
     // O_NONBLOCK open of a socket, or of a FIFO for writing, fails with ENXIO.
     return new MysqlTlsError('file-unreadable', `${path} is a socket or pipe, not a file`, field, 'Point the setting at a regular file.');
@@ -86,7 +87,12 @@ export async function readBoundedFile(path: string, field: string, limit: number
       throw openError(e, path, field);
     }
     if (!st.isFile()) {
-      throw new MysqlTlsError('file-unreadable', `${path} is ${describeKind(st)}, not a file`, field, 'Point the setting at a regular file (a certificate, key or CA bundle), not a folder, pipe or device.');
+      throw new MysqlTlsError(
+        'file-unreadable',
+        `${path} is ${describeKind(st)}, not a file`,
+        field,
+        'Point the setting at a regular file (a certificate, key or CA bundle), not a folder, pipe or device.',
+      );
     }
     if (st.size > limit) throw tooLarge(path, field, formatSize(st.size), limit);
     // The file can grow between fstat and read: read into a buffer of limit + 1 so growth past the limit

@@ -37,7 +37,9 @@ const QUOTED = `(?:${SINGLE_QUOTED}|${DOUBLE_QUOTED})`;
 const rx = (source: string): RegExp => new RegExp(source, 'gi');
 // key=value, key: value, "key": "value", --key=value, for the secret-ish key names, also with a prefix:
 // MASTER_PASSWORD=, SOURCE_PASSWORD=, ssl.passphrase:, --ssl-key-password=, MYSQL_PWD=.
-const SECRET_ASSIGNMENT = rx(String.raw`((?:^|[^\w.-])-{0,2}["']?[\w.-]*?(?:password|passwd|pwd|passphrase|secret|keyPem)["']?\s*[:=]\s*)(${QUOTED}|[^\s,;}&)]+)`);
+const SECRET_ASSIGNMENT = rx(
+  String.raw`((?:^|[^\w.-])-{0,2}["']?[\w.-]*?(?:password|passwd|pwd|passphrase|secret|keyPem)["']?\s*[:=]\s*)(${QUOTED}|[^\s,;}&)]+)`,
+);
 // IDENTIFIED BY 'x', IDENTIFIED BY PASSWORD '*hash', IDENTIFIED WITH plugin BY 'x' / AS 'hash',
 // MariaDB's IDENTIFIED VIA plugin USING 'hash' (PASSWORD('x') is the next rule).
 const IDENTIFIED_BY = rx(String.raw`(\bIDENTIFIED\s+(?:(?:WITH|VIA)\s+\S+\s+)?(?:BY|AS|USING)\s+(?:PASSWORD\s+)?)(${QUOTED})`);
@@ -63,7 +65,8 @@ function redactedLike(value: string): string {
 export function redactSecrets(text: string, knownSecrets: Iterable<string> = []): string {
   let out = text.replace(PEM_PRIVATE_KEY, `-----BEGIN $1PRIVATE KEY----- ${REDACTED} -----END $1PRIVATE KEY-----`);
   const mask = (_m: string, prefix: string, value: string): string => `${prefix}${redactedLike(value)}`;
-  for (const pattern of [SECRET_ASSIGNMENT, IDENTIFIED_BY, OR_USING, PASSWORD_FUNCTION, PASSWORD_OPTION, SET_PASSWORD, REPLACE_CURRENT]) out = out.replace(pattern, mask);
+  for (const pattern of [SECRET_ASSIGNMENT, IDENTIFIED_BY, OR_USING, PASSWORD_FUNCTION, PASSWORD_OPTION, SET_PASSWORD, REPLACE_CURRENT])
+    out = out.replace(pattern, mask);
   out = out.replace(URL_CREDENTIALS, `$1${REDACTED}`);
   // Longest first, so a secret that contains another is masked whole.
   const secrets = [...knownSecrets].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);

@@ -184,7 +184,10 @@ export function sha256PasswordPlugin(opts: Sha2AuthOptions) {
 export function clearPasswordPlugin() {
   return (ctx: PluginContext) => () => {
     if (!overTls(ctx.connection)) {
-      throw refuse('clear-password-needs-tls', 'the server asked for the password in cleartext (mysql_clear_password) on a plaintext connection; nothing was sent');
+      throw refuse(
+        'clear-password-needs-tls',
+        'the server asked for the password in cleartext (mysql_clear_password) on a plaintext connection; nothing was sent',
+      );
     }
     return Buffer.from(`${ctx.connection.config.password ?? ''}\0`, 'utf8');
   };

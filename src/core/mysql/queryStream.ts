@@ -141,11 +141,20 @@ export async function streamQuery(session: Session, sql: string, handlers: Strea
         const header = row as { affectedRows?: number; insertId?: number; warningStatus?: number; info?: string };
         if (current && current.kind === 'rows') flush(results.length - 1);
         current = undefined;
-        results.push({ kind: 'ok', columns: [], rowCount: 0, affectedRows: header.affectedRows, insertId: header.insertId, warningCount: header.warningStatus, info: header.info || undefined });
+        results.push({
+          kind: 'ok',
+          columns: [],
+          rowCount: 0,
+          affectedRows: header.affectedRows,
+          insertId: header.insertId,
+          warningCount: header.warningStatus,
+          info: header.info || undefined,
+        });
       });
       q.on('error', (err: Error & { errno?: number; sqlState?: string; code?: string; sqlMessage?: string }) => {
         pending.finally(() => {
-          if (cancelled && (err.errno === 1317 || err.code === 'ER_QUERY_INTERRUPTED')) reject(new MysqlTlsError('cancelled', 'the query was cancelled (KILL QUERY)'));
+          if (cancelled && (err.errno === 1317 || err.code === 'ER_QUERY_INTERRUPTED'))
+            reject(new MysqlTlsError('cancelled', 'the query was cancelled (KILL QUERY)'));
           else if (err.errno !== undefined) reject(new QueryError(err.sqlMessage ?? err.message, err.errno, err.sqlState, err.code));
           else reject(err);
         });

@@ -61,7 +61,14 @@ export async function listColumns(session: Session, database: string, table: str
     'SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_KEY AS colKey, COLUMN_DEFAULT AS def, EXTRA AS extra FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
     [database, table],
   );
-  return rows.map((r) => ({ name: r.name, type: r.type, nullable: r.nullable === 'YES', key: (r.colKey as ColumnInfo['key']) ?? '', defaultValue: r.def, extra: r.extra }));
+  return rows.map((r) => ({
+    name: r.name,
+    type: r.type,
+    nullable: r.nullable === 'YES',
+    key: (r.colKey as ColumnInfo['key']) ?? '',
+    defaultValue: r.def,
+    extra: r.extra,
+  }));
 }
 
 export async function listIndexes(session: Session, database: string, table: string): Promise<IndexInfo[]> {

@@ -22,7 +22,12 @@ export function connectTimeoutOf(profile: Pick<ConnectionProfile, 'connectTimeou
   const t = profile.connectTimeoutMs;
   if (t === undefined) return DEFAULT_CONNECT_TIMEOUT_MS;
   if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_TIMEOUT_MS) {
-    throw new MysqlTlsError('config-invalid', `${String(t)} is not a timeout in milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 'connectTimeoutMs', `Set connectTimeoutMs to a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (the default is ${DEFAULT_CONNECT_TIMEOUT_MS}), or remove it.`);
+    throw new MysqlTlsError(
+      'config-invalid',
+      `${String(t)} is not a timeout in milliseconds from 1 to ${MAX_TIMEOUT_MS}`,
+      'connectTimeoutMs',
+      `Set connectTimeoutMs to a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (the default is ${DEFAULT_CONNECT_TIMEOUT_MS}), or remove it.`,
+    );
   }
   return t;
 }
@@ -89,7 +94,9 @@ export class Session {
   serverView(options: ServerViewOptions = {}): Promise<TlsReport> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_SERVER_VIEW_TIMEOUT_MS;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
-      return Promise.reject(new MysqlTlsError('config-invalid', `${String(timeoutMs)} is not a timeout in milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 'timeoutMs'));
+      return Promise.reject(
+        new MysqlTlsError('config-invalid', `${String(timeoutMs)} is not a timeout in milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 'timeoutMs'),
+      );
     }
     if (options.signal?.aborted) return Promise.reject(new MysqlTlsError('cancelled', 'SHOW SESSION STATUS was cancelled'));
     const byDefault = options.signal === undefined && options.timeoutMs === undefined;
@@ -130,7 +137,9 @@ export class Session {
         done();
         this.serverViewAsked = undefined;
         this.destroy();
-        reject(new MysqlTlsError('connect-timeout', `${this.plan.host}:${this.plan.port} did not answer ${what} within ${timeoutMs} ms; the session was closed`));
+        reject(
+          new MysqlTlsError('connect-timeout', `${this.plan.host}:${this.plan.port} did not answer ${what} within ${timeoutMs} ms; the session was closed`),
+        );
       }, timeoutMs);
       const onAbort = (): void => {
         done();
@@ -301,8 +310,13 @@ function carrierSocket(plan: TlsPlan): net.Socket {
     if (head.length < 5) return;
     socket.off('data', sniff);
     if (head[3] !== 0 || (head[4] !== 0x0a && head[4] !== 0xff)) {
-      const printable = head.subarray(0, 16).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
-      const err = Object.assign(new Error(`${plan.host}:${plan.port} did not send a MySQL greeting (first bytes "${printable}")`), { code: 'PROTOCOL_NOT_MYSQL' });
+      const printable = head
+        .subarray(0, 16)
+        .toString('latin1')
+        .replace(/[^\x20-\x7e]/g, '.');
+      const err = Object.assign(new Error(`${plan.host}:${plan.port} did not send a MySQL greeting (first bytes "${printable}")`), {
+        code: 'PROTOCOL_NOT_MYSQL',
+      });
       socket.destroy(err);
     }
   };

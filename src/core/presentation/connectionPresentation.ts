@@ -73,9 +73,25 @@ export const EXPIRY_WARNING_DAYS = 30;
 /** The children of the `TLS` node under a connected connection. */
 export function tlsFacts(report: TlsReport): TlsFact[] {
   const facts: TlsFact[] = [];
-  facts.push({ key: 'protocol', label: `Protocol: ${report.encrypted ? (report.protocol ?? 'unknown') : 'none (plaintext)'}`, warning: !report.encrypted, tooltip: `${serverSide(report)}: Ssl_version=${serverFieldText(report.server, 'sslVersion')}` });
-  if (report.encrypted) facts.push({ key: 'cipher', label: `Cipher: ${report.cipher?.name ?? 'unknown'}`, warning: false, tooltip: `${serverSide(report)}: Ssl_cipher=${serverFieldText(report.server, 'sslCipher')}` });
-  facts.push({ key: 'verification', label: `Verification: ${VERIFICATION_WORDS[report.security]}`, warning: report.security === 'plaintext' || report.security === 'encrypted', tooltip: SECURITY_LABELS[report.security] });
+  facts.push({
+    key: 'protocol',
+    label: `Protocol: ${report.encrypted ? (report.protocol ?? 'unknown') : 'none (plaintext)'}`,
+    warning: !report.encrypted,
+    tooltip: `${serverSide(report)}: Ssl_version=${serverFieldText(report.server, 'sslVersion')}`,
+  });
+  if (report.encrypted)
+    facts.push({
+      key: 'cipher',
+      label: `Cipher: ${report.cipher?.name ?? 'unknown'}`,
+      warning: false,
+      tooltip: `${serverSide(report)}: Ssl_cipher=${serverFieldText(report.server, 'sslCipher')}`,
+    });
+  facts.push({
+    key: 'verification',
+    label: `Verification: ${VERIFICATION_WORDS[report.security]}`,
+    warning: report.security === 'plaintext' || report.security === 'encrypted',
+    tooltip: SECURITY_LABELS[report.security],
+  });
   const leaf = report.peerChain[0];
   if (leaf) {
     facts.push({
@@ -95,7 +111,11 @@ export function tlsSummaryMarkdown(name: string, profile: ConnectionProfile, sta
   const r = status.report;
   if (status.state === 'connecting') lines.push('Connecting…');
   else if (status.state === 'reconnecting' && status.reconnect) {
-    lines.push(`$(sync~spin) Reconnecting: attempt ${status.reconnect.attempt} of ${status.reconnect.maxAttempts}, same mode ${codeSpan(modeLabel(profile))} (never a weaker one).`, '', `Lost: ${escapeMarkdown(status.reconnect.reason.title)}: ${escapeMarkdown(status.reconnect.reason.detail)}`);
+    lines.push(
+      `$(sync~spin) Reconnecting: attempt ${status.reconnect.attempt} of ${status.reconnect.maxAttempts}, same mode ${codeSpan(modeLabel(profile))} (never a weaker one).`,
+      '',
+      `Lost: ${escapeMarkdown(status.reconnect.reason.title)}: ${escapeMarkdown(status.reconnect.reason.detail)}`,
+    );
   } else if (status.state === 'error' && status.error) {
     lines.push(`$(error) **${escapeMarkdown(status.error.title)}**`, '', escapeMarkdown(status.error.detail), '', `Fix: ${escapeMarkdown(status.error.fix)}`);
   } else if (status.state === 'connected' && r) {
@@ -106,11 +126,15 @@ export function tlsSummaryMarkdown(name: string, profile: ConnectionProfile, sta
       const cellCode = (text: string): string => markdownCodeSpan(text, { inTable: true });
       lines.push(`| protocol | ${cellCode(r.protocol ?? '')} | ${cellCode(serverFieldText(r.server, 'sslVersion'))} (Ssl_version) |`);
       lines.push(`| cipher | ${cellCode(r.cipher?.name ?? '')} | ${cellCode(serverFieldText(r.server, 'sslCipher'))} (Ssl_cipher) |`, '');
-      lines.push(`Chain: ${escapeMarkdownText(r.verification.chain)}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}; host name ${codeSpan(r.verification.verifiedName)}: ${escapeMarkdownText(r.verification.host)}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}`);
+      lines.push(
+        `Chain: ${escapeMarkdownText(r.verification.chain)}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}; host name ${codeSpan(r.verification.verifiedName)}: ${escapeMarkdownText(r.verification.host)}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}`,
+      );
       const leaf = r.peerChain[0];
       if (leaf) lines.push('', `Server certificate expires ${escapeMarkdownText(formatDate(leaf.validTo))} (${leaf.daysLeft} days)`);
     } else {
-      lines.push(`Not encrypted${r.fallback ? ': the server offers no TLS, so PREFERRED fell back to plaintext' : ''}. ${serverSide(r)}: Ssl_version=${codeSpan(serverFieldText(r.server, 'sslVersion'))} Ssl_cipher=${codeSpan(serverFieldText(r.server, 'sslCipher'))}`);
+      lines.push(
+        `Not encrypted${r.fallback ? ': the server offers no TLS, so PREFERRED fell back to plaintext' : ''}. ${serverSide(r)}: Ssl_version=${codeSpan(serverFieldText(r.server, 'sslVersion'))} Ssl_cipher=${codeSpan(serverFieldText(r.server, 'sslCipher'))}`,
+      );
     }
   } else lines.push('Not connected');
   return lines.join('\n');
@@ -142,7 +166,11 @@ export function statusBarPresentation(name: string, profile: ConnectionProfile, 
     case 'connecting':
       return { text: `$(sync~spin) ${name}`, tooltipMarkdown, background: 'none' };
     case 'reconnecting':
-      return { text: `$(sync~spin) ${name}: reconnecting${status.reconnect ? ` (${status.reconnect.attempt}/${status.reconnect.maxAttempts})` : ''}`, tooltipMarkdown, background: 'warning' };
+      return {
+        text: `$(sync~spin) ${name}: reconnecting${status.reconnect ? ` (${status.reconnect.attempt}/${status.reconnect.maxAttempts})` : ''}`,
+        tooltipMarkdown,
+        background: 'warning',
+      };
     case 'error':
       return { text: `$(error) ${name}`, tooltipMarkdown, background: 'error' };
     case 'connected': {

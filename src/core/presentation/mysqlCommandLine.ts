@@ -99,7 +99,10 @@ export function mysqlCommandLine(profile: ConnectionProfile, paths: PathContext 
     // behaviour, never for one that could end in plaintext.
     args.push('--ssl');
     if (mode !== 'PREFERRED') args.push('--ssl-verify-server-cert');
-    if (mode === 'REQUIRED') notes.push('REQUIRED has no MariaDB client option: --ssl alone falls back to plaintext, so the server certificate is verified too (needs the CA in --ssl-ca)');
+    if (mode === 'REQUIRED')
+      notes.push(
+        'REQUIRED has no MariaDB client option: --ssl alone falls back to plaintext, so the server certificate is verified too (needs the CA in --ssl-ca)',
+      );
     if (mode === 'VERIFY_CA') notes.push('VERIFY_CA has no MariaDB client option: --ssl-verify-server-cert also checks the host name');
   }
 
@@ -115,7 +118,8 @@ export function mysqlCommandLine(profile: ConnectionProfile, paths: PathContext 
     }
     if (ssl.ciphers) args.push(option('ssl-cipher', ssl.ciphers, 'ssl.ciphers'));
     // Fixed words only: a setting's value in a comment would be pasted into the shell unquoted.
-    if (ssl.servername && mode === 'VERIFY_IDENTITY') notes.push('ssl.servername is set, but the client checks the certificate against --host: connect with that name as the host');
+    if (ssl.servername && mode === 'VERIFY_IDENTITY')
+      notes.push('ssl.servername is set, but the client checks the certificate against --host: connect with that name as the host');
     if (ssl.pfx) notes.push('ssl.pfx has no client option: export its certificate and key to PEM for --ssl-cert and --ssl-key');
   }
   if (profile.connectTimeoutMs) args.push(`--connect-timeout=${Math.max(1, Math.ceil(profile.connectTimeoutMs / 1000))}`);

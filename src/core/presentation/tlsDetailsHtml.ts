@@ -88,16 +88,26 @@ ${error.field ? `<p>Setting: <code>${escapeHtml(error.field)}</code></p>` : ''}
 </section>`);
   }
 
-  parts.push(`<section><h2>Mode asked</h2><p>${badge(mode, 'neutral')} ${escapeHtml(SSL_MODE_RULES[mode as keyof typeof SSL_MODE_RULES]?.description ?? '')}</p></section>`);
+  parts.push(
+    `<section><h2>Mode asked</h2><p>${badge(mode, 'neutral')} ${escapeHtml(SSL_MODE_RULES[mode as keyof typeof SSL_MODE_RULES]?.description ?? '')}</p></section>`,
+  );
 
   if (!report) {
     if (!error) parts.push(`<section><p class="muted">Not connected. Connect or test the connection to see how it is secured.</p></section>`);
     return parts.join('\n');
   }
 
-  parts.push(`<section><h2>Security</h2><p class="security">${badge(SECURITY_LABELS[report.security], securityTone(report))}${report.fallback ? ` ${badge('PREFERRED fell back to plaintext: the server offers no TLS', 'bad')}` : ''}</p></section>`);
+  parts.push(
+    `<section><h2>Security</h2><p class="security">${badge(SECURITY_LABELS[report.security], securityTone(report))}${report.fallback ? ` ${badge('PREFERRED fell back to plaintext: the server offers no TLS', 'bad')}` : ''}</p></section>`,
+  );
 
-  const agreementBadges: Record<ReturnType<typeof agreementVerdict>, [string, Tone]> = { 'not-asked': ['not asked yet', 'neutral'], 'not-reported': ['not reported', 'neutral'], 'other-link': ['another link: not compared', 'neutral'], agree: ['agree', 'ok'], differ: ['differ', 'bad'] };
+  const agreementBadges: Record<ReturnType<typeof agreementVerdict>, [string, Tone]> = {
+    'not-asked': ['not asked yet', 'neutral'],
+    'not-reported': ['not reported', 'neutral'],
+    'other-link': ['another link: not compared', 'neutral'],
+    agree: ['agree', 'ok'],
+    differ: ['differ', 'bad'],
+  };
   const agree = (ok: boolean): string => badge(...agreementBadges[agreementVerdict(report, ok)]);
   parts.push(`<section><h2>Protocol and cipher</h2><table>
 <tr><th></th><th scope="col">Socket (this client)</th><th scope="col">${escapeHtml(serverViewLabel(report.server))}</th><th></th></tr>
@@ -114,10 +124,15 @@ ${row('Trusted CA', escapeHtml(v.caSource === 'system' ? 'system trust store' : 
 </table></section>`);
 
   if (report.peerChain.length) {
-    parts.push(`<section><h2>Server certificate chain</h2>${report.peerChain.map((c, i) => certificateHtml(c, i === 0 ? 'Server certificate' : `Chain certificate #${i}`)).join('\n')}</section>`);
+    parts.push(
+      `<section><h2>Server certificate chain</h2>${report.peerChain.map((c, i) => certificateHtml(c, i === 0 ? 'Server certificate' : `Chain certificate #${i}`)).join('\n')}</section>`,
+    );
   }
-  parts.push(`<section><h2>Client certificate</h2>${report.clientCertificate ? certificateHtml(report.clientCertificate, 'Client certificate') : '<p class="muted">None sent.</p>'}</section>`);
-  if (report.hints.length) parts.push(`<section><h2>Hints</h2><ul class="hints">${report.hints.map((h) => `<li>${escapeHtml(h)}</li>`).join('')}</ul></section>`);
+  parts.push(
+    `<section><h2>Client certificate</h2>${report.clientCertificate ? certificateHtml(report.clientCertificate, 'Client certificate') : '<p class="muted">None sent.</p>'}</section>`,
+  );
+  if (report.hints.length)
+    parts.push(`<section><h2>Hints</h2><ul class="hints">${report.hints.map((h) => `<li>${escapeHtml(h)}</li>`).join('')}</ul></section>`);
   return parts.join('\n');
 }
 

@@ -36,7 +36,8 @@ export function sqlString(value: string): string {
 
 /** A whole number literal; anything else is refused before it reaches the admin interface. */
 export function sqlInteger(value: number, what: string, min = 0, max = 2 ** 31 - 1): string {
-  if (!Number.isInteger(value) || value < min || value > max) throw new AdminSqlValueError(`${what} must be a whole number from ${min} to ${max}, not ${String(value)}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new AdminSqlValueError(`${what} must be a whole number from ${min} to ${max}, not ${String(value)}`);
   return String(value);
 }
 
@@ -101,7 +102,8 @@ export type ServerStatus = 'ONLINE' | 'OFFLINE_SOFT' | 'OFFLINE_HARD';
 
 /** A server's configured status in one hostgroup (memory only). */
 export function updateServerStatus(status: ServerStatus, key: ServerKey): string {
-  if (!['ONLINE', 'OFFLINE_SOFT', 'OFFLINE_HARD'].includes(status)) throw new AdminSqlValueError(`status must be ONLINE, OFFLINE_SOFT or OFFLINE_HARD, not ${String(status)}`);
+  if (!['ONLINE', 'OFFLINE_SOFT', 'OFFLINE_HARD'].includes(status))
+    throw new AdminSqlValueError(`status must be ONLINE, OFFLINE_SOFT or OFFLINE_HARD, not ${String(status)}`);
   return `UPDATE mysql_servers SET status=${sqlString(status)} WHERE hostgroup_id=${sqlInteger(key.hostgroupId, 'hostgroup_id')} AND hostname=${sqlString(key.hostname)} AND port=${sqlInteger(key.port, 'port', 1, 65535)}`;
 }
 

@@ -54,15 +54,24 @@ export interface ProxysqlCaCandidate {
 export async function inspectProxysqlCa(path: string): Promise<ProxysqlCaCandidate> {
   const pem = (await readBoundedFile(path, 'ssl.ca', CERTIFICATE_FILE_LIMIT)).toString('utf8');
   const match = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(pem);
-  if (!match) throw new MysqlTlsError('config-invalid', `${path} holds no PEM certificate`, 'ssl.ca', `Pick ${PROXYSQL_CA_FILE_NAME} from ProxySQL's data directory.`);
+  if (!match)
+    throw new MysqlTlsError('config-invalid', `${path} holds no PEM certificate`, 'ssl.ca', `Pick ${PROXYSQL_CA_FILE_NAME} from ProxySQL's data directory.`);
   let certificate: CertificateInfo;
   try {
     certificate = describeCertificate(new X509Certificate(match[0]));
   } catch (e) {
-    throw new MysqlTlsError('config-invalid', `${path}: the certificate cannot be read (${(e as Error).message})`, 'ssl.ca', `Pick ${PROXYSQL_CA_FILE_NAME} from ProxySQL's data directory.`);
+    throw new MysqlTlsError(
+      'config-invalid',
+      `${path}: the certificate cannot be read (${(e as Error).message})`,
+      'ssl.ca',
+      `Pick ${PROXYSQL_CA_FILE_NAME} from ProxySQL's data directory.`,
+    );
   }
   const warnings: string[] = [];
-  if (!certificate.isCA) warnings.push('This certificate is not a CA (basicConstraints CA:FALSE): it cannot verify the admin port. proxysql-cert.pem is the server certificate; pick proxysql-ca.pem.');
+  if (!certificate.isCA)
+    warnings.push(
+      'This certificate is not a CA (basicConstraints CA:FALSE): it cannot verify the admin port. proxysql-cert.pem is the server certificate; pick proxysql-ca.pem.',
+    );
   if (certificate.daysLeft < 0) warnings.push(`This CA expired ${-certificate.daysLeft} days ago.`);
   const looksLikeProxysqlCa = /ProxySQL_Auto_Generated_CA_Certificate/.test(certificate.subject);
   if (!looksLikeProxysqlCa) warnings.push('This is not the CA ProxySQL generates itself; trust it only if it signed the certificate your ProxySQL presents.');

@@ -65,7 +65,8 @@ export function clientCertificateSteps(state: ProxysqlTlsState, settings: Client
     const value = settings[name];
     if (value === undefined) continue;
     const variable = state.variables.find((v) => v.name === name);
-    if (!variable?.present) throw new AdminSqlValueError(`${name} does not exist in ProxySQL ${state.version || '(unknown version)'}; this version cannot set it.`);
+    if (!variable?.present)
+      throw new AdminSqlValueError(`${name} does not exist in ProxySQL ${state.version || '(unknown version)'}; this version cannot set it.`);
     const problem = checkP2sPath(name, value);
     if (problem) throw new AdminSqlValueError(problem);
     if (variable.memory === value) continue;
@@ -97,8 +98,10 @@ export function persistSteps(state: ProxysqlTlsState): AdminStep[] {
 export function tlsHostgroupSteps(state: ProxysqlTlsState, entry: ServerEntry, targetHostgroup: number): AdminStep[] {
   const source = entry.memory;
   if (!source) throw new AdminSqlValueError(`${entry.hostname}:${entry.port} is not in mysql_servers (memory) any more; refresh and try again.`);
-  if (targetHostgroup === entry.hostgroupId) throw new AdminSqlValueError('the new hostgroup must differ from the server\'s hostgroup');
-  const clash = state.hostgroups.find((g) => g.hostgroupId === targetHostgroup)?.servers.find((s) => s.hostname === entry.hostname && s.port === entry.port && s.memory);
+  if (targetHostgroup === entry.hostgroupId) throw new AdminSqlValueError("the new hostgroup must differ from the server's hostgroup");
+  const clash = state.hostgroups
+    .find((g) => g.hostgroupId === targetHostgroup)
+    ?.servers.find((s) => s.hostname === entry.hostname && s.port === entry.port && s.memory);
   if (clash) throw new AdminSqlValueError(`hostgroup ${targetHostgroup} already has ${entry.hostname}:${entry.port}`);
   const useSsl = !source.useSsl;
   return [
@@ -174,10 +177,16 @@ function statusStep(status: ServerStatus, key: ServerKey, description: string): 
 
 export function drainSteps(state: ProxysqlTlsState, entry: ServerEntry): DrainPlan {
   if (!entry.memory) throw new AdminSqlValueError(`${entry.hostname}:${entry.port} is not in mysql_servers (memory) any more; refresh and try again.`);
-  if (entry.pending.includes('load')) throw new AdminSqlValueError(`${entry.hostname}:${entry.port} has changes not loaded to runtime: run "Apply ProxySQL Changes to Runtime" first, or the drain would load them too.`);
+  if (entry.pending.includes('load'))
+    throw new AdminSqlValueError(
+      `${entry.hostname}:${entry.port} has changes not loaded to runtime: run "Apply ProxySQL Changes to Runtime" first, or the drain would load them too.`,
+    );
   const key: ServerKey = { hostgroupId: entry.hostgroupId, hostname: entry.hostname, port: entry.port };
   const name = `${entry.hostname}:${entry.port} in hostgroup ${entry.hostgroupId}`;
-  const others = state.hostgroups.find((g) => g.hostgroupId === entry.hostgroupId)?.servers.filter((s) => s.key !== entry.key && s.runtime && s.runtime.status === 'ONLINE') ?? [];
+  const others =
+    state.hostgroups
+      .find((g) => g.hostgroupId === entry.hostgroupId)
+      ?.servers.filter((s) => s.key !== entry.key && s.runtime && s.runtime.status === 'ONLINE') ?? [];
   const effects = [
     'Queries already running on this server, and open transactions, finish normally: OFFLINE_SOFT only stops new work, and a connection in use is closed when it is returned to the pool.',
     others.length > 0
@@ -188,7 +197,10 @@ export function drainSteps(state: ProxysqlTlsState, entry: ServerEntry): DrainPl
   ];
   const load = loadStep('servers');
   return {
-    soft: [statusStep('OFFLINE_SOFT', key, `stop sending new work to ${name} (memory only)`), { ...load, description: 'apply it: running queries and transactions finish, nothing new starts there' }],
+    soft: [
+      statusStep('OFFLINE_SOFT', key, `stop sending new work to ${name} (memory only)`),
+      { ...load, description: 'apply it: running queries and transactions finish, nothing new starts there' },
+    ],
     waitSql: selectServerPool(key),
     finish: [
       statusStep('OFFLINE_HARD', key, `take ${name} fully offline (memory only)`),

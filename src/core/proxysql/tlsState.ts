@@ -332,12 +332,25 @@ export function backendTlsStatus(entry: ServerEntry, pool: PoolState): BackendTl
   const counts = { idleTls: s?.idleTls ?? 0, idlePlaintext: s?.idlePlaintext ?? 0, idleUnknown: s?.idleUnknown ?? 0, inUse: s?.connUsed ?? 0 };
   const inUse = counts.inUse > 0 ? `; ${counts.inUse} in use (TLS of connections in use cannot be seen)` : '';
   if (!entry.runtime) return { state: 'not-running', ...counts, text: 'not in runtime: no backend connections' };
-  if (!entry.runtime.useSsl) return { state: 'off', ...counts, text: `backend TLS off: new connections are plaintext${counts.idleTls ? `; ${counts.idleTls} idle TLS connections from before remain` : ''}${inUse}` };
+  if (!entry.runtime.useSsl)
+    return {
+      state: 'off',
+      ...counts,
+      text: `backend TLS off: new connections are plaintext${counts.idleTls ? `; ${counts.idleTls} idle TLS connections from before remain` : ''}${inUse}`,
+    };
   if (!pool.freeConnectionsReported) return undefined;
   if (counts.idlePlaintext > 0) {
-    return { state: 'draining', ...counts, text: `use_ssl=1, but ${counts.idlePlaintext} idle pooled connection${counts.idlePlaintext === 1 ? ' is' : 's are'} still plaintext and will serve queries: drain them${inUse}` };
+    return {
+      state: 'draining',
+      ...counts,
+      text: `use_ssl=1, but ${counts.idlePlaintext} idle pooled connection${counts.idlePlaintext === 1 ? ' is' : 's are'} still plaintext and will serve queries: drain them${inUse}`,
+    };
   }
-  return { state: 'done', ...counts, text: `done: no idle plaintext connection (${counts.idleTls} idle with TLS${counts.idleUnknown ? `, ${counts.idleUnknown} unreadable` : ''})${inUse}` };
+  return {
+    state: 'done',
+    ...counts,
+    text: `done: no idle plaintext connection (${counts.idleTls} idle with TLS${counts.idleUnknown ? `, ${counts.idleUnknown} unreadable` : ''})${inUse}`,
+  };
 }
 
 export async function readServerSslParams(query: AdminQuery, version: string): Promise<ServerSslParamsState> {
@@ -384,7 +397,11 @@ export async function readProxysqlTlsState(query: AdminQuery): Promise<ProxysqlT
   const hostgroups = compareServers(servers);
   const vars = compareVariables(variables);
   const poolResult = await query(SELECT_CONNECTION_POOL);
-  let pool = readPool(rowsOf(poolResult), (poolResult.fields ?? []).map((f) => f.name), version);
+  let pool = readPool(
+    rowsOf(poolResult),
+    (poolResult.fields ?? []).map((f) => f.name),
+    version,
+  );
   try {
     pool = countIdleConnections(pool, await selectRows(query, SELECT_FREE_CONNECTIONS));
   } catch (e) {

@@ -20,6 +20,8 @@ export function proxysqlServerTooltipMarkdown(e: ServerEntry): string {
     '',
     pendingLabel(e.pending) ?? 'memory, runtime and disk agree',
     ...(e.backendTls ? ['', `Backend TLS: ${escapeMarkdown(e.backendTls.text)}`] : []),
-    ...(e.backendTls && e.backendTls.state !== 'not-running' ? ['', 'Only idle pooled connections (stats\\_mysql\\_free\\_connections) show their TLS; connections in use cannot be seen.'] : []),
+    ...(e.backendTls && e.backendTls.state !== 'not-running'
+      ? ['', 'Only idle pooled connections (stats\\_mysql\\_free\\_connections) show their TLS; connections in use cannot be seen.']
+      : []),
   ].join('\n');
 }

@@ -62,10 +62,21 @@ export function messageBytes(update: ResultsUpdate): number {
  * and types are cut like cells (a hostile server can send megabytes of name), and further if thousands of
  * columns would still exceed the message cap.
  */
-export function resultSetMessage(resultIndex: number, statementIndex: number, label: string, columns: readonly ColumnMeta[], maxMessageBytes: number = MAX_MESSAGE_BYTES): ResultsUpdate {
+export function resultSetMessage(
+  resultIndex: number,
+  statementIndex: number,
+  label: string,
+  columns: readonly ColumnMeta[],
+  maxMessageBytes: number = MAX_MESSAGE_BYTES,
+): ResultsUpdate {
   const build = (chars: number): ResultsUpdate => ({
     type: 'resultSet',
-    resultSet: { resultIndex, statementIndex, label: statusText(label, chars), columns: columns.map((c) => ({ name: statusText(c.name, chars), typeName: statusText(c.typeName, chars), nullable: c.nullable })) },
+    resultSet: {
+      resultIndex,
+      statementIndex,
+      label: statusText(label, chars),
+      columns: columns.map((c) => ({ name: statusText(c.name, chars), typeName: statusText(c.typeName, chars), nullable: c.nullable })),
+    },
   });
   let chars = CELL_DISPLAY_CHARS;
   let message = build(chars);
@@ -91,7 +102,14 @@ const ROWS_ENVELOPE_BYTES = 256;
  * exceed the cap (thousands of wide columns) has its cells cut shorter. An unreadable window (a corrupt
  * spill file) is one message with `error`, never an exception.
  */
-export async function rowsMessages(store: RowStore, requestId: number, resultIndex: number, start: number, count: number, options: RowsMessageOptions = {}): Promise<ResultsUpdate[]> {
+export async function rowsMessages(
+  store: RowStore,
+  requestId: number,
+  resultIndex: number,
+  start: number,
+  count: number,
+  options: RowsMessageOptions = {},
+): Promise<ResultsUpdate[]> {
   const cap = Math.max(1024, options.maxMessageBytes ?? MAX_MESSAGE_BYTES);
   const cellChars = options.cellChars ?? CELL_DISPLAY_CHARS;
   const room = cap - ROWS_ENVELOPE_BYTES;
@@ -114,7 +132,15 @@ export async function rowsMessages(store: RowStore, requestId: number, resultInd
       row = row.map((c) => displayCell(c, chars));
       bytes = Buffer.byteLength(JSON.stringify(row), 'utf8') + 1;
       if (bytes > room) {
-        messages.push({ type: 'rows', requestId, resultIndex, start: partStart, rows: part, last: true, error: `row ${start + i + 1} has too many columns to show` });
+        messages.push({
+          type: 'rows',
+          requestId,
+          resultIndex,
+          start: partStart,
+          rows: part,
+          last: true,
+          error: `row ${start + i + 1} has too many columns to show`,
+        });
         return messages;
       }
     }

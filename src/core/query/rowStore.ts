@@ -339,9 +339,12 @@ export class RowStore {
         done += bytesRead;
       }
     } catch (e) {
-      throw new RowStoreError(`rows ${page.start + 1} to ${page.start + page.count} cannot be read back from the spill file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new RowStoreError(
+        `rows ${page.start + 1} to ${page.start + page.count} cannot be read back from the spill file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
-    if (done < buf.length) throw new RowStoreError(`rows ${page.start + 1} to ${page.start + page.count} cannot be read back: the spill file is shorter than written`);
+    if (done < buf.length)
+      throw new RowStoreError(`rows ${page.start + 1} to ${page.start + page.count} cannot be read back: the spill file is shorter than written`);
     return buf.toString('utf8');
   }
 

@@ -42,7 +42,15 @@ export type RunOutcome =
   | { kind: 'done'; completed: StatementOutcome[]; elapsedMs: number }
   | { kind: 'error'; completed: StatementOutcome[]; elapsedMs: number; statementIndex: number; statement: SqlStatement; error: QueryError | MysqlTlsError }
   | { kind: 'cancelled'; completed: StatementOutcome[]; elapsedMs: number; statementIndex: number; statement: SqlStatement }
-  | { kind: 'truncated'; completed: StatementOutcome[]; elapsedMs: number; statementIndex: number; statement: SqlStatement; resultIndex: number; reason: string }
+  | {
+      kind: 'truncated';
+      completed: StatementOutcome[];
+      elapsedMs: number;
+      statementIndex: number;
+      statement: SqlStatement;
+      resultIndex: number;
+      reason: string;
+    }
   | { kind: 'refused'; completed: []; elapsedMs: 0; statementIndex: number; statement: SqlStatement; reason: string };
 
 export interface RunOptions {
@@ -69,7 +77,10 @@ export function unboundedWrites(statements: SqlStatement[]): SqlStatement[] {
 }
 
 /** What "run" means in an editor: the selection's statements, else the one at the cursor, or the whole text. */
-export function statementsToRun(text: string, scope: { kind: 'all' } | { kind: 'selection'; start: number; end: number } | { kind: 'cursor'; offset: number }): SqlStatement[] {
+export function statementsToRun(
+  text: string,
+  scope: { kind: 'all' } | { kind: 'selection'; start: number; end: number } | { kind: 'cursor'; offset: number },
+): SqlStatement[] {
   if (scope.kind === 'selection') {
     return splitStatements(text.slice(scope.start, scope.end)).map((s) => ({ ...s, start: s.start + scope.start, end: s.end + scope.start }));
   }
@@ -94,7 +105,14 @@ export async function runStatements(session: Session, statements: SqlStatement[]
   if (options.readOnly) {
     const refused = firstRefused(statements);
     if (refused !== undefined) {
-      return { kind: 'refused', completed: [], elapsedMs: 0, statementIndex: refused, statement: statements[refused]!, reason: 'this connection is read-only and the statement may write; nothing was sent' };
+      return {
+        kind: 'refused',
+        completed: [],
+        elapsedMs: 0,
+        statementIndex: refused,
+        statement: statements[refused]!,
+        reason: 'this connection is read-only and the statement may write; nothing was sent',
+      };
     }
   }
   const started = performance.now();
@@ -130,7 +148,15 @@ export async function runStatements(session: Session, statements: SqlStatement[]
     }
     judge(index, r);
   };
-  const truncatedOutcome = (i: number): RunOutcome => ({ kind: 'truncated', completed, elapsedMs: performance.now() - started, statementIndex: i, statement: statements[i]!, resultIndex: truncated!.resultIndex, reason: truncated!.reason });
+  const truncatedOutcome = (i: number): RunOutcome => ({
+    kind: 'truncated',
+    completed,
+    elapsedMs: performance.now() - started,
+    statementIndex: i,
+    statement: statements[i]!,
+    resultIndex: truncated!.resultIndex,
+    reason: truncated!.reason,
+  });
   try {
     if (options.readOnly) {
       await session.query('START TRANSACTION READ ONLY');
@@ -164,7 +190,14 @@ export async function runStatements(session: Session, statements: SqlStatement[]
         if (e instanceof MysqlTlsError && e.code === 'cancelled') return { kind: 'cancelled', completed, elapsedMs, statementIndex: i, statement };
         if (e instanceof QueryError || e instanceof MysqlTlsError) return { kind: 'error', completed, elapsedMs, statementIndex: i, statement, error: e };
         const err = e as { message?: string; errno?: number; sqlState?: string; code?: string };
-        return { kind: 'error', completed, elapsedMs, statementIndex: i, statement, error: new QueryError(err.message ?? String(e), err.errno, err.sqlState, err.code) };
+        return {
+          kind: 'error',
+          completed,
+          elapsedMs,
+          statementIndex: i,
+          statement,
+          error: new QueryError(err.message ?? String(e), err.errno, err.sqlState, err.code),
+        };
       }
     }
     return { kind: 'done', completed, elapsedMs: performance.now() - started };
@@ -178,7 +211,9 @@ export async function runStatements(session: Session, statements: SqlStatement[]
 /** One line per outcome for the results view: `3 rows · 12 ms`, `1 row affected · 3 ms`. */
 export function summarizeStatement(outcome: StatementOutcome): string {
   const parts = outcome.results.map((r) =>
-    r.kind === 'rows' ? `${r.rowCount.toLocaleString('en-US')} row${r.rowCount === 1 ? '' : 's'}` : `${(r.affectedRows ?? 0).toLocaleString('en-US')} row${r.affectedRows === 1 ? '' : 's'} affected${r.warningCount ? `, ${r.warningCount} warning${r.warningCount === 1 ? '' : 's'}` : ''}`,
+    r.kind === 'rows'
+      ? `${r.rowCount.toLocaleString('en-US')} row${r.rowCount === 1 ? '' : 's'}`
+      : `${(r.affectedRows ?? 0).toLocaleString('en-US')} row${r.affectedRows === 1 ? '' : 's'} affected${r.warningCount ? `, ${r.warningCount} warning${r.warningCount === 1 ? '' : 's'}` : ''}`,
   );
   return `${parts.join(', ') || 'done'} · ${formatElapsed(outcome.elapsedMs)}`;
 }

@@ -71,7 +71,9 @@ export class ConnectionVault {
   async resolve(owner: SecretOwner, current: SecretBinding): Promise<SecretResolution> {
     const own = vaultAccountId(owner);
     const legacy = owner.id;
-    const ownValues = await Promise.all(SECRET_KINDS.map(async (kind) => ({ kind, own: await this.store.get(own, kind), legacy: undefined as string | undefined })));
+    const ownValues = await Promise.all(
+      SECRET_KINDS.map(async (kind) => ({ kind, own: await this.store.get(own, kind), legacy: undefined as string | undefined })),
+    );
     // A workspace connection looks under the user namespace (a pre-scope secret, or a user connection's with
     // the same id) only when it has nothing of its own: its own secrets are never mixed with someone else's.
     const values =

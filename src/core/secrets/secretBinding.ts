@@ -65,7 +65,6 @@ export function decodeBoundSecret(stored: string): DecodedSecret {
   return { value: stored };
 }
 
-
 /**
  * The CA identity of a profile: the hash of the CA file's bytes (so a file swapped behind the same path is a
  * different CA), 'system' for the public roots, 'none' when no CA is named. A file that cannot be read is

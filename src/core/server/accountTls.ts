@@ -46,7 +46,8 @@ export interface SqlStringOptions {
 /** A SQL string literal. Quotes are doubled (valid in every sql_mode); control characters are refused. */
 export function sqlString(value: string, opts: SqlStringOptions = {}): string {
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000a-\u001f]/.test(value)) throw new MysqlTlsError('config-invalid', 'the value contains control characters', undefined, 'Remove line breaks and control characters.');
+  if (/[\u0000-\u0008\u000a-\u001f]/.test(value))
+    throw new MysqlTlsError('config-invalid', 'the value contains control characters', undefined, 'Remove line breaks and control characters.');
   const escaped = (opts.noBackslashEscapes ? value : value.replace(/\\/g, '\\\\')).replace(/'/g, "''");
   return `'${escaped}'`;
 }
@@ -68,10 +69,24 @@ function requireClause(req: TlsRequirement, opts: SqlStringOptions): string {
         req.subject !== undefined && req.subject !== '' ? `SUBJECT ${sqlString(req.subject, opts)}` : undefined,
         req.cipher !== undefined && req.cipher !== '' ? `CIPHER ${sqlString(req.cipher, opts)}` : undefined,
       ].filter((p): p is string => p !== undefined);
-      if (parts.length === 0) throw new MysqlTlsError('config-invalid', 'REQUIRE with issuer/subject/cipher needs at least one of them', 'requirement', 'Give the issuer and/or subject the client certificate must have, or choose X509.');
-      for (const [name, v] of [['issuer', req.issuer], ['subject', req.subject]] as const) {
+      if (parts.length === 0)
+        throw new MysqlTlsError(
+          'config-invalid',
+          'REQUIRE with issuer/subject/cipher needs at least one of them',
+          'requirement',
+          'Give the issuer and/or subject the client certificate must have, or choose X509.',
+        );
+      for (const [name, v] of [
+        ['issuer', req.issuer],
+        ['subject', req.subject],
+      ] as const) {
         if (v && !v.startsWith('/')) {
-          throw new MysqlTlsError('config-invalid', `the ${name} "${v}" is not in OpenSSL one-line form`, `requirement.${name}`, 'Write it the way the server compares it, e.g. /C=US/O=Example/CN=app (openssl x509 -noout -subject -nameopt compat).');
+          throw new MysqlTlsError(
+            'config-invalid',
+            `the ${name} "${v}" is not in OpenSSL one-line form`,
+            `requirement.${name}`,
+            'Write it the way the server compares it, e.g. /C=US/O=Example/CN=app (openssl x509 -noout -subject -nameopt compat).',
+          );
         }
       }
       return `REQUIRE ${parts.join(' AND ')}`;
@@ -142,7 +157,13 @@ export interface ApplyResult {
 export async function applyAccountTls(runner: SqlRunner, account: AccountRef, req: TlsRequirement): Promise<ApplyResult> {
   const flavor = await flavorOf(runner);
   const before = await readAccountTls(runner, account, flavor);
-  if (!before) throw new MysqlTlsError('config-invalid', `there is no account '${account.user}'@'${account.host}'`, 'user', 'Pick an existing account (user and host exactly as in the grant tables).');
+  if (!before)
+    throw new MysqlTlsError(
+      'config-invalid',
+      `there is no account '${account.user}'@'${account.host}'`,
+      'user',
+      'Pick an existing account (user and host exactly as in the grant tables).',
+    );
   const { rows } = await runner.query<{ sql_mode: string }[]>(SQL.sqlMode);
   const statement = buildRequireStatement(account, req, { noBackslashEscapes: /NO_BACKSLASH_ESCAPES/.test(rows[0]?.sql_mode ?? '') });
   await runner.query(statement.sql);
@@ -198,7 +219,12 @@ export interface VerifyResult {
 function tlsOnly(ssl: SslSettings): SslSettings {
   if (ssl.mode === undefined) return { ...ssl, mode: ssl.ca || ssl.caSource === 'system' ? 'VERIFY_CA' : 'REQUIRED' };
   if (ssl.mode === 'DISABLED' || ssl.mode === 'PREFERRED') {
-    throw new MysqlTlsError('config-invalid', `the login check sends the account's password and needs a TLS mode, not ${ssl.mode}`, 'ssl.mode', 'Use VERIFY_IDENTITY (best), VERIFY_CA or REQUIRED.');
+    throw new MysqlTlsError(
+      'config-invalid',
+      `the login check sends the account's password and needs a TLS mode, not ${ssl.mode}`,
+      'ssl.mode',
+      'Use VERIFY_IDENTITY (best), VERIFY_CA or REQUIRED.',
+    );
   }
   return ssl;
 }
@@ -222,7 +248,12 @@ export async function checkRequirement(runner: SqlRunner, account: AccountRef, e
   }
   if (!state) return { expected, ok: false, detail: `There is no account '${account.user}'@'${account.host}'.` };
   const ok = sameRequirement(state.requirement, expected);
-  return { expected, actual: state.requirement, ok, detail: ok ? 'The grant tables hold the expected requirement.' : 'The grant tables hold a different requirement.' };
+  return {
+    expected,
+    actual: state.requirement,
+    ok,
+    detail: ok ? 'The grant tables hold the expected requirement.' : 'The grant tables hold a different requirement.',
+  };
 }
 
 const REFUSAL_CAUSES: Cause[] = ['account-requires-tls', 'account-requires-x509', 'server-requires-tls', 'access-denied', 'tls-client-cert-rejected'];
@@ -238,12 +269,22 @@ export function throwawayPlaintextProfile(host: string, port: number, user: stri
   return { host, port, user, ssl: { mode: 'DISABLED' }, getServerPublicKey: true, connectTimeoutMs: connectTimeoutMs ?? 10_000 };
 }
 
-async function attempt(name: LoginAttempt['name'], expected: LoginAttempt['expected'], opts: VerifyOptions, ssl: SslSettings, secrets: ConnectionSecrets): Promise<LoginAttempt> {
+async function attempt(
+  name: LoginAttempt['name'],
+  expected: LoginAttempt['expected'],
+  opts: VerifyOptions,
+  ssl: SslSettings,
+  secrets: ConnectionSecrets,
+): Promise<LoginAttempt> {
   // Defence in depth: the plaintext attempt (which may fetch an unpinned key) never carries a real password.
-  if (name === 'plaintext' && !opts.password.startsWith('throwaway-')) throw new MysqlTlsError('unknown', 'internal: the plaintext login check must use a throwaway password');
+  if (name === 'plaintext' && !opts.password.startsWith('throwaway-'))
+    throw new MysqlTlsError('unknown', 'internal: the plaintext login check must use a throwaway password');
   try {
     const s = await openSession({
-      profile: name === 'plaintext' ? throwawayPlaintextProfile(opts.host, opts.port, opts.user, opts.connectTimeoutMs) : { host: opts.host, port: opts.port, user: opts.user, ssl, connectTimeoutMs: opts.connectTimeoutMs ?? 10_000 },
+      profile:
+        name === 'plaintext'
+          ? throwawayPlaintextProfile(opts.host, opts.port, opts.user, opts.connectTimeoutMs)
+          : { host: opts.host, port: opts.port, user: opts.user, ssl, connectTimeoutMs: opts.connectTimeoutMs ?? 10_000 },
       secrets: { password: opts.password, ...secrets },
       paths: opts.paths,
     });
@@ -266,15 +307,39 @@ async function attempt(name: LoginAttempt['name'], expected: LoginAttempt['expec
 export async function verifyAccountTls(opts: VerifyOptions): Promise<VerifyResult> {
   const attempts: LoginAttempt[] = [];
   const needsCert = opts.requirement.type === 'X509' || opts.requirement.type === 'SPECIFIED';
-  const requirement = opts.grants ? await checkRequirement(opts.grants.runner, { user: opts.user, host: opts.grants.accountHost }, opts.requirement) : undefined;
-  if (opts.requirement.type !== 'NONE') attempts.push(await attempt('plaintext', 'refused', { ...opts, password: throwawayPassword() }, { mode: 'DISABLED' }, {}));
+  const requirement = opts.grants
+    ? await checkRequirement(opts.grants.runner, { user: opts.user, host: opts.grants.accountHost }, opts.requirement)
+    : undefined;
+  if (opts.requirement.type !== 'NONE')
+    attempts.push(await attempt('plaintext', 'refused', { ...opts, password: throwawayPassword() }, { mode: 'DISABLED' }, {}));
   const tlsBase: SslSettings = { ...tlsOnly(opts.ssl), cert: undefined, key: undefined, pfx: undefined };
   if (needsCert) {
     attempts.push(await attempt('tls-without-client-cert', 'refused', opts, tlsBase, {}));
-    if (!opts.clientCertificate) throw new MysqlTlsError('config-incomplete-client-cert', 'the account requires a client certificate but none was given to test with', 'clientCertificate');
-    attempts.push(await attempt('tls-with-client-cert', 'accepted', opts, { ...tlsBase, ...opts.clientCertificate }, opts.passphrase ? { passphrase: opts.passphrase } : {}));
+    if (!opts.clientCertificate)
+      throw new MysqlTlsError(
+        'config-incomplete-client-cert',
+        'the account requires a client certificate but none was given to test with',
+        'clientCertificate',
+      );
+    attempts.push(
+      await attempt(
+        'tls-with-client-cert',
+        'accepted',
+        opts,
+        { ...tlsBase, ...opts.clientCertificate },
+        opts.passphrase ? { passphrase: opts.passphrase } : {},
+      ),
+    );
   } else {
-    attempts.push(await attempt(opts.clientCertificate ? 'tls-with-client-cert' : 'tls', 'accepted', opts, { ...tlsBase, ...(opts.clientCertificate ?? {}) }, opts.passphrase ? { passphrase: opts.passphrase } : {}));
+    attempts.push(
+      await attempt(
+        opts.clientCertificate ? 'tls-with-client-cert' : 'tls',
+        'accepted',
+        opts,
+        { ...tlsBase, ...(opts.clientCertificate ?? {}) },
+        opts.passphrase ? { passphrase: opts.passphrase } : {},
+      ),
+    );
   }
   return { ...(requirement ? { requirement } : {}), attempts, ok: attempts.every((a) => a.ok) && (requirement?.ok ?? true) };
 }

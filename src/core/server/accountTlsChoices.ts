@@ -33,7 +33,12 @@ export async function listAccountTls(runner: SqlRunner): Promise<AccountTlsState
     }
   } catch (e) {
     const table = flavor === 'mariadb' ? 'mysql.global_priv' : 'mysql.user';
-    throw new MysqlTlsError('access-denied', `the accounts cannot be listed: ${e instanceof Error ? e.message : String(e)}`, undefined, `Connect as an administrator (SELECT on ${table} and CREATE USER or UPDATE on mysql.*) to change account requirements.`);
+    throw new MysqlTlsError(
+      'access-denied',
+      `the accounts cannot be listed: ${e instanceof Error ? e.message : String(e)}`,
+      undefined,
+      `Connect as an administrator (SELECT on ${table} and CREATE USER or UPDATE on mysql.*) to change account requirements.`,
+    );
   }
   return rows.map((row) => ({ user: text(row.user), host: text(row.host), requirement: requirementOfRow(row), locked: Number(row.locked) === 1 }));
 }
@@ -61,7 +66,8 @@ export async function certificateNamesOfFile(file: string, passphrase?: string):
   const data = await readSettingFile(file, 'clientCertificate');
   const container = readCertificateContainer(data, file, 'clientCertificate', passphrase);
   const certs: X509Certificate[] = container.certificates;
-  if (certs.length === 0) throw new MysqlTlsError('file-wrong-kind', `${file} holds no certificate`, 'clientCertificate', 'Choose the client certificate file (BEGIN CERTIFICATE).');
+  if (certs.length === 0)
+    throw new MysqlTlsError('file-wrong-kind', `${file} holds no certificate`, 'clientCertificate', 'Choose the client certificate file (BEGIN CERTIFICATE).');
   const leaf = certs.findIndex((c) => !c.ca);
   const picked = leaf >= 0 ? leaf : 0;
   const cert = certs[picked]!;
@@ -126,17 +132,39 @@ async function requireSecureTransport(runner: SqlRunner): Promise<boolean> {
  */
 export async function checkPlaintextLogin(opts: PlaintextCheckOptions): Promise<PlaintextCheck> {
   const plain = await plaintextLogin(opts);
-  if (plain.ok) return { outcome: 'accepted', detail: 'A plaintext login with a random throwaway password was accepted: the account takes any password (or none) without TLS.' };
+  if (plain.ok)
+    return {
+      outcome: 'accepted',
+      detail: 'A plaintext login with a random throwaway password was accepted: the account takes any password (or none) without TLS.',
+    };
   if (!REFUSALS.includes(plain.cause)) return { outcome: 'inconclusive', cause: plain.cause, detail: `The check was inconclusive: ${plain.detail}` };
   if (!opts.grants) {
-    return { outcome: 'refused-unconfirmed', cause: plain.cause, detail: 'A plaintext login with a throwaway password was refused, but the account\'s requirement could not be read back: the server answers a wrong password the same way.' };
+    return {
+      outcome: 'refused-unconfirmed',
+      cause: plain.cause,
+      detail:
+        "A plaintext login with a throwaway password was refused, but the account's requirement could not be read back: the server answers a wrong password the same way.",
+    };
   }
   const check = await checkRequirement(opts.grants.runner, { user: opts.user, host: opts.grants.accountHost }, { type: 'NONE' });
-  if (!check.actual) return { outcome: 'refused-unconfirmed', cause: plain.cause, detail: `A plaintext login with a throwaway password was refused, but the requirement could not be read back: ${check.detail}` };
+  if (!check.actual)
+    return {
+      outcome: 'refused-unconfirmed',
+      cause: plain.cause,
+      detail: `A plaintext login with a throwaway password was refused, but the requirement could not be read back: ${check.detail}`,
+    };
   const rst = await requireSecureTransport(opts.grants.runner);
   if (check.actual.type === 'NONE' && !rst) {
-    return { outcome: 'accepted', cause: plain.cause, detail: 'The grant tables say REQUIRE NONE and require_secure_transport is OFF: the account can log in without TLS.' };
+    return {
+      outcome: 'accepted',
+      cause: plain.cause,
+      detail: 'The grant tables say REQUIRE NONE and require_secure_transport is OFF: the account can log in without TLS.',
+    };
   }
   const why = check.actual.type !== 'NONE' ? `the grant tables say REQUIRE ${requirementLabel(check.actual)}` : 'the server sets require_secure_transport';
-  return { outcome: 'refused', cause: plain.cause, detail: `Plaintext logins are refused: ${why}, and a plaintext login with a throwaway password was refused.` };
+  return {
+    outcome: 'refused',
+    cause: plain.cause,
+    detail: `Plaintext logins are refused: ${why}, and a plaintext login with a throwaway password was refused.`,
+  };
 }

@@ -86,7 +86,9 @@ async function keyValues(runner: SqlRunner, sql: string): Promise<Record<string,
 
 export function requirementLabel(req: TlsRequirement): string {
   if (req.type !== 'SPECIFIED') return req.type === 'SSL' ? 'SSL' : req.type;
-  return [req.issuer ? `ISSUER ${req.issuer}` : '', req.subject ? `SUBJECT ${req.subject}` : '', req.cipher ? `CIPHER ${req.cipher}` : ''].filter(Boolean).join(' AND ');
+  return [req.issuer ? `ISSUER ${req.issuer}` : '', req.subject ? `SUBJECT ${req.subject}` : '', req.cipher ? `CIPHER ${req.cipher}` : '']
+    .filter(Boolean)
+    .join(' AND ');
 }
 
 /** "Nov 23 09:51:20 2027 GMT" (OpenSSL's ASN1_TIME_print) to a Date. */
@@ -143,42 +145,54 @@ const MANAGED: Record<ManagedService, ManagedControls> = {
   rds: {
     name: 'Amazon RDS',
     enableTls: 'RDS instances come with TLS; if it is off, check the instance with AWS support (the server files are not yours to change).',
-    requireTls: 'Set require_secure_transport = 1 in the DB parameter group attached to the instance (dynamic: no reboot), once every client connects with TLS.',
+    requireTls:
+      'Set require_secure_transport = 1 in the DB parameter group attached to the instance (dynamic: no reboot), once every client connects with TLS.',
     tlsVersions: 'Set tls_version in the DB parameter group attached to the instance (it applies after a reboot).',
     cipher: 'Set ssl_cipher in the DB parameter group attached to the instance, or reset it to the default.',
-    certificate: "RDS manages the server certificate: switch the instance to a current certificate authority (Modify > Certificate authority) and give clients RDS's CA bundle.",
+    certificate:
+      "RDS manages the server certificate: switch the instance to a current certificate authority (Modify > Certificate authority) and give clients RDS's CA bundle.",
     performanceSchema: 'Set performance_schema = 1 in the DB parameter group and reboot the instance.',
-    replication: 'Set replication up again with the RDS procedure and its ssl_encryption = 1 argument (CALL mysql.rds_set_external_source, or mysql.rds_set_external_master on older versions), after importing the source\'s CA with mysql.rds_import_binlog_ssl_material.',
+    replication:
+      "Set replication up again with the RDS procedure and its ssl_encryption = 1 argument (CALL mysql.rds_set_external_source, or mysql.rds_set_external_master on older versions), after importing the source's CA with mysql.rds_import_binlog_ssl_material.",
   },
   azure: {
     name: 'Azure Database for MySQL Flexible Server',
     enableTls: 'Azure Flexible Server has TLS on; set require_secure_transport and tls_version in the server parameters (Azure portal > Server parameters).',
-    requireTls: 'Set the server parameter require_secure_transport = ON (Azure portal > Server parameters, or az mysql flexible-server parameter set); ON is the default.',
+    requireTls:
+      'Set the server parameter require_secure_transport = ON (Azure portal > Server parameters, or az mysql flexible-server parameter set); ON is the default.',
     tlsVersions: 'Set the server parameter tls_version (TLSv1.2 is the default; add TLSv1.3 if clients support it) in Azure portal > Server parameters.',
     cipher: 'Azure does not let the cipher list be changed; nothing to do on the server.',
-    certificate: "Azure manages the server certificate; give clients the CA certificates Azure publishes for Flexible Server.",
+    certificate: 'Azure manages the server certificate; give clients the CA certificates Azure publishes for Flexible Server.',
     performanceSchema: 'Set the server parameter performance_schema = ON (Azure portal > Server parameters; it needs a restart).',
-    replication: 'Set data-in replication up again with CALL mysql.az_replication_change_master_with_gtid / az_replication_change_master, passing the source\'s CA certificate.',
+    replication:
+      "Set data-in replication up again with CALL mysql.az_replication_change_master_with_gtid / az_replication_change_master, passing the source's CA certificate.",
   },
   cloudsql: {
     name: 'Google Cloud SQL',
-    enableTls: "Cloud SQL instances always have a server certificate; set the instance's SSL mode (console: Connections > Security, \"Allow only SSL connections\"; or gcloud sql instances patch INSTANCE --ssl-mode=ENCRYPTED_ONLY).",
-    requireTls: "Set the instance's SSL mode to ENCRYPTED_ONLY or TRUSTED_CLIENT_CERTIFICATE_REQUIRED (console: Connections > Security; or gcloud sql instances patch INSTANCE --ssl-mode=ENCRYPTED_ONLY). The Cloud SQL Auth Proxy and connectors always use TLS.",
-    tlsVersions: 'Cloud SQL chooses the TLS versions; tls_version is not one of the flags it lets you set. Connect through the Cloud SQL Auth Proxy or a connector for TLS 1.3.',
+    enableTls:
+      'Cloud SQL instances always have a server certificate; set the instance\'s SSL mode (console: Connections > Security, "Allow only SSL connections"; or gcloud sql instances patch INSTANCE --ssl-mode=ENCRYPTED_ONLY).',
+    requireTls:
+      "Set the instance's SSL mode to ENCRYPTED_ONLY or TRUSTED_CLIENT_CERTIFICATE_REQUIRED (console: Connections > Security; or gcloud sql instances patch INSTANCE --ssl-mode=ENCRYPTED_ONLY). The Cloud SQL Auth Proxy and connectors always use TLS.",
+    tlsVersions:
+      'Cloud SQL chooses the TLS versions; tls_version is not one of the flags it lets you set. Connect through the Cloud SQL Auth Proxy or a connector for TLS 1.3.',
     cipher: 'Cloud SQL does not let the cipher list be changed; nothing to do on the server.',
     certificate: 'Rotate the server CA in Cloud SQL (gcloud sql ssl server-ca-certs create, then rotate) and give clients the new server-ca.pem.',
-    performanceSchema: 'Set the performance_schema flag on the instance (gcloud sql instances patch INSTANCE --database-flags=performance_schema=on; it restarts the instance).',
+    performanceSchema:
+      'Set the performance_schema flag on the instance (gcloud sql instances patch INSTANCE --database-flags=performance_schema=on; it restarts the instance).',
     replication: "Set replication from the external server up again through Cloud SQL's external server configuration, with the source's CA certificate.",
   },
   tencentdb: {
     name: 'TencentDB for MySQL',
-    enableTls: 'Enable SSL in the TencentDB console (instance > Data Security > SSL); the instance restarts, and a new certificate is generated each time SSL is switched on. Give clients the CA from the Download button.',
-    requireTls: "Switch SSL on in the TencentDB console (instance > Data Security > SSL); whether the console's parameter settings offer require_secure_transport is not in TencentDB's SSL documentation: check there, or REQUIRE SSL per account.",
+    enableTls:
+      'Enable SSL in the TencentDB console (instance > Data Security > SSL); the instance restarts, and a new certificate is generated each time SSL is switched on. Give clients the CA from the Download button.',
+    requireTls:
+      "Switch SSL on in the TencentDB console (instance > Data Security > SSL); whether the console's parameter settings offer require_secure_transport is not in TencentDB's SSL documentation: check there, or REQUIRE SSL per account.",
     tlsVersions: "Change TLS versions through the TencentDB console's parameter settings, if offered; the server's files are not yours to change.",
     cipher: "Change the cipher list through the TencentDB console's parameter settings, if offered.",
-    certificate: 'The certificate is TencentDB\'s: switching SSL off and on in the console (Data Security > SSL) generates a new one; download the new CA for clients.',
+    certificate:
+      "The certificate is TencentDB's: switching SSL off and on in the console (Data Security > SSL) generates a new one; download the new CA for clients.",
     performanceSchema: "Set performance_schema in the TencentDB console's parameter settings (it restarts the instance).",
-    replication: "Replication into TencentDB is set up in its console (data migration / sync), not with CHANGE REPLICATION SOURCE.",
+    replication: 'Replication into TencentDB is set up in its console (data migration / sync), not with CHANGE REPLICATION SOURCE.',
   },
 };
 
@@ -202,12 +216,16 @@ function fixStatements(flavor: ServerFlavor, v: [number, number, number] | undef
   }
   const replica = atLeast(v, 8, 0, 22);
   const source = atLeast(v, 8, 0, 23);
-  const change = source ? 'CHANGE REPLICATION SOURCE TO SOURCE_SSL=1, SOURCE_SSL_CA=..., SOURCE_SSL_VERIFY_SERVER_CERT=1' : 'CHANGE MASTER TO MASTER_SSL=1, MASTER_SSL_CA=..., MASTER_SSL_VERIFY_SERVER_CERT=1';
+  const change = source
+    ? 'CHANGE REPLICATION SOURCE TO SOURCE_SSL=1, SOURCE_SSL_CA=..., SOURCE_SSL_VERIFY_SERVER_CERT=1'
+    : 'CHANGE MASTER TO MASTER_SSL=1, MASTER_SSL_CA=..., MASTER_SSL_VERIFY_SERVER_CERT=1';
   return {
     reloadTls: atLeast(v, 8, 0, 16) ? 'ALTER INSTANCE RELOAD TLS' : undefined,
     persist: (a) => (atLeast(v, 8, 0, 0) ? `SET PERSIST ${a}` : `SET GLOBAL ${a} (and ${a} in [mysqld] to keep it after a restart)`),
     replication: `${replica ? 'STOP REPLICA' : 'STOP SLAVE'}; ${change}; ${replica ? 'START REPLICA' : 'START SLAVE'};`,
-    verifyReplication: source ? "Set SOURCE_SSL_VERIFY_SERVER_CERT=1 (CHANGE REPLICATION SOURCE TO) with the primary's CA." : "Set MASTER_SSL_VERIFY_SERVER_CERT=1 (CHANGE MASTER TO) with the primary's CA.",
+    verifyReplication: source
+      ? "Set SOURCE_SSL_VERIFY_SERVER_CERT=1 (CHANGE REPLICATION SOURCE TO) with the primary's CA."
+      : "Set MASTER_SSL_VERIFY_SERVER_CERT=1 (CHANGE MASTER TO) with the primary's CA.",
   };
 }
 
@@ -229,7 +247,13 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
   const stmt = fixStatements(flavor, v);
   const audit: ServerTlsAudit = { flavor, version, generatedAt: now.toISOString(), variables, status, findings, ...(managed ? { managed } : {}) };
   if (control) {
-    findings.push({ id: 'server-version', severity: 'info', title: `Managed service: ${control.name}`, detail: `The server shows the marks of ${control.name}: the fixes below name its own controls, not SET GLOBAL, my.cnf or certificate files, which it does not let you change.`, measured: true });
+    findings.push({
+      id: 'server-version',
+      severity: 'info',
+      title: `Managed service: ${control.name}`,
+      detail: `The server shows the marks of ${control.name}: the fixes below name its own controls, not SET GLOBAL, my.cnf or certificate files, which it does not let you change.`,
+      measured: true,
+    });
   }
   if (mysql56) {
     findings.push({
@@ -276,7 +300,13 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
   const library = variables.version_ssl_library || status.tls_library_version || '';
   findings.push(
     tlsOn === undefined
-      ? { id: 'tls-available', severity: 'warning', title: 'TLS availability unknown', detail: 'Neither have_ssl nor tls_channel_status could be read.', measured: false }
+      ? {
+          id: 'tls-available',
+          severity: 'warning',
+          title: 'TLS availability unknown',
+          detail: 'Neither have_ssl nor tls_channel_status could be read.',
+          measured: false,
+        }
       : tlsOn
         ? { id: 'tls-available', severity: 'ok', title: 'TLS is available', detail: `${tlsHow}${library ? `; ${library}` : ''}.`, measured: true }
         : {
@@ -293,19 +323,34 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
 
   // Protocol versions: those in force (Current_tls_version, tls_channel_status) over the configured tls_version,
   // which on MySQL 8.0.16+ only applies at the next ALTER INSTANCE RELOAD TLS.
-  const splitList = (s: string | undefined): string[] => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const splitList = (s: string | undefined): string[] =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   const configured = splitList(variables.tls_version);
   const mainInForce = channels.get('mysql_main')?.current_tls_version ?? status.current_tls_version;
   const inForce = mainInForce !== undefined && mainInForce !== '' ? splitList(mainInForce) : undefined;
   const versions = inForce ?? configured;
-  const tlsVersionFix = control ? control.tlsVersions : `${stmt.persist(`tls_version = '${v && !atLeast(v, 8, 0, 0) ? 'TLSv1.2' : 'TLSv1.2,TLSv1.3'}'`)}${stmt.reloadTls && flavor === 'mysql' ? `; ${stmt.reloadTls}` : ''}${flavor === 'mysql' && !stmt.reloadTls ? '; tls_version is read at startup on this version: restart the server' : ''}.`;
+  const tlsVersionFix = control
+    ? control.tlsVersions
+    : `${stmt.persist(`tls_version = '${v && !atLeast(v, 8, 0, 0) ? 'TLSv1.2' : 'TLSv1.2,TLSv1.3'}'`)}${stmt.reloadTls && flavor === 'mysql' ? `; ${stmt.reloadTls}` : ''}${flavor === 'mysql' && !stmt.reloadTls ? '; tls_version is read at startup on this version: restart the server' : ''}.`;
   const oldOf = (list: string[]): string[] => list.filter((x) => OLD_PROTOCOLS.includes(x));
   if (versions.length === 0) {
-    findings.push({ id: 'tls-versions', severity: 'info', title: 'TLS protocol versions not reported', detail: 'The server has no tls_version variable (older server): it accepts what its TLS library allows.', measured: false });
+    findings.push({
+      id: 'tls-versions',
+      severity: 'info',
+      title: 'TLS protocol versions not reported',
+      detail: 'The server has no tls_version variable (older server): it accepts what its TLS library allows.',
+      measured: false,
+    });
   } else {
     const old = oldOf(versions);
     const source = inForce ? `In force (Current_tls_version): ${versions.join(',')}` : `tls_version = ${versions.join(',')}`;
-    const pending = inForce && configured.length && configured.join(',') !== versions.join(',') ? ` tls_version is set to ${configured.join(',')} but not in force yet: it applies at the next ${stmt.reloadTls ?? 'restart'}.` : '';
+    const pending =
+      inForce && configured.length && configured.join(',') !== versions.join(',')
+        ? ` tls_version is set to ${configured.join(',')} but not in force yet: it applies at the next ${stmt.reloadTls ?? 'restart'}.`
+        : '';
     findings.push(
       old.length
         ? {
@@ -313,10 +358,20 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
             severity: tlsOn ? 'warning' : 'info',
             title: 'Deprecated TLS versions enabled',
             detail: `${source}; ${old.join(', ')} ${old.length > 1 ? 'are' : 'is'} deprecated (removed in MySQL 8.0.28).${pending}`,
-            fix: pending && oldOf(configured).length === 0 && stmt.reloadTls && !control ? `Run ${stmt.reloadTls} to put the configured versions in force.` : tlsVersionFix,
+            fix:
+              pending && oldOf(configured).length === 0 && stmt.reloadTls && !control
+                ? `Run ${stmt.reloadTls} to put the configured versions in force.`
+                : tlsVersionFix,
             measured: true,
           }
-        : { id: 'tls-versions', severity: pending ? 'warning' : 'ok', title: 'Only current TLS versions enabled', detail: `${source}.${pending}`, ...(pending ? { fix: stmt.reloadTls && !control ? `Check tls_version, then run ${stmt.reloadTls}.` : tlsVersionFix } : {}), measured: true },
+        : {
+            id: 'tls-versions',
+            severity: pending ? 'warning' : 'ok',
+            title: 'Only current TLS versions enabled',
+            detail: `${source}.${pending}`,
+            ...(pending ? { fix: stmt.reloadTls && !control ? `Check tls_version, then run ${stmt.reloadTls}.` : tlsVersionFix } : {}),
+            measured: true,
+          },
     );
   }
   // The admin interface (MySQL 8.0.21+, admin_address set) has its own TLS context.
@@ -326,21 +381,55 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
     const old = oldOf(adminVersions);
     findings.push(
       old.length
-        ? { id: 'admin-tls', severity: 'warning', title: 'Deprecated TLS versions on the admin interface', detail: `mysql_admin channel in force: ${adminVersions.join(',')}; ${old.join(', ')} deprecated.`, fix: control ? control.tlsVersions : `${stmt.persist("admin_tls_version = 'TLSv1.2,TLSv1.3'")}; ALTER INSTANCE RELOAD TLS FOR CHANNEL mysql_admin.`, measured: true }
-        : { id: 'admin-tls', severity: 'ok', title: 'Admin interface: only current TLS versions', detail: `mysql_admin channel in force: ${adminVersions.join(',') || '(none)'}, Enabled=${admin.enabled ?? '?'}.`, measured: true },
+        ? {
+            id: 'admin-tls',
+            severity: 'warning',
+            title: 'Deprecated TLS versions on the admin interface',
+            detail: `mysql_admin channel in force: ${adminVersions.join(',')}; ${old.join(', ')} deprecated.`,
+            fix: control ? control.tlsVersions : `${stmt.persist("admin_tls_version = 'TLSv1.2,TLSv1.3'")}; ALTER INSTANCE RELOAD TLS FOR CHANNEL mysql_admin.`,
+            measured: true,
+          }
+        : {
+            id: 'admin-tls',
+            severity: 'ok',
+            title: 'Admin interface: only current TLS versions',
+            detail: `mysql_admin channel in force: ${adminVersions.join(',') || '(none)'}, Enabled=${admin.enabled ?? '?'}.`,
+            measured: true,
+          },
     );
   }
 
   // Cipher list (the one in force on MySQL 8.0.16+)
   const cipher = status.current_tls_cipher ?? variables.ssl_cipher ?? '';
   if (cipher === '') {
-    findings.push({ id: 'ssl-cipher', severity: 'info', title: 'Default cipher list', detail: "ssl_cipher is empty: the TLS library's default cipher list is used (sound for current OpenSSL).", measured: true });
+    findings.push({
+      id: 'ssl-cipher',
+      severity: 'info',
+      title: 'Default cipher list',
+      detail: "ssl_cipher is empty: the TLS library's default cipher list is used (sound for current OpenSSL).",
+      measured: true,
+    });
   } else {
     const weak = cipher.split(':').filter((c) => WEAK_CIPHER.test(c) && !c.startsWith('!'));
     findings.push(
       weak.length
-        ? { id: 'ssl-cipher', severity: 'warning', title: 'Weak ciphers allowed', detail: `${status.current_tls_cipher !== undefined ? 'The cipher list in force (Current_tls_cipher)' : 'ssl_cipher'} allows ${weak.join(', ')}.`, fix: control ? control.cipher : 'Remove RC4/DES/3DES/MD5/NULL/EXPORT/anonymous ciphers from ssl_cipher, or leave it empty for the library defaults.', measured: true }
-        : { id: 'ssl-cipher', severity: 'ok', title: 'Cipher list restricted', detail: `${status.current_tls_cipher !== undefined ? 'Current_tls_cipher' : 'ssl_cipher'} = ${cipher}.`, measured: true },
+        ? {
+            id: 'ssl-cipher',
+            severity: 'warning',
+            title: 'Weak ciphers allowed',
+            detail: `${status.current_tls_cipher !== undefined ? 'The cipher list in force (Current_tls_cipher)' : 'ssl_cipher'} allows ${weak.join(', ')}.`,
+            fix: control
+              ? control.cipher
+              : 'Remove RC4/DES/3DES/MD5/NULL/EXPORT/anonymous ciphers from ssl_cipher, or leave it empty for the library defaults.',
+            measured: true,
+          }
+        : {
+            id: 'ssl-cipher',
+            severity: 'ok',
+            title: 'Cipher list restricted',
+            detail: `${status.current_tls_cipher !== undefined ? 'Current_tls_cipher' : 'ssl_cipher'} = ${cipher}.`,
+            measured: true,
+          },
     );
   }
 
@@ -357,14 +446,21 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
       measured: false,
     });
   } else if (rstOn) {
-    findings.push({ id: 'require-secure-transport', severity: 'ok', title: 'Plaintext TCP logins are refused', detail: 'require_secure_transport = ON (local socket connections remain allowed).', measured: true });
+    findings.push({
+      id: 'require-secure-transport',
+      severity: 'ok',
+      title: 'Plaintext TCP logins are refused',
+      detail: 'require_secure_transport = ON (local socket connections remain allowed).',
+      measured: true,
+    });
   } else if (managed === 'cloudsql') {
     // Cloud SQL enforces TLS with the instance's SSL mode, outside the server's variables: OFF here does not show that plaintext is accepted.
     findings.push({
       id: 'require-secure-transport',
       severity: 'warning',
       title: "Plaintext logins: decided by the instance's SSL mode",
-      detail: "require_secure_transport = OFF, but Cloud SQL enforces TLS with the instance's SSL mode (ENCRYPTED_ONLY, TRUSTED_CLIENT_CERTIFICATE_REQUIRED), which this variable does not necessarily show. Check it: gcloud sql instances describe INSTANCE --format='value(settings.ipConfiguration.sslMode)'.",
+      detail:
+        "require_secure_transport = OFF, but Cloud SQL enforces TLS with the instance's SSL mode (ENCRYPTED_ONLY, TRUSTED_CLIENT_CERTIFICATE_REQUIRED), which this variable does not necessarily show. Check it: gcloud sql instances describe INSTANCE --format='value(settings.ipConfiguration.sslMode)'.",
       fix: control!.requireTls,
       measured: false,
     });
@@ -384,7 +480,11 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
   }
 
   // Server certificate
-  const renew = control ? control.certificate : stmt.reloadTls ? `reload with ${stmt.reloadTls}` : 'restart the server to load it (this version cannot reload TLS at runtime)';
+  const renew = control
+    ? control.certificate
+    : stmt.reloadTls
+      ? `reload with ${stmt.reloadTls}`
+      : 'restart the server to load it (this version cannot reload TLS at runtime)';
   const notAfter = status.ssl_server_not_after ? parseOpensslTime(status.ssl_server_not_after) : undefined;
   if (!notAfter) {
     findings.push({
@@ -398,10 +498,30 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
     const days = Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
     findings.push(
       days < 0
-        ? { id: 'server-certificate', severity: 'critical', title: 'The server certificate has expired', detail: `It expired on ${notAfter.toISOString()}; verifying clients refuse to connect.`, fix: control ? renew : `Install a new certificate and ${renew}.`, measured: true }
+        ? {
+            id: 'server-certificate',
+            severity: 'critical',
+            title: 'The server certificate has expired',
+            detail: `It expired on ${notAfter.toISOString()}; verifying clients refuse to connect.`,
+            fix: control ? renew : `Install a new certificate and ${renew}.`,
+            measured: true,
+          }
         : days < 30
-          ? { id: 'server-certificate', severity: 'warning', title: 'The server certificate expires soon', detail: `It expires in ${days} day(s), on ${notAfter.toISOString()}.`, fix: control ? renew : `Renew it now and ${renew}.`, measured: true }
-          : { id: 'server-certificate', severity: 'ok', title: 'The server certificate is valid', detail: `It expires in ${days} day(s), on ${notAfter.toISOString()}.`, measured: true },
+          ? {
+              id: 'server-certificate',
+              severity: 'warning',
+              title: 'The server certificate expires soon',
+              detail: `It expires in ${days} day(s), on ${notAfter.toISOString()}.`,
+              fix: control ? renew : `Renew it now and ${renew}.`,
+              measured: true,
+            }
+          : {
+              id: 'server-certificate',
+              severity: 'ok',
+              title: 'The server certificate is valid',
+              detail: `It expires in ${days} day(s), on ${notAfter.toISOString()}.`,
+              measured: true,
+            },
     );
   }
 
@@ -416,7 +536,14 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
   } catch (e) {
     const table = flavor === 'mariadb' ? 'mysql.global_priv' : 'mysql.user';
     for (const id of ['accounts-without-tls', 'accounts-with-client-certificates'] as const) {
-      findings.push({ id, severity: 'info', title: 'Accounts could not be read', detail: `Reading ${table} failed: ${why(e)}.`, fix: `Run the audit as a user with SELECT on ${table}.`, measured: false });
+      findings.push({
+        id,
+        severity: 'info',
+        title: 'Accounts could not be read',
+        detail: `Reading ${table} failed: ${why(e)}.`,
+        fix: `Run the audit as a user with SELECT on ${table}.`,
+        measured: false,
+      });
     }
   }
   if (audit.accounts) {
@@ -426,9 +553,21 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
     const list = (as: AuditedAccount[]): string => as.map(name).join(', ');
     const lockNote = mysql56 ? ' (MySQL 5.6 has no account locking: every account counts as unlocked)' : '';
     if (open.length === 0) {
-      findings.push({ id: 'accounts-without-tls', severity: 'ok', title: 'Every account requires TLS', detail: 'No unlocked account has REQUIRE NONE.', measured: true });
+      findings.push({
+        id: 'accounts-without-tls',
+        severity: 'ok',
+        title: 'Every account requires TLS',
+        detail: 'No unlocked account has REQUIRE NONE.',
+        measured: true,
+      });
     } else if (rstOn) {
-      findings.push({ id: 'accounts-without-tls', severity: 'info', title: 'Accounts without REQUIRE SSL (covered by require_secure_transport)', detail: `${list(open)} have REQUIRE NONE; require_secure_transport = ON refuses their plaintext TCP logins anyway.`, measured: true });
+      findings.push({
+        id: 'accounts-without-tls',
+        severity: 'info',
+        title: 'Accounts without REQUIRE SSL (covered by require_secure_transport)',
+        detail: `${list(open)} have REQUIRE NONE; require_secure_transport = ON refuses their plaintext TCP logins anyway.`,
+        measured: true,
+      });
     } else if (remote.length) {
       findings.push({
         id: 'accounts-without-tls',
@@ -439,15 +578,25 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
         measured: true,
       });
     } else {
-      findings.push({ id: 'accounts-without-tls', severity: 'info', title: 'Only local accounts can log in without TLS', detail: `${list(open)} (loopback/socket only)${lockNote}.`, measured: true });
+      findings.push({
+        id: 'accounts-without-tls',
+        severity: 'info',
+        title: 'Only local accounts can log in without TLS',
+        detail: `${list(open)} (loopback/socket only)${lockNote}.`,
+        measured: true,
+      });
     }
     const certAccounts = audit.accounts.filter((a) => a.requirement.type === 'X509' || a.requirement.type === 'SPECIFIED');
     findings.push({
       id: 'accounts-with-client-certificates',
       severity: 'info',
       title: certAccounts.length ? 'Accounts that need a client certificate' : 'No account needs a client certificate',
-      detail: certAccounts.length ? certAccounts.map((a) => `${name(a)} REQUIRE ${requirementLabel(a.requirement)}`).join('; ') : 'No account has REQUIRE X509, ISSUER or SUBJECT.',
-      ...(certAccounts.length && !tlsOn ? { severity: 'warning' as const, fix: 'These accounts cannot log in at all while TLS is off: enable TLS on the server.' } : {}),
+      detail: certAccounts.length
+        ? certAccounts.map((a) => `${name(a)} REQUIRE ${requirementLabel(a.requirement)}`).join('; ')
+        : 'No account has REQUIRE X509, ISSUER or SUBJECT.',
+      ...(certAccounts.length && !tlsOn
+        ? { severity: 'warning' as const, fix: 'These accounts cannot log in at all while TLS is off: enable TLS on the server.' }
+        : {}),
       measured: true,
     });
   }
@@ -473,7 +622,16 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
       const plain = chans.filter((c) => !c.sslAllowed);
       const unverified = chans.filter((c) => c.sslAllowed && !c.sslVerifyServerCert && !c.sslCaSet);
       const chainOnly = chans.filter((c) => c.sslAllowed && !c.sslVerifyServerCert && c.sslCaSet);
-      if (chans.length === 0) findings.push({ id: 'replication-tls', severity: 'info', title: 'No replication channels', detail: all.length ? 'This server replicates only through Group Replication (judged separately).' : 'This server does not replicate from another server.', measured: true });
+      if (chans.length === 0)
+        findings.push({
+          id: 'replication-tls',
+          severity: 'info',
+          title: 'No replication channels',
+          detail: all.length
+            ? 'This server replicates only through Group Replication (judged separately).'
+            : 'This server does not replicate from another server.',
+          measured: true,
+        });
       else if (plain.length)
         findings.push({
           id: 'replication-tls',
@@ -484,7 +642,14 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
           measured: true,
         });
       else if (unverified.length)
-        findings.push({ id: 'replication-tls', severity: 'warning', title: 'Replication encrypted but not verified', detail: `${unverified.map(label).join(', ')} do not verify the primary's certificate.`, fix: control ? control.replication : stmt.verifyReplication, measured: true });
+        findings.push({
+          id: 'replication-tls',
+          severity: 'warning',
+          title: 'Replication encrypted but not verified',
+          detail: `${unverified.map(label).join(', ')} do not verify the primary's certificate.`,
+          fix: control ? control.replication : stmt.verifyReplication,
+          measured: true,
+        });
       else if (chainOnly.length)
         findings.push({
           id: 'replication-tls',
@@ -494,14 +659,18 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
           fix: control ? control.replication : stmt.verifyReplication,
           measured: true,
         });
-      else findings.push({ id: 'replication-tls', severity: 'ok', title: 'Replication uses verified TLS', detail: chans.map(label).join(', '), measured: true });
+      else
+        findings.push({ id: 'replication-tls', severity: 'ok', title: 'Replication uses verified TLS', detail: chans.map(label).join(', '), measured: true });
     } catch (e) {
       findings.push({
         id: 'replication-tls',
         severity: 'info',
         title: 'Replication could not be checked',
         detail: `${SQL[flavor].replication} failed: ${why(e)}.`,
-        fix: flavor === 'mariadb' ? 'Run the audit as a user with the REPLICA MONITOR (or SUPER) privilege.' : 'Run the audit as a user that can read performance_schema.',
+        fix:
+          flavor === 'mariadb'
+            ? 'Run the audit as a user with the REPLICA MONITOR (or SUPER) privilege.'
+            : 'Run the audit as a user that can read performance_schema.',
         measured: false,
       });
     }
@@ -512,15 +681,44 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
   if (flavor === 'mysql' && grMode !== undefined) {
     const recoverySsl = ['ON', '1'].includes((variables.group_replication_recovery_use_ssl ?? '').toUpperCase());
     const grFix = `${stmt.persist("group_replication_ssl_mode = 'VERIFY_IDENTITY'")} and ${stmt.persist('group_replication_recovery_use_ssl = ON')} on every member (with group_replication_recovery_ssl_ca), then restart Group Replication member by member (STOP GROUP_REPLICATION; START GROUP_REPLICATION).`;
-    const plainParts = [grMode === 'DISABLED' ? 'group communication (group_replication_ssl_mode = DISABLED)' : '', !recoverySsl ? 'distributed recovery, with the recovery user\'s password (group_replication_recovery_use_ssl = OFF)' : ''].filter(Boolean);
+    const plainParts = [
+      grMode === 'DISABLED' ? 'group communication (group_replication_ssl_mode = DISABLED)' : '',
+      !recoverySsl ? "distributed recovery, with the recovery user's password (group_replication_recovery_use_ssl = OFF)" : '',
+    ].filter(Boolean);
     findings.push(
       plainParts.length
-        ? { id: 'group-replication-tls', severity: 'critical', title: 'Group Replication without TLS', detail: `In plaintext: ${plainParts.join('; ')}.`, fix: control ? control.replication : grFix, measured: true }
+        ? {
+            id: 'group-replication-tls',
+            severity: 'critical',
+            title: 'Group Replication without TLS',
+            detail: `In plaintext: ${plainParts.join('; ')}.`,
+            fix: control ? control.replication : grFix,
+            measured: true,
+          }
         : grMode === 'REQUIRED'
-          ? { id: 'group-replication-tls', severity: 'warning', title: 'Group Replication encrypted but not verified', detail: 'group_replication_ssl_mode = REQUIRED: members encrypt but do not verify each other\'s certificates.', fix: control ? control.replication : grFix, measured: true }
+          ? {
+              id: 'group-replication-tls',
+              severity: 'warning',
+              title: 'Group Replication encrypted but not verified',
+              detail: "group_replication_ssl_mode = REQUIRED: members encrypt but do not verify each other's certificates.",
+              fix: control ? control.replication : grFix,
+              measured: true,
+            }
           : grMode === 'VERIFY_CA'
-            ? { id: 'group-replication-tls', severity: 'info', title: 'Group Replication verifies the chain, not the host name', detail: 'group_replication_ssl_mode = VERIFY_CA; distributed recovery uses TLS.', measured: true }
-            : { id: 'group-replication-tls', severity: 'ok', title: 'Group Replication uses verified TLS', detail: `group_replication_ssl_mode = ${grMode}; distributed recovery uses TLS.`, measured: true },
+            ? {
+                id: 'group-replication-tls',
+                severity: 'info',
+                title: 'Group Replication verifies the chain, not the host name',
+                detail: 'group_replication_ssl_mode = VERIFY_CA; distributed recovery uses TLS.',
+                measured: true,
+              }
+            : {
+                id: 'group-replication-tls',
+                severity: 'ok',
+                title: 'Group Replication uses verified TLS',
+                detail: `group_replication_ssl_mode = ${grMode}; distributed recovery uses TLS.`,
+                measured: true,
+              },
     );
   }
 
@@ -528,7 +726,8 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
   const connections: NonNullable<ServerTlsAudit['connections']> = {};
   const total = Number(status.connections);
   const handshakes = Number(status.ssl_finished_accepts ?? status.ssl_accepts);
-  if (Number.isFinite(total) && Number.isFinite(handshakes) && status.connections !== undefined) connections.sinceStart = { connections: total, tlsHandshakes: handshakes };
+  if (Number.isFinite(total) && Number.isFinite(handshakes) && status.connections !== undefined)
+    connections.sinceStart = { connections: total, tlsHandshakes: handshakes };
   let currentWhy = '';
   const pfsOn = ['ON', '1'].includes((variables.performance_schema ?? '').toUpperCase());
   if (mysql56) {
@@ -557,7 +756,11 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
       severity: t > enc ? 'warning' : 'ok',
       title: `${enc} of ${t} current TCP connections are encrypted`,
       detail: `${since} Current connections measured with performance_schema.threads (CONNECTION_TYPE)${local ? `; ${local} local socket connection${local === 1 ? '' : 's'} not counted` : ''}.`,
-      ...(t > enc ? { fix: "Find the plaintext clients (SELECT PROCESSLIST_USER, PROCESSLIST_HOST FROM performance_schema.threads WHERE CONNECTION_TYPE = 'TCP/IP') and switch them to a TLS mode." } : {}),
+      ...(t > enc
+        ? {
+            fix: "Find the plaintext clients (SELECT PROCESSLIST_USER, PROCESSLIST_HOST FROM performance_schema.threads WHERE CONNECTION_TYPE = 'TCP/IP') and switch them to a TLS mode.",
+          }
+        : {}),
       measured: true,
     });
   } else {
@@ -567,7 +770,13 @@ export async function auditServerTls(runner: SqlRunner, opts: { now?: Date } = {
       severity: plaintextSeen && !rstOn ? 'warning' : 'info',
       title: 'Share of encrypted current connections not measured',
       detail: `${currentWhy}. ${since}${Number.isFinite(Number(status.threads_connected)) ? ` Threads_connected = ${status.threads_connected}.` : ''}`,
-      ...(mysql56 ? {} : { fix: control ? control.performanceSchema : 'Enable performance_schema (performance_schema = ON in [mysqld], restart) to count encrypted connections one by one.' }),
+      ...(mysql56
+        ? {}
+        : {
+            fix: control
+              ? control.performanceSchema
+              : 'Enable performance_schema (performance_schema = ON in [mysqld], restart) to count encrypted connections one by one.',
+          }),
       measured: false,
     });
   }
@@ -589,18 +798,30 @@ function cell(s: string): string {
  */
 export function renderAuditMarkdown(audit: ServerTlsAudit, title = 'Server TLS audit'): string {
   const service = audit.managed ? ` (${MANAGED[audit.managed].name})` : '';
-  const out: string[] = [`# ${escapeMarkdown(title)}`, '', `${audit.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${escapeMarkdown(audit.version)}${escapeMarkdown(service)}, ${escapeMarkdown(audit.generatedAt)}`, ''];
+  const out: string[] = [
+    `# ${escapeMarkdown(title)}`,
+    '',
+    `${audit.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${escapeMarkdown(audit.version)}${escapeMarkdown(service)}, ${escapeMarkdown(audit.generatedAt)}`,
+    '',
+  ];
   const counts = SEVERITY_ORDER.map((s) => `${audit.findings.filter((f) => f.severity === s).length} ${SEVERITY_LABEL[s].toLowerCase()}`);
   out.push(`Findings: ${counts.join(', ')}.`, '', '| Severity | Check | Detail | Fix |', '|---|---|---|---|');
   const sorted = [...audit.findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
-  for (const f of sorted) out.push(`| ${SEVERITY_LABEL[f.severity]}${f.measured ? '' : ' (not measured)'} | ${cell(f.title)} | ${cell(f.detail)} | ${cell(f.fix ?? '')} |`);
+  for (const f of sorted)
+    out.push(`| ${SEVERITY_LABEL[f.severity]}${f.measured ? '' : ' (not measured)'} | ${cell(f.title)} | ${cell(f.detail)} | ${cell(f.fix ?? '')} |`);
   if (audit.accounts?.length) {
     out.push('', '## Accounts', '', '| Account | Requirement | Notes |', '|---|---|---|');
-    for (const a of audit.accounts) out.push(`| ${cell(`'${a.user}'@'${a.host}'`)} | ${cell(`REQUIRE ${requirementLabel(a.requirement)}`)} | ${[a.locked ? 'locked' : '', a.local ? 'local only' : ''].filter(Boolean).join(', ')} |`);
+    for (const a of audit.accounts)
+      out.push(
+        `| ${cell(`'${a.user}'@'${a.host}'`)} | ${cell(`REQUIRE ${requirementLabel(a.requirement)}`)} | ${[a.locked ? 'locked' : '', a.local ? 'local only' : ''].filter(Boolean).join(', ')} |`,
+      );
   }
   if (audit.replication?.length) {
     out.push('', '## Replication channels', '', '| Channel | Primary | TLS | Verifies certificate |', '|---|---|---|---|');
-    for (const c of audit.replication) out.push(`| ${cell(c.channel || '(default)')} | ${cell(c.host)} | ${c.sslAllowed ? 'yes' : 'no'} | ${c.sslVerifyServerCert ? 'yes' : c.sslCaSet ? 'chain only, not the host name' : 'no'} |`);
+    for (const c of audit.replication)
+      out.push(
+        `| ${cell(c.channel || '(default)')} | ${cell(c.host)} | ${c.sslAllowed ? 'yes' : 'no'} | ${c.sslVerifyServerCert ? 'yes' : c.sslCaSet ? 'chain only, not the host name' : 'no'} |`,
+      );
   }
   return out.join('\n') + '\n';
 }

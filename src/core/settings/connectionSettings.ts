@@ -1,7 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { expandPath, PathExpansionError, type PathContext } from '../paths';
 import { defaultAdminMode } from '../proxysql/adminTls';
-import { CONNECTION_KINDS, DEFAULT_PORT, MAX_TIMEOUT_MS, PROXYSQL_ADMIN_PORT, type CaSource, type ConnectionKind, type ConnectionProfile, type SslSettings } from '../profile';
+import {
+  CONNECTION_KINDS,
+  DEFAULT_PORT,
+  MAX_TIMEOUT_MS,
+  PROXYSQL_ADMIN_PORT,
+  type CaSource,
+  type ConnectionKind,
+  type ConnectionProfile,
+  type SslSettings,
+} from '../profile';
 import { effectiveSslMode, modeIsWeaker, parseSslMode, parseTlsVersion, SSL_MODES, TLS_VERSIONS, type SslMode } from '../tls/sslMode';
 
 /**
@@ -112,8 +121,35 @@ export function controlCharacterProblem(field: string, value: string): string | 
 }
 export type SslPathField = (typeof SSL_PATH_FIELDS)[number];
 
-const ENTRY_KEYS = new Set(['id', 'name', 'host', 'port', 'user', 'database', 'connectTimeoutMs', 'readOnly', 'kind', 'ssl', 'serverPublicKey', 'getServerPublicKey', ...INLINE_SECRET_KEYS]);
-const SSL_KEYS = new Set(['mode', 'ca', 'caSource', 'cert', 'key', 'pfx', 'minVersion', 'maxVersion', 'ciphers', 'servername', 'caPreset', ...INLINE_SECRET_KEYS]);
+const ENTRY_KEYS = new Set([
+  'id',
+  'name',
+  'host',
+  'port',
+  'user',
+  'database',
+  'connectTimeoutMs',
+  'readOnly',
+  'kind',
+  'ssl',
+  'serverPublicKey',
+  'getServerPublicKey',
+  ...INLINE_SECRET_KEYS,
+]);
+const SSL_KEYS = new Set([
+  'mode',
+  'ca',
+  'caSource',
+  'cert',
+  'key',
+  'pfx',
+  'minVersion',
+  'maxVersion',
+  'ciphers',
+  'servername',
+  'caPreset',
+  ...INLINE_SECRET_KEYS,
+]);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -181,7 +217,10 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
    */
   const pathSetting = (field: string, value: string): string | undefined => {
     if (scope !== 'user' && /\$\{env:/.test(value)) {
-      error(field, `${field} uses \${env:…}, which is allowed in user settings only (a workspace must not read your environment variables); write the path itself, or move this connection to your user settings`);
+      error(
+        field,
+        `${field} uses \${env:…}, which is allowed in user settings only (a workspace must not read your environment variables); write the path itself, or move this connection to your user settings`,
+      );
       return undefined;
     }
     try {
@@ -224,8 +263,16 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
   }
   let connectTimeoutMs: number | undefined;
   if (raw.connectTimeoutMs !== undefined) {
-    if (typeof raw.connectTimeoutMs !== 'number' || !Number.isInteger(raw.connectTimeoutMs) || raw.connectTimeoutMs < 1 || raw.connectTimeoutMs > MAX_TIMEOUT_MS) {
-      error('connectTimeoutMs', `connectTimeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, not ${JSON.stringify(raw.connectTimeoutMs)}`);
+    if (
+      typeof raw.connectTimeoutMs !== 'number' ||
+      !Number.isInteger(raw.connectTimeoutMs) ||
+      raw.connectTimeoutMs < 1 ||
+      raw.connectTimeoutMs > MAX_TIMEOUT_MS
+    ) {
+      error(
+        'connectTimeoutMs',
+        `connectTimeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, not ${JSON.stringify(raw.connectTimeoutMs)}`,
+      );
     } else connectTimeoutMs = raw.connectTimeoutMs;
   }
 
@@ -235,13 +282,15 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
   if (keyPath && pathSetting('serverPublicKey', keyPath) !== undefined) serverPublicKey = keyPath;
   let getServerPublicKey: boolean | undefined;
   if (raw.getServerPublicKey !== undefined) {
-    if (typeof raw.getServerPublicKey !== 'boolean') error('getServerPublicKey', `getServerPublicKey must be true or false, not ${JSON.stringify(raw.getServerPublicKey)}`);
+    if (typeof raw.getServerPublicKey !== 'boolean')
+      error('getServerPublicKey', `getServerPublicKey must be true or false, not ${JSON.stringify(raw.getServerPublicKey)}`);
     else getServerPublicKey = raw.getServerPublicKey;
   }
 
   let kind: ConnectionKind | undefined;
   if (raw.kind !== undefined) {
-    if (typeof raw.kind !== 'string' || !(CONNECTION_KINDS as readonly string[]).includes(raw.kind)) error('kind', `kind ${JSON.stringify(raw.kind)} must be one of ${CONNECTION_KINDS.join(', ')}`);
+    if (typeof raw.kind !== 'string' || !(CONNECTION_KINDS as readonly string[]).includes(raw.kind))
+      error('kind', `kind ${JSON.stringify(raw.kind)} must be one of ${CONNECTION_KINDS.join(', ')}`);
     else kind = raw.kind as ConnectionKind;
   }
 
@@ -311,7 +360,10 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
     // ProxySQL's admin port offers TLS by default since 2.6.0 (mysql-have_ssl): no mode means TLS, not plaintext.
     if (!ssl.mode) ssl.mode = defaultAdminMode(ssl);
     if (ssl.mode === 'VERIFY_IDENTITY' && !ssl.servername) {
-      warn('ssl.mode', `VERIFY_IDENTITY on a ProxySQL admin port passes only with a certificate you installed for "${host}": ProxySQL's auto-generated certificate names no host. VERIFY_CA with its proxysql-ca.pem works.`);
+      warn(
+        'ssl.mode',
+        `VERIFY_IDENTITY on a ProxySQL admin port passes only with a certificate you installed for "${host}": ProxySQL's auto-generated certificate names no host. VERIFY_CA with its proxysql-ca.pem works.`,
+      );
     }
   }
   if (Object.keys(ssl).length > 0) profile.ssl = ssl;
@@ -327,7 +379,13 @@ export function parseConnectionSettings(sources: SettingsSource[], paths?: PathC
   for (const { scope, value } of sources) {
     if (value === undefined || value === null) continue;
     if (!Array.isArray(value)) {
-      const problem: SettingsProblem = { severity: 'error', scope, index: -1, field: '', message: `mysqlTls.connections in ${scope} settings must be an array` };
+      const problem: SettingsProblem = {
+        severity: 'error',
+        scope,
+        index: -1,
+        field: '',
+        message: `mysqlTls.connections in ${scope} settings must be an array`,
+      };
       problems.push(problem);
       invalid.push({ key: `${scope}:list`, label: `mysqlTls.connections (${scope} settings)`, scope, index: -1, problems: [problem] });
       continue;
@@ -339,12 +397,25 @@ export function parseConnectionSettings(sources: SettingsSource[], paths?: PathC
         inlineSecrets.push({ scope, index, id: check.id, idPersisted: check.idPersisted, label: check.label, keys: check.inlineKeys });
       }
       if (seenInScope.has(check.id)) {
-        check.errors.push({ severity: 'error', scope, index, field: 'id', message: `id "${check.id}" is used by another connection in ${scope} settings; ids must be unique` });
+        check.errors.push({
+          severity: 'error',
+          scope,
+          index,
+          field: 'id',
+          message: `id "${check.id}" is used by another connection in ${scope} settings; ids must be unique`,
+        });
       }
       seenInScope.add(check.id);
       problems.push(...check.errors, ...check.warnings);
       if (!check.profile || check.errors.length > 0) {
-        invalid.push({ key: `${scope}:${index}`, label: check.label, id: check.idPersisted ? check.id : undefined, scope, index, problems: [...check.errors, ...check.warnings] });
+        invalid.push({
+          key: `${scope}:${index}`,
+          label: check.label,
+          id: check.idPersisted ? check.id : undefined,
+          scope,
+          index,
+          problems: [...check.errors, ...check.warnings],
+        });
         return;
       }
       // A later scope (workspace) overrides an earlier one (user) with the same id, flagged as a conflict.
@@ -376,7 +447,10 @@ function scopeConflict(user: ConnectionProfile & { id: string; name: string }, w
   const userMode = effectiveSslMode(user.ssl);
   const workspaceMode = effectiveSslMode(workspace.ssl);
   const weakensMode = modeIsWeaker(workspaceMode, userMode);
-  const otherEndpoint = user.host.toLowerCase() !== workspace.host.toLowerCase() || (user.port ?? DEFAULT_PORT) !== (workspace.port ?? DEFAULT_PORT) || user.user !== workspace.user;
+  const otherEndpoint =
+    user.host.toLowerCase() !== workspace.host.toLowerCase() ||
+    (user.port ?? DEFAULT_PORT) !== (workspace.port ?? DEFAULT_PORT) ||
+    user.user !== workspace.user;
   const endpoint = (p: ConnectionProfile): string => `${p.user}@${p.host}:${p.port ?? DEFAULT_PORT}`;
   const parts = [`the workspace settings reuse the id "${user.id}" of your user connection "${user.name}" (${endpoint(user)}, ${userMode}) and replace it`];
   if (otherEndpoint) parts.push(`with another endpoint (${endpoint(workspace)})`);

@@ -80,7 +80,12 @@ function lineEnd(sql: string, i: number): number {
 }
 
 function isOnlyComments(text: string): boolean {
-  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(--\s|#)[^\n]*/g, '').trim() === '';
+  return (
+    text
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/(--\s|#)[^\n]*/g, '')
+      .trim() === ''
+  );
 }
 
 /** The statement containing (or, between statements, just before) an offset. */

@@ -26,11 +26,20 @@ const TLS_PATTERNS: [RegExp, (ctx: FailureContext) => Cause][] = [
     /self[- ]signed certificate|unable to get local issuer certificate|unable to verify the first certificate|unable to get issuer certificate|certificate signature failure|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN/i,
     (ctx) => (ctx.plan.caSource === 'none' ? 'tls-self-signed-no-ca' : 'tls-ca-mismatch'),
   ],
-  [/alert (unknown ca|bad certificate|certificate unknown|certificate required|access denied)|peer did not return a certificate/i, () => 'tls-client-cert-rejected'],
+  [
+    /alert (unknown ca|bad certificate|certificate unknown|certificate required|access denied)|peer did not return a certificate/i,
+    () => 'tls-client-cert-rejected',
+  ],
   // OpenSSL 3 refusing a TLS 1.0/1.1 server's MD5/SHA-1 key-exchange signature (yaSSL builds) once minVersion is lowered.
   [/legacy sigalg/i, () => 'tls-legacy-server'],
-  [/unsupported protocol|no protocols available|wrong version number|protocol version|version too low|UNSUPPORTED_PROTOCOL|TLSV1_ALERT_PROTOCOL_VERSION/i, (ctx) => (serverBelowTls12(ctx) ? 'tls-legacy-server' : 'tls-protocol-mismatch')],
-  [/no cipher|no shared cipher|NO_CIPHERS_AVAILABLE|alert handshake failure|no suitable signature|invalid cipher|Invalid cipher list/i, () => 'tls-cipher-mismatch'],
+  [
+    /unsupported protocol|no protocols available|wrong version number|protocol version|version too low|UNSUPPORTED_PROTOCOL|TLSV1_ALERT_PROTOCOL_VERSION/i,
+    (ctx) => (serverBelowTls12(ctx) ? 'tls-legacy-server' : 'tls-protocol-mismatch'),
+  ],
+  [
+    /no cipher|no shared cipher|NO_CIPHERS_AVAILABLE|alert handshake failure|no suitable signature|invalid cipher|Invalid cipher list/i,
+    () => 'tls-cipher-mismatch',
+  ],
 ];
 
 const TLS_RANK = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -107,7 +116,10 @@ export function classifyConnectError(error: unknown, ctx: FailureContext): Mysql
     case 3159:
       // require_secure_transport: MySQL sends it only after the password was accepted, so this is the server
       // itself saying TLS is required: a confirmed refusal (nothing else to try or confirm).
-      return make('server-requires-tls', `${where}: the password was accepted, then the server refused the unencrypted connection (require_secure_transport=ON): ${message}`);
+      return make(
+        'server-requires-tls',
+        `${where}: the password was accepted, then the server refused the unencrypted connection (require_secure_transport=ON): ${message}`,
+      );
     case 1524:
       return make('auth-plugin-not-loaded', `${where}: ${message}`);
     case 3118:
@@ -129,14 +141,20 @@ export function classifyConnectError(error: unknown, ctx: FailureContext): Mysql
     // MariaDB and MySQL answer a wrong password and a missing client certificate (REQUIRE X509/ISSUER/SUBJECT)
     // with the same 1045: without a certificate, say both instead of guessing the requirement.
     if (!ctx.plan.clientCertificate) {
-      const e = new MysqlTlsError('access-denied', message, undefined, 'Check the user name and password. If the account has REQUIRE X509, ISSUER or SUBJECT, it also needs a client certificate: set ssl.cert and ssl.key to one the server\'s CA issued (the server answers both the same way).');
+      const e = new MysqlTlsError(
+        'access-denied',
+        message,
+        undefined,
+        "Check the user name and password. If the account has REQUIRE X509, ISSUER or SUBJECT, it also needs a client certificate: set ssl.cert and ssl.key to one the server's CA issued (the server answers both the same way).",
+      );
       (e as { driverCode?: string }).driverCode = err.code;
       return e;
     }
     return make('access-denied');
   }
   if (/authentication plugin|auth_switch|unknown plugin|client_ed25519|AUTH_SWITCH_PLUGIN_ERROR/i.test(message)) return make('auth-plugin-unsupported');
-  if (typeof err.code === 'string' && err.code.startsWith('ERR_SSL')) return make(classifyTls(`${err.code} ${message}`, ctx), `${where}: ${plainTlsMessage(message)}`);
+  if (typeof err.code === 'string' && err.code.startsWith('ERR_SSL'))
+    return make(classifyTls(`${err.code} ${message}`, ctx), `${where}: ${plainTlsMessage(message)}`);
   if (/ssl|tls|certificate/i.test(message) && !ctx.encrypted && ctx.plan.rules.tls !== 'never') return make(classifyTls(message, ctx));
   if (typeof err.code === 'string' && err.code.startsWith('PROTOCOL_')) return make('protocol-error', `${where}: ${message}`);
   return make('unknown');

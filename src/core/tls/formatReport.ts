@@ -26,16 +26,25 @@ export function formatReport(r: TlsReport, user: string): string {
   lines.push(`${pad('security')}${SECURITY_LABELS[r.security]}${r.fallback ? ' - PREFERRED fell back: the server offers no TLS' : ''}`);
   if (r.server.via) lines.push(`${pad('via')}ProxySQL (@@version_comment): the client's socket below is the link to the proxy`);
   if (r.encrypted) {
-    const verdict = (ok: boolean): string => ({ 'not-asked': 'server not asked', 'not-reported': 'not reported by the server', 'other-link': '', agree: 'agree', differ: 'DIFFER' })[agreementVerdict(r, ok)];
+    const verdict = (ok: boolean): string =>
+      ({ 'not-asked': 'server not asked', 'not-reported': 'not reported by the server', 'other-link': '', agree: 'agree', differ: 'DIFFER' })[
+        agreementVerdict(r, ok)
+      ];
     const server = r.server.via ? 'backend link' : 'server';
     lines.push(`${pad('protocol')}${r.protocol} (${server}: ${serverFieldText(r.server, 'sslVersion')}) ${verdict(r.agreement.protocol)}`.trimEnd());
     lines.push(`${pad('cipher')}${r.cipher?.name} (${server}: ${serverFieldText(r.server, 'sslCipher')}) ${verdict(r.agreement.cipher)}`.trimEnd());
-    lines.push(`${pad('chain')}${r.verification.chain}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}${r.verification.chainError ? `: ${r.verification.chainError}` : ''}`);
-    lines.push(`${pad('host name')}${r.verification.verifiedName}: ${r.verification.host}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}${r.verification.hostError ? `: ${r.verification.hostError}` : ''}`);
+    lines.push(
+      `${pad('chain')}${r.verification.chain}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}${r.verification.chainError ? `: ${r.verification.chainError}` : ''}`,
+    );
+    lines.push(
+      `${pad('host name')}${r.verification.verifiedName}: ${r.verification.host}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}${r.verification.hostError ? `: ${r.verification.hostError}` : ''}`,
+    );
     r.peerChain.forEach((c, i) => lines.push(`${pad(i === 0 ? 'server cert' : `  chain #${i}`)}${certLine(c)}`));
     if (r.sessionReused) lines.push(`${pad('session')}resumed TLS session`);
   } else {
-    lines.push(`${pad(r.server.via ? 'backend link' : 'server says')}Ssl_version=${serverFieldText(r.server, 'sslVersion')} Ssl_cipher=${serverFieldText(r.server, 'sslCipher')}${r.server.via ? ` (${serverViewLabel(r.server)})` : ''}`);
+    lines.push(
+      `${pad(r.server.via ? 'backend link' : 'server says')}Ssl_version=${serverFieldText(r.server, 'sslVersion')} Ssl_cipher=${serverFieldText(r.server, 'sslCipher')}${r.server.via ? ` (${serverViewLabel(r.server)})` : ''}`,
+    );
   }
   if (r.clientCertificate) lines.push(`${pad('client cert')}${certLine(r.clientCertificate)}`);
   for (const h of r.hints) lines.push(`${pad('hint')}${h}`);

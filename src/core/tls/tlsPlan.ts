@@ -24,7 +24,7 @@ export interface DriverSslOptions {
 
 /** The label of the explicit override for TLS 1.0/1.1 servers (ssl.ciphers with @SECLEVEL=0). */
 export const LEGACY_OVERRIDE_HINT =
-  'INSECURE LEGACY OVERRIDE: ssl.ciphers lowers OpenSSL\'s security level to 0 (SHA-1 signatures, short keys and TLS 1.0/1.1 are accepted). Meant only for servers that speak nothing better (MySQL 5.7 yaSSL builds up to 5.7.27, MySQL 5.6): upgrade the server to 5.7.28+ and remove the override.';
+  "INSECURE LEGACY OVERRIDE: ssl.ciphers lowers OpenSSL's security level to 0 (SHA-1 signatures, short keys and TLS 1.0/1.1 are accepted). Meant only for servers that speak nothing better (MySQL 5.7 yaSSL builds up to 5.7.27, MySQL 5.6): upgrade the server to 5.7.28+ and remove the override.";
 
 /** Everything decided before a socket is opened: validated settings, loaded material, and the driver options. */
 export interface TlsPlan {
@@ -133,16 +133,21 @@ async function planWithExpandedPaths(input: PlanInput): Promise<TlsPlan> {
   const ssl = profile.ssl ?? {};
   const hints: string[] = [];
 
-  if (typeof profile.host !== 'string' || profile.host.trim() === '') throw configError('host', 'the host is empty', 'Set host to the server name or IP address.');
+  if (typeof profile.host !== 'string' || profile.host.trim() === '')
+    throw configError('host', 'the host is empty', 'Set host to the server name or IP address.');
   if (typeof profile.user !== 'string' || profile.user === '') throw configError('user', 'the user is empty', 'Set user to the MySQL account name.');
   const port = profile.port ?? DEFAULT_PORT;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw configError('port', `${String(profile.port)} is not a TCP port`, 'Use a whole number from 1 to 65535 (MySQL listens on 3306 by default).');
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw configError('port', `${String(profile.port)} is not a TCP port`, 'Use a whole number from 1 to 65535 (MySQL listens on 3306 by default).');
 
   let mode: SslMode;
   if (ssl.mode === undefined) {
     // MySQL 8 clients: no mode but a CA means VERIFY_CA. Say so instead of doing it silently.
     mode = effectiveSslMode(ssl);
-    if (ssl.ca) hints.push('No ssl.mode is set and a CA is: VERIFY_CA is used, as MySQL 8 clients do. Set ssl.mode explicitly (VERIFY_IDENTITY also checks the host name).');
+    if (ssl.ca)
+      hints.push(
+        'No ssl.mode is set and a CA is: VERIFY_CA is used, as MySQL 8 clients do. Set ssl.mode explicitly (VERIFY_IDENTITY also checks the host name).',
+      );
   } else {
     const parsed = typeof ssl.mode === 'string' ? parseSslMode(ssl.mode) : undefined;
     if (!parsed) throw configError('ssl.mode', `"${String(ssl.mode)}" is not an ssl mode`, 'Use DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY.');
@@ -159,23 +164,34 @@ async function planWithExpandedPaths(input: PlanInput): Promise<TlsPlan> {
     versions[field] = v;
   }
   if (versions.minVersion && versions.maxVersion && TLS_VERSIONS.indexOf(versions.minVersion) > TLS_VERSIONS.indexOf(versions.maxVersion)) {
-    throw configError('ssl.minVersion', `minVersion ${versions.minVersion} is above maxVersion ${versions.maxVersion}`, 'Make minVersion lower than or equal to maxVersion.');
+    throw configError(
+      'ssl.minVersion',
+      `minVersion ${versions.minVersion} is above maxVersion ${versions.maxVersion}`,
+      'Make minVersion lower than or equal to maxVersion.',
+    );
   }
-  if (versions.minVersion === 'TLSv1' || versions.minVersion === 'TLSv1.1') hints.push(`${versions.minVersion} is deprecated and removed from MySQL 8.0.28; prefer TLSv1.2 or later.`);
+  if (versions.minVersion === 'TLSv1' || versions.minVersion === 'TLSv1.1')
+    hints.push(`${versions.minVersion} is deprecated and removed from MySQL 8.0.28; prefer TLSv1.2 or later.`);
   // The legacy-server override (MySQL 5.7 yaSSL builds up to 5.7.27, 5.6): allowed because the user wrote it
   // explicitly, never silently: every report of such a session carries this label.
   if (typeof ssl.ciphers === 'string' && /@SECLEVEL=0/i.test(ssl.ciphers)) hints.push(LEGACY_OVERRIDE_HINT);
 
   let servername: string | undefined;
   if (ssl.servername !== undefined && ssl.servername !== '') {
-    if (net.isIP(ssl.servername)) throw configError('ssl.servername', `"${ssl.servername}" is an IP address`, 'ssl.servername takes a DNS name; to verify an IP address, connect to it as the host.');
+    if (net.isIP(ssl.servername))
+      throw configError(
+        'ssl.servername',
+        `"${ssl.servername}" is an IP address`,
+        'ssl.servername takes a DNS name; to verify an IP address, connect to it as the host.',
+      );
     servername = ssl.servername;
   }
 
   const auth = await planPasswordKey(profile, paths, hints);
 
   if (mode === 'DISABLED') {
-    if (ssl.ca || ssl.cert || ssl.key || ssl.pfx) hints.push('ssl.mode is DISABLED, so the CA and client certificate settings are not used and nothing is encrypted.');
+    if (ssl.ca || ssl.cert || ssl.key || ssl.pfx)
+      hints.push('ssl.mode is DISABLED, so the CA and client certificate settings are not used and nothing is encrypted.');
     return { mode, rules, host: profile.host, port, verifyName: servername ?? profile.host, servername, caSource: 'none', caCertificates: [], hints, ...auth };
   }
 
@@ -202,7 +218,9 @@ async function planWithExpandedPaths(input: PlanInput): Promise<TlsPlan> {
     throw new MysqlTlsError('config-missing-ca', `${mode} needs a CA to verify the server against`, 'ssl.ca');
   }
   if (!rules.verifyChain && caSource !== 'none') {
-    hints.push(`${mode} encrypts but does not verify the server, so the configured CA is only used for the report. Use VERIFY_IDENTITY (or VERIFY_CA) to enforce it.`);
+    hints.push(
+      `${mode} encrypts but does not verify the server, so the configured CA is only used for the report. Use VERIFY_IDENTITY (or VERIFY_CA) to enforce it.`,
+    );
   }
 
   // Client certificate: key+cert files, a PKCS#12 bundle, or a key kept in the keychain.
@@ -253,7 +271,11 @@ async function planWithExpandedPaths(input: PlanInput): Promise<TlsPlan> {
     try {
       createSecureContext({ ciphers: ssl.ciphers });
     } catch {
-      throw configError('ssl.ciphers', `"${ssl.ciphers}" names no cipher this client knows`, 'Use OpenSSL cipher names separated by colons, e.g. "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256" (TLS 1.3 suites are always enabled).');
+      throw configError(
+        'ssl.ciphers',
+        `"${ssl.ciphers}" names no cipher this client knows`,
+        'Use OpenSSL cipher names separated by colons, e.g. "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256" (TLS 1.3 suites are always enabled).',
+      );
     }
   }
 
@@ -267,29 +289,61 @@ async function planWithExpandedPaths(input: PlanInput): Promise<TlsPlan> {
     rejectUnauthorized: rules.verifyChain,
     verifyIdentity: rules.verifyHost,
   };
-  return { mode, rules, host: profile.host, port, verifyName: servername ?? profile.host, servername, caSource, caCertificates, clientCertificate, driverSsl, hints, ...auth };
+  return {
+    mode,
+    rules,
+    host: profile.host,
+    port,
+    verifyName: servername ?? profile.host,
+    servername,
+    caSource,
+    caCertificates,
+    clientCertificate,
+    driverSsl,
+    hints,
+    ...auth,
+  };
 }
 
 /** serverPublicKey (read and parsed now, so a bad file fails before any socket) and getServerPublicKey. */
-async function planPasswordKey(profile: ConnectionProfile, paths: PathContext | undefined, hints: string[]): Promise<Pick<TlsPlan, 'serverPublicKey' | 'getServerPublicKey'>> {
+async function planPasswordKey(
+  profile: ConnectionProfile,
+  paths: PathContext | undefined,
+  hints: string[],
+): Promise<Pick<TlsPlan, 'serverPublicKey' | 'getServerPublicKey'>> {
   const get = profile.getServerPublicKey;
-  if (get !== undefined && typeof get !== 'boolean') throw configError('getServerPublicKey', `${JSON.stringify(get)} is not true or false`, 'Set getServerPublicKey to true or false (or remove it).');
+  if (get !== undefined && typeof get !== 'boolean')
+    throw configError('getServerPublicKey', `${JSON.stringify(get)} is not true or false`, 'Set getServerPublicKey to true or false (or remove it).');
   const file = profile.serverPublicKey;
   if (file === undefined || file === '') {
-    if (publicKeyRetrievalIsInsecure(profile)) hints.push('getServerPublicKey is on: without TLS, the server (or anyone pretending to be it) chooses the key the password is encrypted to. Use TLS or pin the key with serverPublicKey.');
+    if (publicKeyRetrievalIsInsecure(profile))
+      hints.push(
+        'getServerPublicKey is on: without TLS, the server (or anyone pretending to be it) chooses the key the password is encrypted to. Use TLS or pin the key with serverPublicKey.',
+      );
     return { getServerPublicKey: get === true };
   }
-  if (typeof file !== 'string') throw configError('serverPublicKey', 'the value is not a file path', 'Set serverPublicKey to the path of the server\'s RSA public key (PEM).');
+  if (typeof file !== 'string')
+    throw configError('serverPublicKey', 'the value is not a file path', "Set serverPublicKey to the path of the server's RSA public key (PEM).");
   const keyPath = expand(file, 'serverPublicKey', paths);
   const data = await readSettingFile(keyPath, 'serverPublicKey');
   let key: KeyObject;
   try {
     key = createPublicKey(data.toString('latin1'));
   } catch {
-    throw new MysqlTlsError('file-garbage', `${keyPath} holds no PEM public key`, 'serverPublicKey', 'Point serverPublicKey at the server\'s RSA public key, e.g. the public_key.pem in a MySQL 8 data directory (caching_sha2_password_public_key_path).');
+    throw new MysqlTlsError(
+      'file-garbage',
+      `${keyPath} holds no PEM public key`,
+      'serverPublicKey',
+      "Point serverPublicKey at the server's RSA public key, e.g. the public_key.pem in a MySQL 8 data directory (caching_sha2_password_public_key_path).",
+    );
   }
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new MysqlTlsError('file-wrong-kind', `${keyPath} holds a ${String(key.asymmetricKeyType)} key, not an RSA key`, 'serverPublicKey', 'MySQL encrypts passwords with RSA: use the server\'s RSA public key (PEM).');
+    throw new MysqlTlsError(
+      'file-wrong-kind',
+      `${keyPath} holds a ${String(key.asymmetricKeyType)} key, not an RSA key`,
+      'serverPublicKey',
+      "MySQL encrypts passwords with RSA: use the server's RSA public key (PEM).",
+    );
   }
   // A pinned key is used instead of asking, so getServerPublicKey changes nothing then.
   return { serverPublicKey: key, getServerPublicKey: get === true };

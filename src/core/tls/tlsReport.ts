@@ -134,7 +134,10 @@ export function serverViewLabel(server: ServerTlsView): string {
 const PROXY_HINT =
   "Through ProxySQL: SHOW SESSION STATUS is forwarded to a backend connection, so the server's values describe the link from ProxySQL to a backend, not this client's socket to the proxy. The two links are not compared.";
 
-function agreementOf(server: ServerTlsView, socket: { protocol?: string; cipher?: { name: string; standardName?: string } } | undefined): TlsReport['agreement'] {
+function agreementOf(
+  server: ServerTlsView,
+  socket: { protocol?: string; cipher?: { name: string; standardName?: string } } | undefined,
+): TlsReport['agreement'] {
   if (server.via) return { reported: false, protocol: false, cipher: false };
   if (!socket) return { reported: server.reported, protocol: server.reported && server.sslVersion === '', cipher: server.reported && server.sslCipher === '' };
   const c = socket.cipher;
@@ -145,14 +148,18 @@ function agreementOf(server: ServerTlsView, socket: { protocol?: string; cipher?
   };
 }
 
-const DIFFERENT_LINK_HINT = "The server describes a different link than this socket";
+const DIFFERENT_LINK_HINT = 'The server describes a different link than this socket';
 
 /**
  * When the server's Ssl_version/Ssl_cipher name another link than the socket's: a re-encrypting proxy (Cloud SQL
  * Auth Proxy, RDS Proxy) terminates the client's TLS and opens its own connection to the server, whose Ssl_*
  * then describe the proxy-to-server leg.
  */
-function differentLinkHints(server: ServerTlsView, socket: { protocol?: string; cipher?: { name: string } } | undefined, agreement: TlsReport['agreement']): string[] {
+function differentLinkHints(
+  server: ServerTlsView,
+  socket: { protocol?: string; cipher?: { name: string } } | undefined,
+  agreement: TlsReport['agreement'],
+): string[] {
   if (server.via || server.pending || !server.reported) return [];
   if (socket ? agreement.protocol && agreement.cipher : server.sslVersion === '') return [];
   const mine = socket ? `${socket.protocol ?? '?'} ${socket.cipher?.name ?? '?'}` : 'plaintext';
@@ -165,7 +172,9 @@ function differentLinkHints(server: ServerTlsView, socket: { protocol?: string; 
 function serverHints(server: ServerTlsView): string[] {
   if (server.via === 'proxysql') return [PROXY_HINT];
   return !server.reported && !server.pending
-    ? [`${UNREPORTED_HINT} (SHOW SESSION STATUS: ${server.error ?? 'no answer'}); only the socket's view is shown. ProxySQL's admin interface is one such server.`]
+    ? [
+        `${UNREPORTED_HINT} (SHOW SESSION STATUS: ${server.error ?? 'no answer'}); only the socket's view is shown. ProxySQL's admin interface is one such server.`,
+      ]
     : [];
 }
 
@@ -201,7 +210,10 @@ export function buildTlsReport(input: ReportInput): TlsReport {
   const server = input.server ?? SERVER_VIEW_PENDING;
   const hints = [...plan.hints, ...serverHints(server)];
   const auth = { serverPublicKey: input.auth?.serverPublicKey ?? 'none' } as const;
-  if (auth.serverPublicKey === 'retrieved-insecure') hints.push('The password was encrypted to the RSA key the server sent (getServerPublicKey): on a link without TLS, a machine in the middle could have sent its own key. Use TLS, or pin the key with serverPublicKey.');
+  if (auth.serverPublicKey === 'retrieved-insecure')
+    hints.push(
+      'The password was encrypted to the RSA key the server sent (getServerPublicKey): on a link without TLS, a machine in the middle could have sent its own key. Use TLS, or pin the key with serverPublicKey.',
+    );
   const base = {
     auth,
     host: plan.host,
@@ -213,7 +225,10 @@ export function buildTlsReport(input: ReportInput): TlsReport {
     threadId: input.threadId,
   };
   if (!socket) {
-    if (input.fallback) hints.unshift('The server offered no TLS, so PREFERRED fell back to plaintext. Everything on this connection, including the login exchange, is readable on the network.');
+    if (input.fallback)
+      hints.unshift(
+        'The server offered no TLS, so PREFERRED fell back to plaintext. Everything on this connection, including the login exchange, is readable on the network.',
+      );
     hints.push(...differentLinkHints(server, undefined, agreementOf(server, undefined)));
     return {
       ...base,

@@ -54,13 +54,27 @@ function fileOfArgument(arg: unknown): string | undefined {
 }
 
 async function pickFile(title: string, openLabel: string): Promise<string | undefined> {
-  const picked = await vscode.window.showOpenDialog({ title, openLabel, canSelectFiles: true, canSelectFolders: false, canSelectMany: false, filters: CERTIFICATE_FILTERS });
+  const picked = await vscode.window.showOpenDialog({
+    title,
+    openLabel,
+    canSelectFiles: true,
+    canSelectFolders: false,
+    canSelectMany: false,
+    filters: CERTIFICATE_FILTERS,
+  });
   return picked?.[0]?.fsPath;
 }
 
 async function pickFolder(title: string, openLabel: string): Promise<string | undefined> {
   const defaultUri = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const picked = await vscode.window.showOpenDialog({ title, openLabel, canSelectFiles: false, canSelectFolders: true, canSelectMany: false, ...(defaultUri ? { defaultUri } : {}) });
+  const picked = await vscode.window.showOpenDialog({
+    title,
+    openLabel,
+    canSelectFiles: false,
+    canSelectFolders: true,
+    canSelectMany: false,
+    ...(defaultUri ? { defaultUri } : {}),
+  });
   return picked?.[0]?.fsPath;
 }
 
@@ -79,7 +93,11 @@ const MAX_PASSPHRASE_TRIES = 3;
  * Runs `attempt` without a passphrase first, and asks for one only when the file needs it (a PKCS#12 or an
  * encrypted key), again after a wrong one, at most three times. The passphrase is never stored.
  */
-async function withPassphraseWhenNeeded<T>(file: string, attempt: (passphrase: string | undefined) => Promise<T>, needsOne?: (result: T) => boolean): Promise<T | undefined> {
+async function withPassphraseWhenNeeded<T>(
+  file: string,
+  attempt: (passphrase: string | undefined) => Promise<T>,
+  needsOne?: (result: T) => boolean,
+): Promise<T | undefined> {
   let passphrase: string | undefined;
   for (let i = 0; i <= MAX_PASSPHRASE_TRIES; i++) {
     let problem: string | undefined;
@@ -94,9 +112,17 @@ async function withPassphraseWhenNeeded<T>(file: string, attempt: (passphrase: s
     } catch (e) {
       if (!isMysqlTlsError(e) || (e.code !== 'key-needs-passphrase' && e.code !== 'key-wrong-passphrase')) throw e;
       if (i === MAX_PASSPHRASE_TRIES) throw e;
-      problem = e.code === 'key-wrong-passphrase' ? `That passphrase does not open ${path.basename(file)}. Try again.` : `${path.basename(file)} is protected by a passphrase.`;
+      problem =
+        e.code === 'key-wrong-passphrase'
+          ? `That passphrase does not open ${path.basename(file)}. Try again.`
+          : `${path.basename(file)} is protected by a passphrase.`;
     }
-    const typed = await vscode.window.showInputBox({ title: `Passphrase for ${path.basename(file)}`, prompt: `${problem} It is used once and not stored.`, password: true, ignoreFocusOut: true });
+    const typed = await vscode.window.showInputBox({
+      title: `Passphrase for ${path.basename(file)}`,
+      prompt: `${problem} It is used once and not stored.`,
+      password: true,
+      ignoreFocusOut: true,
+    });
     if (typed === undefined) return undefined;
     passphrase = typed;
   }
@@ -104,7 +130,9 @@ async function withPassphraseWhenNeeded<T>(file: string, attempt: (passphrase: s
 }
 
 /** Every certificate command, keyed by id. */
-export function createCertificateCommands(s: CertificateCommandServices): Record<Extract<CertificateCommandId, 'mysqlTls.generateCertificates' | 'mysqlTls.importCaBundle' | 'mysqlTls.inspectCertificate'>, Handler> {
+export function createCertificateCommands(
+  s: CertificateCommandServices,
+): Record<Extract<CertificateCommandId, 'mysqlTls.generateCertificates' | 'mysqlTls.importCaBundle' | 'mysqlTls.inspectCertificate'>, Handler> {
   const log = s.logger.child('certificates');
 
   async function generate(): Promise<CertificateSet | undefined> {
@@ -116,7 +144,11 @@ export function createCertificateCommands(s: CertificateCommandServices): Record
     if (!outputDir) return undefined;
 
     const keyItems = KEY_CHOICES.map((choice) => ({ label: choice.label, description: choice.description, choice }));
-    const keyPick = await vscode.window.showQuickPick(keyItems, { title: stepTitle(2, 'key type'), placeHolder: 'Key type of the CA, server and client certificates', ignoreFocusOut: true });
+    const keyPick = await vscode.window.showQuickPick(keyItems, {
+      title: stepTitle(2, 'key type'),
+      placeHolder: 'Key type of the CA, server and client certificates',
+      ignoreFocusOut: true,
+    });
     if (!keyPick) return undefined;
     const key: KeyChoice = keyPick.choice;
 
@@ -140,7 +172,13 @@ export function createCertificateCommands(s: CertificateCommandServices): Record
     const hosts = parseHostList(hostsText);
 
     const defaults = defaultCommonNames(hosts);
-    const caCommonName = await vscode.window.showInputBox({ title: stepTitle(5, 'CA common name'), prompt: 'Common name (CN) of the CA certificate', value: defaults.ca, validateInput: (v) => commonNameProblem(v, {}), ignoreFocusOut: true });
+    const caCommonName = await vscode.window.showInputBox({
+      title: stepTitle(5, 'CA common name'),
+      prompt: 'Common name (CN) of the CA certificate',
+      value: defaults.ca,
+      validateInput: (v) => commonNameProblem(v, {}),
+      ignoreFocusOut: true,
+    });
     if (caCommonName === undefined) return undefined;
     const serverCommonName = await vscode.window.showInputBox({
       title: stepTitle(5, 'server common name'),
@@ -199,32 +237,40 @@ export function createCertificateCommands(s: CertificateCommandServices): Record
     if (clash.length) {
       const answer = await vscode.window.showWarningMessage(
         `Replace ${clash.length} existing file(s) in ${outputDir}?`,
-        { modal: true, detail: `${clash.map((f) => path.basename(f)).join(', ')} will be replaced (each by a new file: links are not followed). Certificates issued by the old CA stop verifying against the new ca.pem.` },
+        {
+          modal: true,
+          detail: `${clash.map((f) => path.basename(f)).join(', ')} will be replaced (each by a new file: links are not followed). Certificates issued by the old CA stop verifying against the new ca.pem.`,
+        },
         'Overwrite',
       );
       if (answer !== 'Overwrite') return undefined;
       overwrite = clash;
     }
 
-    const set = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: stepTitle(8, 'generating keys and certificates…') }, () =>
-      generateCertificateSet({
-        outputDir,
-        dnsNames: hosts.dnsNames,
-        ipAddresses: hosts.ipAddresses,
-        caCommonName: caCommonName.trim(),
-        serverCommonName: serverCommonName.trim(),
-        clientCommonName: clientCommonName.trim(),
-        key: key.key,
-        validityDays: Number(daysText),
-        ...(keyPassphrase ? { clientKeyPassphrase: keyPassphrase } : {}),
-        ...(pkcs12 ? { pkcs12 } : {}),
-        overwrite,
-        profile: { user: clientCommonName.trim() },
-      }),
+    const set = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: stepTitle(8, 'generating keys and certificates…') },
+      () =>
+        generateCertificateSet({
+          outputDir,
+          dnsNames: hosts.dnsNames,
+          ipAddresses: hosts.ipAddresses,
+          caCommonName: caCommonName.trim(),
+          serverCommonName: serverCommonName.trim(),
+          clientCommonName: clientCommonName.trim(),
+          key: key.key,
+          validityDays: Number(daysText),
+          ...(keyPassphrase ? { clientKeyPassphrase: keyPassphrase } : {}),
+          ...(pkcs12 ? { pkcs12 } : {}),
+          overwrite,
+          profile: { user: clientCommonName.trim() },
+        }),
     );
     log.info(`generated a ${key.label} certificate set in ${outputDir} (CA "${caCommonName}", server "${serverCommonName}", client "${clientCommonName}")`);
 
-    const snippet = await vscode.workspace.openTextDocument({ language: 'ini', content: `# ${path.basename(set.files.serverConfig)} (also written to ${set.files.serverConfig})\n# ${set.notes.join('\n# ')}\n${set.serverConfigText}` });
+    const snippet = await vscode.workspace.openTextDocument({
+      language: 'ini',
+      content: `# ${path.basename(set.files.serverConfig)} (also written to ${set.files.serverConfig})\n# ${set.notes.join('\n# ')}\n${set.serverConfigText}`,
+    });
     await vscode.window.showTextDocument(snippet, { preview: false });
 
     const choice = await vscode.window.showInformationMessage(
@@ -251,7 +297,12 @@ export function createCertificateCommands(s: CertificateCommandServices): Record
       title: 'Create Connection Profile: host',
       prompt: `Host name or IP address of the server; VERIFY_IDENTITY accepts the names in the certificate: ${hosts.join(', ')}`,
       value: set.profile.host,
-      validateInput: (v) => (!v.trim() ? 'Give the host.' : hosts.some((h) => h.toLowerCase() === v.trim().toLowerCase()) ? undefined : `VERIFY_IDENTITY would fail: the certificate names ${hosts.join(', ')}.`),
+      validateInput: (v) =>
+        !v.trim()
+          ? 'Give the host.'
+          : hosts.some((h) => h.toLowerCase() === v.trim().toLowerCase())
+            ? undefined
+            : `VERIFY_IDENTITY would fail: the certificate names ${hosts.join(', ')}.`,
       ignoreFocusOut: true,
     });
     if (host === undefined) return;
@@ -271,9 +322,18 @@ export function createCertificateCommands(s: CertificateCommandServices): Record
     });
     if (user === undefined) return;
     const id = newConnectionId();
-    const profile = { ...profileForGeneratedSet(set, { id, name: name.trim(), port: Number(portText), user: user.trim(), usePkcs12: false }), host: host.trim() };
+    const profile = {
+      ...profileForGeneratedSet(set, { id, name: name.trim(), port: Number(portText), user: user.trim(), usePkcs12: false }),
+      host: host.trim(),
+    };
     // Secrets first: a settings entry never points at a passphrase that failed to store.
-    if (keyPassphrase) await s.gate.save({ scope: scopeForNewConnection(s.settings.hasWorkspaceFolder()), id, name: profile.name, profile }, 'passphrase', keyPassphrase, s.settings.pathContext());
+    if (keyPassphrase)
+      await s.gate.save(
+        { scope: scopeForNewConnection(s.settings.hasWorkspaceFolder()), id, name: profile.name, profile },
+        'passphrase',
+        keyPassphrase,
+        s.settings.pathContext(),
+      );
     const scope = await s.settings.save(profile, undefined);
     log.info(`created connection ${profile.name} (${id}) with the generated client certificate in ${scope} settings`);
     const next = await vscode.window.showInformationMessage(
@@ -306,14 +366,25 @@ export function createCertificateCommands(s: CertificateCommandServices): Record
     });
     const general = preview.warnings.filter((w) => w.certificate === undefined).map((w) => w.message);
     const items: Item[] = [
-      { label: `Import ${preview.certificates.length} certificate(s)`, description: `${preview.format.toUpperCase()} → PEM bundle`, ...(general.length ? { detail: general.join(' ') } : {}), action: 'import' },
+      {
+        label: `Import ${preview.certificates.length} certificate(s)`,
+        description: `${preview.format.toUpperCase()} → PEM bundle`,
+        ...(general.length ? { detail: general.join(' ') } : {}),
+        action: 'import',
+      },
       { label: 'Cancel', action: 'cancel' },
       { label: 'Certificates in the file', kind: vscode.QuickPickItemKind.Separator },
       ...certItems,
     ];
     let confirmed = false;
     for (let i = 0; i < 10 && !confirmed; i++) {
-      const picked = await vscode.window.showQuickPick(items, { title: `Import CA Bundle: ${path.basename(source)}`, placeHolder: 'Check the certificates, then import', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true });
+      const picked = await vscode.window.showQuickPick(items, {
+        title: `Import CA Bundle: ${path.basename(source)}`,
+        placeHolder: 'Check the certificates, then import',
+        matchOnDescription: true,
+        matchOnDetail: true,
+        ignoreFocusOut: true,
+      });
       if (!picked || picked.action === 'cancel') return undefined;
       confirmed = picked.action === 'import';
     }
@@ -327,12 +398,17 @@ export function createCertificateCommands(s: CertificateCommandServices): Record
       { title: 'Import CA Bundle: where to store the PEM bundle', ignoreFocusOut: true },
     );
     if (!where) return undefined;
-    const folder = where.target === 'global' ? path.join(s.globalStorage.fsPath, 'ca-bundles') : await pickFolder('Import CA Bundle: destination folder', 'Store Here');
+    const folder =
+      where.target === 'global' ? path.join(s.globalStorage.fsPath, 'ca-bundles') : await pickFolder('Import CA Bundle: destination folder', 'Store Here');
     if (!folder) return undefined;
     const destination = path.join(folder, `${path.basename(source).replace(/\.[^.]+$/, '') || 'ca-bundle'}.pem`);
     let overwrite = false;
     if (await exists(destination)) {
-      const answer = await vscode.window.showWarningMessage(`${path.basename(destination)} already exists in ${folder}. Replace it?`, { modal: true }, 'Replace');
+      const answer = await vscode.window.showWarningMessage(
+        `${path.basename(destination)} already exists in ${folder}. Replace it?`,
+        { modal: true },
+        'Replace',
+      );
       if (answer !== 'Replace') return undefined;
       overwrite = true;
     }
@@ -345,7 +421,11 @@ export function createCertificateCommands(s: CertificateCommandServices): Record
       return undefined;
     }
     log.info(`imported ${written.certificates.length} certificate(s) from ${source} to ${destination}`);
-    const attach = await vscode.window.showInformationMessage(`MySQL TLS: ${written.certificates.length} CA certificate(s) written to ${destination}.`, 'Attach to Connection', 'Open File');
+    const attach = await vscode.window.showInformationMessage(
+      `MySQL TLS: ${written.certificates.length} CA certificate(s) written to ${destination}.`,
+      'Attach to Connection',
+      'Open File',
+    );
     if (attach === 'Open File') await vscode.window.showTextDocument(vscode.Uri.file(destination));
     if (attach === 'Attach to Connection') await attachCa(destination);
     return written;
@@ -358,7 +438,12 @@ export function createCertificateCommands(s: CertificateCommandServices): Record
       return;
     }
     const picked = await vscode.window.showQuickPick(
-      connections.map((c) => ({ label: c.name, description: `${c.profile.host}:${c.profile.port ?? 3306} · ${c.profile.ssl?.mode ?? 'PREFERRED'}`, detail: c.profile.ssl?.ca ? `ssl.ca now: ${c.profile.ssl.ca}` : 'no ssl.ca yet', connection: c })),
+      connections.map((c) => ({
+        label: c.name,
+        description: `${c.profile.host}:${c.profile.port ?? 3306} · ${c.profile.ssl?.mode ?? 'PREFERRED'}`,
+        detail: c.profile.ssl?.ca ? `ssl.ca now: ${c.profile.ssl.ca}` : 'no ssl.ca yet',
+        connection: c,
+      })),
       { title: 'Attach the CA bundle: set ssl.ca of', ignoreFocusOut: true },
     );
     if (!picked) return;
@@ -368,7 +453,9 @@ export function createCertificateCommands(s: CertificateCommandServices): Record
     const mode = ssl.mode ?? 'PREFERRED';
     const verifies = mode === 'VERIFY_CA' || mode === 'VERIFY_IDENTITY';
     log.info(`set ssl.ca of ${c.name} (${c.id}) to ${caFile}`);
-    void vscode.window.showInformationMessage(`MySQL TLS: ssl.ca of "${c.name}" is now ${caFile}.${verifies ? '' : ` Its ssl.mode ${mode} does not verify the server; edit the connection and choose VERIFY_IDENTITY to use it.`}`);
+    void vscode.window.showInformationMessage(
+      `MySQL TLS: ssl.ca of "${c.name}" is now ${caFile}.${verifies ? '' : ` Its ssl.mode ${mode} does not verify the server; edit the connection and choose VERIFY_IDENTITY to use it.`}`,
+    );
   }
 
   async function inspect(arg: unknown): Promise<InspectionSummary | undefined> {

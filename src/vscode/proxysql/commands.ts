@@ -3,7 +3,16 @@ import type { SecretGate } from '../../core/secrets/connectionVault';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { applyCloudPreset, caExpiryText, CLOUD_PRESET_IDS, CLOUD_PRESETS, rdsCaBundlePem, type CloudPresetId, type PresetChoices, type PresetResult } from '../../core/cloud/presets';
+import {
+  applyCloudPreset,
+  caExpiryText,
+  CLOUD_PRESET_IDS,
+  CLOUD_PRESETS,
+  rdsCaBundlePem,
+  type CloudPresetId,
+  type PresetChoices,
+  type PresetResult,
+} from '../../core/cloud/presets';
 import type { SslSettings } from '../../core/profile';
 import { importCaBundle } from '../../core/certificates/importBundle';
 import type { ConnectionRegistry } from '../../core/connections/connectionRegistry';
@@ -62,7 +71,11 @@ const CONFIRM = 'Run';
 
 /** The modal confirmation: every statement, exactly as it will be sent. */
 async function confirmSteps(title: string, steps: readonly AdminStep[]): Promise<boolean> {
-  const choice = await vscode.window.showWarningMessage(`ProxySQL: ${title}`, { modal: true, detail: `These statements will be sent to the ProxySQL admin interface:\n\n${previewSteps(steps)}` }, CONFIRM);
+  const choice = await vscode.window.showWarningMessage(
+    `ProxySQL: ${title}`,
+    { modal: true, detail: `These statements will be sent to the ProxySQL admin interface:\n\n${previewSteps(steps)}` },
+    CONFIRM,
+  );
   return choice === CONFIRM;
 }
 
@@ -74,10 +87,20 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
     if (id === undefined) {
       const admins = s.settings.current.connections.filter((c) => c.profile.kind === 'proxysqlAdmin');
       if (admins.length === 0) {
-        void vscode.window.showInformationMessage('MySQL TLS: there is no ProxySQL admin connection. Add one to mysqlTls.connections with "kind": "proxysqlAdmin" (port 6032).');
+        void vscode.window.showInformationMessage(
+          'MySQL TLS: there is no ProxySQL admin connection. Add one to mysqlTls.connections with "kind": "proxysqlAdmin" (port 6032).',
+        );
         return undefined;
       }
-      const picked = admins.length === 1 ? admins[0] : (await vscode.window.showQuickPick(admins.map((c) => ({ label: c.name, description: `${c.profile.host}:${c.profile.port}`, c })), { placeHolder: 'ProxySQL admin connection' }))?.c;
+      const picked =
+        admins.length === 1
+          ? admins[0]
+          : (
+              await vscode.window.showQuickPick(
+                admins.map((c) => ({ label: c.name, description: `${c.profile.host}:${c.profile.port}`, c })),
+                { placeHolder: 'ProxySQL admin connection' },
+              )
+            )?.c;
       id = picked?.id;
     }
     if (id === undefined) return undefined;
@@ -90,7 +113,9 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
     if (status.state !== 'connected') status = await s.registry.connect(connection.profile);
     const session = status.session;
     if (status.state !== 'connected' || !session) {
-      void vscode.window.showErrorMessage(`MySQL TLS: could not connect to ${connection.name}: ${status.error ? `${status.error.title}: ${status.error.detail}` : status.state}`);
+      void vscode.window.showErrorMessage(
+        `MySQL TLS: could not connect to ${connection.name}: ${status.error ? `${status.error.title}: ${status.error.detail}` : status.state}`,
+      );
       return undefined;
     }
     return { connection, query: (sql) => session.query(sql) };
@@ -114,7 +139,9 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
 
   async function pickServer(state: ProxysqlTlsState, placeHolder: string): Promise<ServerEntry | undefined> {
     const items = state.hostgroups.flatMap((g) =>
-      g.servers.filter((e) => e.memory).map((e) => ({ label: `${e.hostname}:${e.port}`, description: `hostgroup ${e.hostgroupId} · TLS ${e.memory?.useSsl ? 'on' : 'off'}`, e })),
+      g.servers
+        .filter((e) => e.memory)
+        .map((e) => ({ label: `${e.hostname}:${e.port}`, description: `hostgroup ${e.hostgroupId} · TLS ${e.memory?.useSsl ? 'on' : 'off'}`, e })),
     );
     return (await vscode.window.showQuickPick(items, { placeHolder }))?.e;
   }
@@ -142,7 +169,12 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
         if (!entry?.memory) return;
         steps = toggleServerTlsSteps(entry, !entry.memory.useSsl);
       }
-      await run(admin.query, 'Switch backend TLS', steps, `${pendingHint} Backend connections already pooled keep the TLS they were opened with: after the LOAD, the tree counts the idle ones still in plaintext, and "Drain ProxySQL Plaintext Backend Connections" closes them.`);
+      await run(
+        admin.query,
+        'Switch backend TLS',
+        steps,
+        `${pendingHint} Backend connections already pooled keep the TLS they were opened with: after the LOAD, the tree counts the idle ones still in plaintext, and "Drain ProxySQL Plaintext Backend Connections" closes them.`,
+      );
     },
 
     'mysqlTls.proxysqlDrainBackend': async (arg) => {
@@ -152,7 +184,10 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
       const target = nodeArgument(arg);
       const entry = target.entry
         ? state.hostgroups.flatMap((g) => g.servers).find((e) => e.key === target.entry?.key)
-        : await pickServer({ ...state, hostgroups: state.hostgroups.map((g) => ({ ...g, servers: g.servers.filter((e) => e.backendTls?.state === 'draining') })) }, 'Server whose plaintext pooled connections to drain');
+        : await pickServer(
+            { ...state, hostgroups: state.hostgroups.map((g) => ({ ...g, servers: g.servers.filter((e) => e.backendTls?.state === 'draining') })) },
+            'Server whose plaintext pooled connections to drain',
+          );
       if (!entry) return;
       const plan = drainSteps(state, entry);
       const go = await vscode.window.showWarningMessage(
@@ -165,7 +200,11 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
         await runAdminSteps(admin.query, plan.soft);
         log.info(`drain ${entry.key}: ${plan.soft.map((x) => x.sql).join('; ')}`);
         const drained = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `ProxySQL: waiting until no connection to ${entry.hostname}:${entry.port} is in use`, cancellable: true },
+          {
+            location: vscode.ProgressLocation.Notification,
+            title: `ProxySQL: waiting until no connection to ${entry.hostname}:${entry.port} is in use`,
+            cancellable: true,
+          },
           (progress, token) =>
             waitUntilNoConnectionInUse(admin.query, plan, {
               onPoll: (n) => progress.report({ message: `${n} in use (running queries finish normally)` }),
@@ -186,8 +225,14 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
         log.info(`drain ${entry.key}: ${steps.map((x) => x.sql).join('; ')}`);
         state = await readProxysqlTlsState(admin.query);
         const after = state.hostgroups.flatMap((g) => g.servers).find((e) => e.key === entry.key);
-        if (!drained) void vscode.window.showWarningMessage(`ProxySQL: ${entry.hostname}:${entry.port} still had connections in use; it is ONLINE again and its idle plaintext connections were not closed. Try again when traffic is lower.`);
-        else void vscode.window.showInformationMessage(`ProxySQL: ${entry.hostname}:${entry.port}: ${after?.backendTls?.text ?? 'drained'}. Connections in use cannot be seen.`);
+        if (!drained)
+          void vscode.window.showWarningMessage(
+            `ProxySQL: ${entry.hostname}:${entry.port} still had connections in use; it is ONLINE again and its idle plaintext connections were not closed. Try again when traffic is lower.`,
+          );
+        else
+          void vscode.window.showInformationMessage(
+            `ProxySQL: ${entry.hostname}:${entry.port}: ${after?.backendTls?.text ?? 'drained'}. Connections in use cannot be seen.`,
+          );
       } finally {
         s.refreshTree();
       }
@@ -210,7 +255,16 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
       let id = nodeArgument(arg).connectionId;
       if (id === undefined) {
         const admins = s.settings.current.connections.filter((c) => c.profile.kind === 'proxysqlAdmin');
-        id = (admins.length === 1 ? admins[0] : (await vscode.window.showQuickPick(admins.map((c) => ({ label: c.name, description: `${c.profile.host}:${c.profile.port}`, c })), { placeHolder: 'ProxySQL admin connection that should trust ProxySQL\'s CA' }))?.c)?.id;
+        id = (
+          admins.length === 1
+            ? admins[0]
+            : (
+                await vscode.window.showQuickPick(
+                  admins.map((c) => ({ label: c.name, description: `${c.profile.host}:${c.profile.port}`, c })),
+                  { placeHolder: "ProxySQL admin connection that should trust ProxySQL's CA" },
+                )
+              )?.c
+        )?.id;
       }
       const connection = id === undefined ? undefined : s.settings.find(id);
       if (!connection) return;
@@ -277,14 +331,24 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
         if (value === undefined) return;
         settings[name] = value.trim();
       }
-      await run(admin.query, 'Set proxy-to-server certificate', clientCertificateSteps(state, settings), `${pendingHint} ProxySQL does not check the paths: make sure the files exist on its host.`);
+      await run(
+        admin.query,
+        'Set proxy-to-server certificate',
+        clientCertificateSteps(state, settings),
+        `${pendingHint} ProxySQL does not check the paths: make sure the files exist on its host.`,
+      );
     },
 
     'mysqlTls.proxysqlApply': async (arg) => {
       const admin = await adminConnection(arg);
       if (!admin) return;
       const state = await readProxysqlTlsState(admin.query);
-      await run(admin.query, 'Apply to runtime', applySteps(state), 'Still to do: "Persist ProxySQL Changes to Disk", or the change is lost at the next restart.');
+      await run(
+        admin.query,
+        'Apply to runtime',
+        applySteps(state),
+        'Still to do: "Persist ProxySQL Changes to Disk", or the change is lost at the next restart.',
+      );
     },
 
     'mysqlTls.proxysqlPersist': async (arg) => {
@@ -293,7 +357,11 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
       const state = await readProxysqlTlsState(admin.query);
       const steps = persistSteps(state);
       if (state.pendingServers.includes('load') || state.pendingVariables.includes('load')) {
-        const go = await vscode.window.showWarningMessage('ProxySQL: some changes are not applied to runtime yet; SAVE ... TO DISK writes memory, so they would be saved without running.', { modal: true }, 'Persist Anyway');
+        const go = await vscode.window.showWarningMessage(
+          'ProxySQL: some changes are not applied to runtime yet; SAVE ... TO DISK writes memory, so they would be saved without running.',
+          { modal: true },
+          'Persist Anyway',
+        );
         if (go !== 'Persist Anyway') return;
       }
       await run(admin.query, 'Persist to disk', steps, 'Memory, runtime and disk now agree.');
@@ -319,7 +387,12 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
         validateInput: (v) => (/^\d+$/.test(v.trim()) ? undefined : 'a hostgroup id is a whole number'),
       });
       if (answer === undefined) return;
-      await run(admin.query, 'Add TLS hostgroup', tlsHostgroupSteps(state, entry, Number(answer.trim())), `${pendingHint} Then route users (default_hostgroup) or query rules to the new hostgroup.`);
+      await run(
+        admin.query,
+        'Add TLS hostgroup',
+        tlsHostgroupSteps(state, entry, Number(answer.trim())),
+        `${pendingHint} Then route users (default_hostgroup) or query rules to the new hostgroup.`,
+      );
     },
 
     'mysqlTls.applyCloudPreset': async (arg) => {
@@ -328,7 +401,12 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
       const connection =
         id !== undefined
           ? s.settings.find(id)
-          : (await vscode.window.showQuickPick(candidates.map((c) => ({ label: c.name, description: `${c.profile.host}:${c.profile.port ?? 3306}`, c })), { placeHolder: 'Connection to configure for a cloud database' }))?.c;
+          : (
+              await vscode.window.showQuickPick(
+                candidates.map((c) => ({ label: c.name, description: `${c.profile.host}:${c.profile.port ?? 3306}`, c })),
+                { placeHolder: 'Connection to configure for a cloud database' },
+              )
+            )?.c;
       if (!connection) return;
       const chosen = await chooseCloudPreset(s.globalStorage, connection.profile.ssl);
       if (!chosen) return;
@@ -337,7 +415,9 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
       await s.gate?.rebind({ ...connection, profile }, s.settings.pathContext());
       await s.settings.save(profile, { scope: connection.scope, index: connection.index, id: connection.id });
       if (s.registry.status(connection.id).state === 'connected') await s.registry.disconnect(connection.id);
-      void vscode.window.showInformationMessage(`MySQL TLS: "${connection.name}" now uses the ${CLOUD_PRESETS[pid].label} preset (${result.ssl.mode}). ${result.notes.join(' ')}`);
+      void vscode.window.showInformationMessage(
+        `MySQL TLS: "${connection.name}" now uses the ${CLOUD_PRESETS[pid].label} preset (${result.ssl.mode}). ${result.notes.join(' ')}`,
+      );
     },
   };
 }
@@ -347,9 +427,17 @@ export function createProxysqlCommands(s: ProxysqlCommandServices): Record<Proxy
  * the preset's ssl settings on top of `previous`. Used by "Apply Cloud Database Preset…" and by the CA step of
  * Add/Edit Connection. undefined when the user cancels.
  */
-export async function chooseCloudPreset(globalStorage: vscode.Uri, previous: SslSettings | undefined): Promise<{ pid: CloudPresetId; result: PresetResult } | undefined> {
+export async function chooseCloudPreset(
+  globalStorage: vscode.Uri,
+  previous: SslSettings | undefined,
+): Promise<{ pid: CloudPresetId; result: PresetResult } | undefined> {
   const preset = await vscode.window.showQuickPick(
-    CLOUD_PRESET_IDS.map((pid) => ({ label: CLOUD_PRESETS[pid].label, description: `${CLOUD_PRESETS[pid].mode}, CA ${CLOUD_PRESETS[pid].caSource === 'system' ? 'from the system trust store' : 'file'}`, detail: caExpiryText(pid), pid })),
+    CLOUD_PRESET_IDS.map((pid) => ({
+      label: CLOUD_PRESETS[pid].label,
+      description: `${CLOUD_PRESETS[pid].mode}, CA ${CLOUD_PRESETS[pid].caSource === 'system' ? 'from the system trust store' : 'file'}`,
+      detail: caExpiryText(pid),
+      pid,
+    })),
     { placeHolder: 'Cloud provider', matchOnDetail: false, ignoreFocusOut: true },
   );
   if (!preset) return undefined;

@@ -21,7 +21,12 @@ export class QueryCodeLensProvider implements vscode.CodeLensProvider {
       .slice(0, 500)
       .map((s) => {
         const range = new vscode.Range(document.positionAt(s.start), document.positionAt(s.end));
-        return new vscode.CodeLens(range, { title: '$(play) Run', tooltip: 'Run this statement (Ctrl/Cmd+Enter)', command: 'mysqlTls.runStatement', arguments: [{ uri: document.uri.toString(), start: s.start, end: s.end }] });
+        return new vscode.CodeLens(range, {
+          title: '$(play) Run',
+          tooltip: 'Run this statement (Ctrl/Cmd+Enter)',
+          command: 'mysqlTls.runStatement',
+          arguments: [{ uri: document.uri.toString(), start: s.start, end: s.end }],
+        });
       });
   }
 

@@ -6,7 +6,16 @@ import type { Logger } from '../../core/logging/logger';
 import { QueryError } from '../../core/mysql/queryStream';
 import { listDatabases } from '../../core/mysql/schema';
 import { removeStaleSpillFolders } from '../../core/query/rowStore';
-import { formatElapsed, positionOf, quoteIdentifier, runStatements, statementsToRun, summarizeStatement, unboundedWrites, type RunOutcome } from '../../core/query/runStatements';
+import {
+  formatElapsed,
+  positionOf,
+  quoteIdentifier,
+  runStatements,
+  statementsToRun,
+  summarizeStatement,
+  unboundedWrites,
+  type RunOutcome,
+} from '../../core/query/runStatements';
 import type { SqlStatement } from '../../core/sql/splitStatements';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
 import type { TlsReport } from '../../core/tls/tlsReport';
@@ -131,7 +140,9 @@ export class QueryFeature extends DisposableBase {
     } catch {
       // Listing is a convenience; the default still works.
     }
-    const picked = await vscode.window.showQuickPick([defaultItem, ...names.map((n) => ({ label: n, description: '', database: n as string | undefined }))], { placeHolder: `Default database for queries on ${connection.name}` });
+    const picked = await vscode.window.showQuickPick([defaultItem, ...names.map((n) => ({ label: n, description: '', database: n as string | undefined }))], {
+      placeHolder: `Default database for queries on ${connection.name}`,
+    });
     return picked ? { database: picked.database } : undefined;
   }
 
@@ -289,7 +300,10 @@ export class QueryFeature extends DisposableBase {
       // The header shows the TLS of the session the statements run on (the editor's own), not the tree's.
       await panel.reset({ ...header, tls: tlsLabel(session.report) });
       const r = session.report;
-      panel.state('running', `Running ${statements.length} statement${statements.length === 1 ? '' : 's'} over ${r.encrypted ? `${r.protocol ?? 'TLS'} (${r.security.replace('-', ' ')})` : 'a plaintext connection'}…`);
+      panel.state(
+        'running',
+        `Running ${statements.length} statement${statements.length === 1 ? '' : 's'} over ${r.encrypted ? `${r.protocol ?? 'TLS'} (${r.security.replace('-', ' ')})` : 'a plaintext connection'}…`,
+      );
       this.log.info(`run: ${statements.length} statement(s) on ${connection.name}${logQueries ? `:\n${statements.map((s) => s.text).join(';\n')}` : ''}`);
       outcome = await runStatements(session, statements, {
         readOnly,
@@ -321,7 +335,14 @@ export class QueryFeature extends DisposableBase {
     return outcome;
   }
 
-  private report(document: vscode.TextDocument, text: string, panel: ResultsPanel, outcome: RunOutcome, logQueries: boolean, label: (i: number) => string): void {
+  private report(
+    document: vscode.TextDocument,
+    text: string,
+    panel: ResultsPanel,
+    outcome: RunOutcome,
+    logQueries: boolean,
+    label: (i: number) => string,
+  ): void {
     const total = formatElapsed(outcome.elapsedMs);
     switch (outcome.kind) {
       case 'done':
@@ -332,13 +353,19 @@ export class QueryFeature extends DisposableBase {
         // Rows that could not be kept (a full disk) stopped the run as Cancel does; the rows before stay.
         const reason = outcome.reason;
         panel.statement(outcome.statementIndex, label(outcome.statementIndex), reason, 'error');
-        panel.state('truncated', `${reason}. The query was stopped (KILL QUERY) during ${label(outcome.statementIndex)}; ${outcome.completed.length} statement(s) completed before it.`);
+        panel.state(
+          'truncated',
+          `${reason}. The query was stopped (KILL QUERY) during ${label(outcome.statementIndex)}; ${outcome.completed.length} statement(s) completed before it.`,
+        );
         void vscode.window.showWarningMessage(`MySQL TLS: ${reason}. The query was stopped.`);
         this.log.warn(`run stopped at statement ${outcome.statementIndex + 1}: ${reason}`);
         return;
       }
       case 'cancelled':
-        panel.state('cancelled', `Cancelled (KILL QUERY) during ${label(outcome.statementIndex)} after ${total}; ${outcome.completed.length} statement(s) completed before it.`);
+        panel.state(
+          'cancelled',
+          `Cancelled (KILL QUERY) during ${label(outcome.statementIndex)} after ${total}; ${outcome.completed.length} statement(s) completed before it.`,
+        );
         this.log.info(`run cancelled after ${outcome.completed.length} statement(s)`);
         return;
       case 'refused': {
@@ -359,7 +386,9 @@ export class QueryFeature extends DisposableBase {
         panel.statement(outcome.statementIndex, label(outcome.statementIndex), message, 'error');
         panel.state('error', `Statement ${outcome.statementIndex + 1} (line ${pos.line}, column ${pos.column}) failed: ${message}`);
         // The server's message can quote the statement: it is logged only with logQueries.
-        this.log.warn(`run failed at statement ${outcome.statementIndex + 1} (line ${pos.line})${e instanceof QueryError && e.errno !== undefined ? ` with error ${e.errno}` : ''}${logQueries ? `: ${e.message}` : ''}`);
+        this.log.warn(
+          `run failed at statement ${outcome.statementIndex + 1} (line ${pos.line})${e instanceof QueryError && e.errno !== undefined ? ` with error ${e.errno}` : ''}${logQueries ? `: ${e.message}` : ''}`,
+        );
         return;
       }
     }

@@ -197,17 +197,35 @@ export class QueryDocuments extends DisposableBase {
     const status = this.registry.status(connection.id);
     const report = bound.session?.report ?? status.report;
     const kind = iconKindOf(bound.session ? { ...status, state: 'connected', report } : status);
-    const icons: Record<string, string> = { connecting: '$(sync~spin)', error: '$(error)', plaintext: '$(unlock)', encrypted: '$(unlock)', 'verified-ca': '$(verified)', 'verified-identity': '$(lock)' };
+    const icons: Record<string, string> = {
+      connecting: '$(sync~spin)',
+      error: '$(error)',
+      plaintext: '$(unlock)',
+      encrypted: '$(unlock)',
+      'verified-ca': '$(verified)',
+      'verified-identity': '$(lock)',
+    };
     const icon = icons[kind] ?? '$(plug)';
     const db = bound.binding.database ? ` · ${bound.binding.database}` : '';
-    const tls = status.state === 'connected' && report ? ` · ${report.encrypted ? `${report.protocol ?? 'TLS'}${kind === 'verified-identity' ? ' verified' : kind === 'verified-ca' ? ' CA verified' : ' unverified'}` : 'plaintext'}` : status.state === 'connected' ? '' : ` · ${status.state}`;
+    const tls =
+      status.state === 'connected' && report
+        ? ` · ${report.encrypted ? `${report.protocol ?? 'TLS'}${kind === 'verified-identity' ? ' verified' : kind === 'verified-ca' ? ' CA verified' : ' unverified'}` : 'plaintext'}`
+        : status.state === 'connected'
+          ? ''
+          : ` · ${status.state}`;
     const ro = connection.profile.readOnly ? ' · read-only' : '';
     this.statusItem.text = `${icon} ${connection.name}${db}${tls}${ro}`;
     const tooltip = new vscode.MarkdownString(tlsSummaryMarkdown(connection.name, connection.profile, status), true);
-    tooltip.appendMarkdown(`\n\n_Query editor bound to this connection${bound.binding.database ? ` (database ${codeSpan(bound.binding.database)})` : ''}${ro ? ', read-only' : ''}. Click to change._`);
+    tooltip.appendMarkdown(
+      `\n\n_Query editor bound to this connection${bound.binding.database ? ` (database ${codeSpan(bound.binding.database)})` : ''}${ro ? ', read-only' : ''}. Click to change._`,
+    );
     this.statusItem.tooltip = tooltip;
     this.statusItem.backgroundColor =
-      kind === 'plaintext' || kind === 'encrypted' ? new vscode.ThemeColor('statusBarItem.warningBackground') : kind === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+      kind === 'plaintext' || kind === 'encrypted'
+        ? new vscode.ThemeColor('statusBarItem.warningBackground')
+        : kind === 'error'
+          ? new vscode.ThemeColor('statusBarItem.errorBackground')
+          : undefined;
     this.statusItem.accessibilityInformation = { label: `Query connection: ${this.statusItem.text.replace(/\$\([^)]*\)\s*/g, '')}` };
     this.statusItem.show();
   }

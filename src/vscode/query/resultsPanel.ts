@@ -6,7 +6,16 @@ import type { Logger } from '../../core/logging/logger';
 import type { ColumnMeta } from '../../core/mysql/queryStream';
 import { exportRows } from '../../core/query/exportRows';
 import { renderResultsPage } from '../../core/query/resultsHtml';
-import { boundedUpdate, copyText, isResultsRequest, resultSetMessage, rowsMessages, type ResultsRequest, type ResultsUpdate, type RunState } from '../../core/query/resultsMessages';
+import {
+  boundedUpdate,
+  copyText,
+  isResultsRequest,
+  resultSetMessage,
+  rowsMessages,
+  type ResultsRequest,
+  type ResultsUpdate,
+  type RunState,
+} from '../../core/query/resultsMessages';
 import { RowStore, SharedMemoryBudget } from '../../core/query/rowStore';
 import { DisposableBase, DisposableStore } from '../lifecycle';
 
@@ -48,11 +57,16 @@ export class ResultsPanel extends DisposableBase {
     private readonly onCancel: () => void,
   ) {
     super();
-    this.panel = vscode.window.createWebviewPanel('mysqlTls.results', title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
-    });
+    this.panel = vscode.window.createWebviewPanel(
+      'mysqlTls.results',
+      title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        retainContextWhenHidden: true,
+        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
+      },
+    );
     const store = this._register(new DisposableStore());
     store.add(
       this.panel.webview.onDidReceiveMessage((m: unknown) =>
@@ -206,29 +220,41 @@ export class ResultsPanel extends DisposableBase {
     const target = await vscode.window.showSaveDialog({
       title: `Export result ${resultIndex + 1} as ${format.toUpperCase()}`,
       filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
-      defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, `result-${resultIndex + 1}.${format}`) : undefined,
+      defaultUri: vscode.workspace.workspaceFolders?.[0]
+        ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, `result-${resultIndex + 1}.${format}`)
+        : undefined,
     });
     if (!target) return;
     const total = result.store.rowCount;
     const file = target.fsPath;
     try {
       const written = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Exporting ${total.toLocaleString('en-US')} rows as ${format.toUpperCase()}`, cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Exporting ${total.toLocaleString('en-US')} rows as ${format.toUpperCase()}`,
+          cancellable: true,
+        },
         async (progress, token) => {
           const controller = new AbortController();
           const sub = token.onCancellationRequested(() => controller.abort());
           let reported = 0;
           try {
-            return await exportRows(result.store, result.columns.map((c) => c.name), format, file, {
-              signal: controller.signal,
-              neutralizeCsvFormulas: userOnlySetting<boolean>(NEUTRALIZE_CSV_FORMULAS_SETTING, true) !== false,
-              columnTypes: result.columns.map((c) => c.typeName),
-              onProgress: (done, all) => {
-                const pct = all ? (done / all) * 100 : 100;
-                progress.report({ increment: pct - reported, message: `${done.toLocaleString('en-US')} / ${all.toLocaleString('en-US')}` });
-                reported = pct;
+            return await exportRows(
+              result.store,
+              result.columns.map((c) => c.name),
+              format,
+              file,
+              {
+                signal: controller.signal,
+                neutralizeCsvFormulas: userOnlySetting<boolean>(NEUTRALIZE_CSV_FORMULAS_SETTING, true) !== false,
+                columnTypes: result.columns.map((c) => c.typeName),
+                onProgress: (done, all) => {
+                  const pct = all ? (done / all) * 100 : 100;
+                  progress.report({ increment: pct - reported, message: `${done.toLocaleString('en-US')} / ${all.toLocaleString('en-US')}` });
+                  reported = pct;
+                },
               },
-            });
+            );
           } finally {
             sub.dispose();
           }

@@ -27,7 +27,12 @@ export class ReportViewer implements vscode.Disposable {
 
   /** A file-name-safe title ("Server TLS audit: Sandbox" -> "Server TLS audit - Sandbox"). */
   private static fileName(title: string): string {
-    const safe = title.replace(/[\\/:*?"<>|#%]+/g, ' - ').replace(/\s+/g, ' ').trim().slice(0, 120) || 'Report';
+    const safe =
+      title
+        .replace(/[\\/:*?"<>|#%]+/g, ' - ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 120) || 'Report';
     return `${safe}.md`;
   }
 

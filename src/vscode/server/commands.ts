@@ -1,8 +1,22 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../../core/connections/connectionRegistry';
-import { applyAccountTls, buildRequireStatement, verifyAccountTls, type AccountTlsState, type TlsRequirement, type VerifyResult } from '../../core/server/accountTls';
-import { accountLabel, certificateNamesOfFile, checkPlaintextLogin, listAccountTls, requirementDescription, type PlaintextCheck } from '../../core/server/accountTlsChoices';
+import {
+  applyAccountTls,
+  buildRequireStatement,
+  verifyAccountTls,
+  type AccountTlsState,
+  type TlsRequirement,
+  type VerifyResult,
+} from '../../core/server/accountTls';
+import {
+  accountLabel,
+  certificateNamesOfFile,
+  checkPlaintextLogin,
+  listAccountTls,
+  requirementDescription,
+  type PlaintextCheck,
+} from '../../core/server/accountTlsChoices';
 import { auditServerTls, renderAuditMarkdown, requirementLabel, type ServerTlsAudit } from '../../core/server/audit';
 import { SQL } from '../../core/server/serverSql';
 import { isMysqlTlsError } from '../../core/errors';
@@ -48,15 +62,33 @@ export interface RequireTlsOutcome {
  * texts are escaped (escapeMarkdown); the statement sits in a fence longer than any backtick run in it.
  */
 function verificationMarkdown(connection: ConfiguredConnection, account: string, outcome: RequireTlsOutcome): string {
-  const out = [`# Require TLS for ${escapeMarkdown(account)}`, '', `Server: ${escapeMarkdown(`${connection.name} (${connection.profile.host}:${connection.profile.port ?? 3306})`)}`, '', markdownCodeBlock(`${outcome.sql};`, 'sql'), ''];
-  out.push(`- Before: ${escapeMarkdown(requirementDescription(outcome.before.requirement))}`, `- After: ${escapeMarkdown(requirementDescription(outcome.after.requirement))}`, '');
+  const out = [
+    `# Require TLS for ${escapeMarkdown(account)}`,
+    '',
+    `Server: ${escapeMarkdown(`${connection.name} (${connection.profile.host}:${connection.profile.port ?? 3306})`)}`,
+    '',
+    markdownCodeBlock(`${outcome.sql};`, 'sql'),
+    '',
+  ];
+  out.push(
+    `- Before: ${escapeMarkdown(requirementDescription(outcome.before.requirement))}`,
+    `- After: ${escapeMarkdown(requirementDescription(outcome.after.requirement))}`,
+    '',
+  );
   if (outcome.verification) {
     out.push('## Login checks', '', '| Attempt | Expected | Outcome | Detail |', '|---|---|---|---|');
     const req = outcome.verification.requirement;
-    if (req) out.push(`| grant tables | REQUIRE ${escapeMarkdown(requirementLabel(req.expected))} | ${req.ok ? 'OK' : 'FAILED'}: ${req.actual ? `REQUIRE ${escapeMarkdown(requirementLabel(req.actual))}` : 'not read'} | ${escapeMarkdown(req.detail)} |`);
-    for (const a of outcome.verification.attempts) out.push(`| ${escapeMarkdown(a.name === 'plaintext' ? 'plaintext (throwaway password)' : a.name)} | ${escapeMarkdown(a.expected)} | ${a.ok ? 'OK' : 'FAILED'}: ${escapeMarkdown(a.outcome)} | ${escapeMarkdown(a.detail ?? '')} |`);
+    if (req)
+      out.push(
+        `| grant tables | REQUIRE ${escapeMarkdown(requirementLabel(req.expected))} | ${req.ok ? 'OK' : 'FAILED'}: ${req.actual ? `REQUIRE ${escapeMarkdown(requirementLabel(req.actual))}` : 'not read'} | ${escapeMarkdown(req.detail)} |`,
+      );
+    for (const a of outcome.verification.attempts)
+      out.push(
+        `| ${escapeMarkdown(a.name === 'plaintext' ? 'plaintext (throwaway password)' : a.name)} | ${escapeMarkdown(a.expected)} | ${a.ok ? 'OK' : 'FAILED'}: ${escapeMarkdown(a.outcome)} | ${escapeMarkdown(a.detail ?? '')} |`,
+      );
     out.push('', outcome.verification.ok ? 'Every check passed.' : 'At least one check did not give the expected result.');
-    if (outcome.tlsSettingsFrom) out.push('', `The TLS attempts used the TLS settings (CA, client certificate) of the connection "${escapeMarkdown(outcome.tlsSettingsFrom)}".`);
+    if (outcome.tlsSettingsFrom)
+      out.push('', `The TLS attempts used the TLS settings (CA, client certificate) of the connection "${escapeMarkdown(outcome.tlsSettingsFrom)}".`);
   } else if (outcome.plaintext) {
     out.push('## Plaintext login check', '', escapeMarkdown(outcome.plaintext.detail));
   } else out.push('The follow-up login check was skipped.');
@@ -64,7 +96,9 @@ function verificationMarkdown(connection: ConfiguredConnection, account: string,
 }
 
 /** The server commands (audit, per-account TLS requirement), keyed by id. */
-export function createServerTlsCommands(s: ServerTlsCommandServices): Record<Extract<CertificateCommandId, 'mysqlTls.auditServer' | 'mysqlTls.requireTlsForAccount'>, Handler> {
+export function createServerTlsCommands(
+  s: ServerTlsCommandServices,
+): Record<Extract<CertificateCommandId, 'mysqlTls.auditServer' | 'mysqlTls.requireTlsForAccount'>, Handler> {
   const log = s.logger.child('server');
 
   async function audit(arg: unknown): Promise<ServerTlsAudit | undefined> {
@@ -73,7 +107,10 @@ export function createServerTlsCommands(s: ServerTlsCommandServices): Record<Ext
     const { connection, session } = target;
     let result: ServerTlsAudit;
     try {
-      result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Auditing the TLS setup of ${connection.name}…` }, () => auditServerTls(session));
+      result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Auditing the TLS setup of ${connection.name}…` },
+        () => auditServerTls(session),
+      );
     } catch (e) {
       showCommandError(`the audit of ${connection.name} failed`, e);
       return undefined;
@@ -98,7 +135,13 @@ export function createServerTlsCommands(s: ServerTlsCommandServices): Record<Ext
     );
     if (!from) return undefined;
     if (from.fromFile) {
-      const picked = await vscode.window.showOpenDialog({ title: 'Client certificate whose issuer and subject the account requires', canSelectFiles: true, canSelectMany: false, openLabel: 'Use This Certificate', filters: { Certificates: ['pem', 'crt', 'cer', 'der', 'p12', 'pfx'], 'All files': ['*'] } });
+      const picked = await vscode.window.showOpenDialog({
+        title: 'Client certificate whose issuer and subject the account requires',
+        canSelectFiles: true,
+        canSelectMany: false,
+        openLabel: 'Use This Certificate',
+        filters: { Certificates: ['pem', 'crt', 'cer', 'der', 'p12', 'pfx'], 'All files': ['*'] },
+      });
       const file = picked?.[0]?.fsPath;
       if (!file) return undefined;
       try {
@@ -107,7 +150,12 @@ export function createServerTlsCommands(s: ServerTlsCommandServices): Record<Ext
           names = await certificateNamesOfFile(file);
         } catch (e) {
           if (!isMysqlTlsError(e) || e.code !== 'key-needs-passphrase') throw e;
-          const passphrase = await vscode.window.showInputBox({ title: `Passphrase for ${path.basename(file)}`, prompt: 'Used once to read the certificate; not stored.', password: true, ignoreFocusOut: true });
+          const passphrase = await vscode.window.showInputBox({
+            title: `Passphrase for ${path.basename(file)}`,
+            prompt: 'Used once to read the certificate; not stored.',
+            password: true,
+            ignoreFocusOut: true,
+          });
           if (passphrase === undefined) return undefined;
           names = await certificateNamesOfFile(file, passphrase);
         }
@@ -118,7 +166,13 @@ export function createServerTlsCommands(s: ServerTlsCommandServices): Record<Ext
       }
     }
     const oneLine = (v: string): string | undefined => (v === '' || v.startsWith('/') ? undefined : 'Use OpenSSL one-line form, e.g. /O=Example/CN=app.');
-    const issuer = await vscode.window.showInputBox({ title: 'Require TLS for Account: ISSUER', prompt: 'Issuer the client certificate must have (empty: any issuer the server trusts)', value: prefill.issuer, validateInput: oneLine, ignoreFocusOut: true });
+    const issuer = await vscode.window.showInputBox({
+      title: 'Require TLS for Account: ISSUER',
+      prompt: 'Issuer the client certificate must have (empty: any issuer the server trusts)',
+      value: prefill.issuer,
+      validateInput: oneLine,
+      ignoreFocusOut: true,
+    });
     if (issuer === undefined) return undefined;
     const subject = await vscode.window.showInputBox({
       title: 'Require TLS for Account: SUBJECT',
@@ -143,8 +197,18 @@ export function createServerTlsCommands(s: ServerTlsCommandServices): Record<Ext
       return undefined;
     }
     const accountPick = await vscode.window.showQuickPick(
-      accounts.map((a) => ({ label: accountLabel(a), description: requirementDescription(a.requirement), detail: a.locked ? 'locked' : undefined, account: a })),
-      { title: `Require TLS for Account on ${connection.name}: account`, placeHolder: 'user@host (current requirement shown)', matchOnDescription: true, ignoreFocusOut: true },
+      accounts.map((a) => ({
+        label: accountLabel(a),
+        description: requirementDescription(a.requirement),
+        detail: a.locked ? 'locked' : undefined,
+        account: a,
+      })),
+      {
+        title: `Require TLS for Account on ${connection.name}: account`,
+        placeHolder: 'user@host (current requirement shown)',
+        matchOnDescription: true,
+        ignoreFocusOut: true,
+      },
     );
     if (!accountPick) return undefined;
     const account = accountPick.account;
@@ -158,7 +222,9 @@ export function createServerTlsCommands(s: ServerTlsCommandServices): Record<Ext
 
     let applied;
     try {
-      applied = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ALTER USER ${accountLabel(account)}…` }, () => applyAccountTls(session, account, requirement));
+      applied = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `ALTER USER ${accountLabel(account)}…` }, () =>
+        applyAccountTls(session, account, requirement),
+      );
     } catch (e) {
       showCommandError(`ALTER USER ${accountLabel(account)} failed`, e);
       return undefined;
@@ -207,14 +273,20 @@ export function createServerTlsCommands(s: ServerTlsCommandServices): Record<Ext
         }
       });
     }
-    await s.reports.show(`Require TLS ${account.user} at ${account.host === '%' ? 'any host' : account.host}`, verificationMarkdown(connection, accountLabel(account), outcome));
+    await s.reports.show(
+      `Require TLS ${account.user} at ${account.host === '%' ? 'any host' : account.host}`,
+      verificationMarkdown(connection, accountLabel(account), outcome),
+    );
     let summary: string;
     let ok: boolean;
     if (outcome.verification) {
       ok = outcome.verification.ok;
       summary = ok
         ? `checked: ${requirement.type === 'NONE' ? 'REQUIRE NONE in the grant tables' : 'plaintext login refused'}, TLS login works.`
-        : `check FAILED: ${outcome.verification.attempts.filter((a) => !a.ok).map((a) => `${a.name} ${a.outcome} (expected ${a.expected})`).join('; ')}.`;
+        : `check FAILED: ${outcome.verification.attempts
+            .filter((a) => !a.ok)
+            .map((a) => `${a.name} ${a.outcome} (expected ${a.expected})`)
+            .join('; ')}.`;
     } else if (outcome.plaintext) {
       ok = outcome.plaintext.outcome === 'refused';
       summary = outcome.plaintext.outcome === 'refused' ? 'checked: plaintext login refused.' : `check: ${outcome.plaintext.detail}`;

@@ -25,7 +25,12 @@ export interface ConnectedConnection {
  * (offering to connect it when it is not). From the palette: a pick among the connected ones, or, when none
  * is connected, among all (connecting the chosen one first through the Connect command).
  */
-export async function pickConnectedConnection(settings: ConnectionSettings, registry: ConnectionRegistry, arg: unknown, placeHolder: string): Promise<ConnectedConnection | undefined> {
+export async function pickConnectedConnection(
+  settings: ConnectionSettings,
+  registry: ConnectionRegistry,
+  arg: unknown,
+  placeHolder: string,
+): Promise<ConnectedConnection | undefined> {
   const sessionOf = (c: ConfiguredConnection): Session | undefined => {
     const status = registry.status(c.id);
     return status.state === 'connected' && status.session?.isOpen ? status.session : undefined;

@@ -49,7 +49,9 @@ export class ConnectionNode implements TreeNode {
     const item = new vscode.TreeItem(this.connection.name, connected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     const reconnect = this.status.state === 'reconnecting' ? this.status.reconnect : undefined;
-    item.description = reconnect ? `${connectionDescription(this.connection.profile)} · reconnecting (${reconnect.attempt}/${reconnect.maxAttempts})` : connectionDescription(this.connection.profile);
+    item.description = reconnect
+      ? `${connectionDescription(this.connection.profile)} · reconnecting (${reconnect.attempt}/${reconnect.maxAttempts})`
+      : connectionDescription(this.connection.profile);
     item.iconPath = connectionIcon(iconKindOf(this.status));
     let summary = tlsSummaryMarkdown(this.connection.name, this.connection.profile, this.status);
     const { conflict, restricted } = this.connection;
@@ -73,8 +75,14 @@ export class ConnectionNode implements TreeNode {
     item.tooltip = tooltip;
     // 'connection.connecting.reconnecting': the menus that match connecting (Disconnect, which cancels) apply.
     // 'connection.restricted': only the menus for every connection (edit, remove), not Connect.
-    item.contextValue = restricted ? 'connection.restricted' : this.status.state === 'reconnecting' ? 'connection.connecting.reconnecting' : `connection.${this.status.state}`;
-    item.accessibilityInformation = { label: `${this.connection.name}, ${reconnect ? `reconnecting, attempt ${reconnect.attempt} of ${reconnect.maxAttempts}` : this.status.state}` };
+    item.contextValue = restricted
+      ? 'connection.restricted'
+      : this.status.state === 'reconnecting'
+        ? 'connection.connecting.reconnecting'
+        : `connection.${this.status.state}`;
+    item.accessibilityInformation = {
+      label: `${this.connection.name}, ${reconnect ? `reconnecting, attempt ${reconnect.attempt} of ${reconnect.maxAttempts}` : this.status.state}`,
+    };
     return item;
   }
 
@@ -82,7 +90,8 @@ export class ConnectionNode implements TreeNode {
     const { session, report } = this.status;
     if (this.status.state !== 'connected' || !session || !report) return [];
     // A ProxySQL admin interface has no databases to browse: its TLS configuration instead.
-    if (this.connection.profile.kind === 'proxysqlAdmin') return [new TlsGroupNode(this.connection.id, report), ...(await proxysqlAdminChildren(this.connection.id, session))];
+    if (this.connection.profile.kind === 'proxysqlAdmin')
+      return [new TlsGroupNode(this.connection.id, report), ...(await proxysqlAdminChildren(this.connection.id, session))];
     // Databases (and the schema below them) come from databaseNodes: one query per level.
     return [new TlsGroupNode(this.connection.id, report), ...(await databaseNodes(this.connection.id, session))];
   }

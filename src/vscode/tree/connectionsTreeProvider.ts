@@ -33,9 +33,6 @@ export class ConnectionsTreeProvider extends DisposableBase implements vscode.Tr
     if (node) return node.getChildren ? node.getChildren() : [];
     const { connections, invalid } = this.settings.current;
     const active = this.activeConnectionId();
-    return [
-      ...connections.map((c) => new ConnectionNode(c, this.registry.status(c.id), c.id === active)),
-      ...invalid.map((i) => new InvalidConnectionNode(i)),
-    ];
+    return [...connections.map((c) => new ConnectionNode(c, this.registry.status(c.id), c.id === active)), ...invalid.map((i) => new InvalidConnectionNode(i))];
   }
 }

@@ -158,10 +158,12 @@ class ProxysqlPoolNode implements TreeNode {
 
   async getChildren(): Promise<TreeNode[]> {
     const nodes: TreeNode[] = [];
-    if (this.state.pool.message && !this.state.pool.freeConnectionsReported) nodes.push(new MessageNode(`${this.id}/message`, this.state.pool.message, new vscode.ThemeIcon('info'), this.state.pool.message));
+    if (this.state.pool.message && !this.state.pool.freeConnectionsReported)
+      nodes.push(new MessageNode(`${this.id}/message`, this.state.pool.message, new vscode.ThemeIcon('info'), this.state.pool.message));
     for (const s of this.state.pool.servers) {
       const enc = s.encrypted !== undefined ? `, ${s.encrypted} encrypted` : '';
-      const idle = s.idlePlaintext !== undefined ? `; idle: ${s.idleTls ?? 0} TLS, ${s.idlePlaintext} plaintext${s.idleUnknown ? `, ${s.idleUnknown} unknown` : ''}` : '';
+      const idle =
+        s.idlePlaintext !== undefined ? `; idle: ${s.idleTls ?? 0} TLS, ${s.idlePlaintext} plaintext${s.idleUnknown ? `, ${s.idleUnknown} unknown` : ''}` : '';
       nodes.push(
         new MessageNode(
           `${this.id}/${s.hostgroup}/${s.host}:${s.port}`,
@@ -189,7 +191,10 @@ class ProxysqlFrontendNode implements TreeNode {
 
   toTreeItem(): vscode.TreeItem {
     const present = this.variable?.present === true;
-    const item = new vscode.TreeItem(present ? `Frontend TLS (mysql-have_ssl): ${this.state.frontendTls ? 'on' : 'off'}` : 'Frontend TLS: mysql-have_ssl is not in this ProxySQL version', vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      present ? `Frontend TLS (mysql-have_ssl): ${this.state.frontendTls ? 'on' : 'off'}` : 'Frontend TLS: mysql-have_ssl is not in this ProxySQL version',
+      vscode.TreeItemCollapsibleState.None,
+    );
     item.id = this.id;
     if (present) item.description = pendingLabel(this.variable!.pending);
     item.iconPath = new vscode.ThemeIcon(this.state.frontendTls ? 'shield' : 'unlock');
@@ -207,7 +212,14 @@ export async function proxysqlAdminChildren(connectionId: string, session: Sessi
     state = await readProxysqlTlsState((sql) => session.query(sql));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    return [new MessageNode(`connection:${connectionId}/proxysql/error`, `Could not read the ProxySQL configuration: ${message}`, new vscode.ThemeIcon('warning'), message)];
+    return [
+      new MessageNode(
+        `connection:${connectionId}/proxysql/error`,
+        `Could not read the ProxySQL configuration: ${message}`,
+        new vscode.ThemeIcon('warning'),
+        message,
+      ),
+    ];
   }
   const nodes: TreeNode[] = [];
   const pending = [...new Set([...state.pendingServers, ...state.pendingVariables])] as PendingStep[];
@@ -220,7 +232,9 @@ export async function proxysqlAdminChildren(connectionId: string, session: Sessi
         ? 'memory, runtime and disk agree, and no idle pooled connection is plaintext where use_ssl=1 (connections in use cannot be seen)'
         : [
             pending.includes('load') || pending.includes('save') ? 'Run "Apply ProxySQL Changes to Runtime", then "Persist ProxySQL Changes to Disk".' : '',
-            pending.includes('drain') ? 'Some servers have use_ssl=1 but idle pooled connections still in plaintext: run "Drain ProxySQL Plaintext Backend Connections" on them.' : '',
+            pending.includes('drain')
+              ? 'Some servers have use_ssl=1 but idle pooled connections still in plaintext: run "Drain ProxySQL Plaintext Backend Connections" on them.'
+              : '',
           ]
             .filter(Boolean)
             .join(' '),
@@ -229,16 +243,36 @@ export async function proxysqlAdminChildren(connectionId: string, session: Sessi
   const have = state.variables.find((v) => v.name === 'mysql-have_ssl');
   nodes.push(new ProxysqlFrontendNode(connectionId, state, have));
   for (const group of state.hostgroups) nodes.push(new ProxysqlHostgroupNode(connectionId, group));
-  if (state.hostgroups.length === 0) nodes.push(new MessageNode(`connection:${connectionId}/proxysql/noservers`, 'No backend servers in mysql_servers', new vscode.ThemeIcon('info')));
-  nodes.push(new ProxysqlCertificateGroupNode(connectionId, state.variables.filter((v) => v.name !== 'mysql-have_ssl')));
+  if (state.hostgroups.length === 0)
+    nodes.push(new MessageNode(`connection:${connectionId}/proxysql/noservers`, 'No backend servers in mysql_servers', new vscode.ThemeIcon('info')));
+  nodes.push(
+    new ProxysqlCertificateGroupNode(
+      connectionId,
+      state.variables.filter((v) => v.name !== 'mysql-have_ssl'),
+    ),
+  );
   const params = state.serverSslParams;
   if (!params.supported) {
-    nodes.push(new MessageNode(`connection:${connectionId}/proxysql/sslparams`, 'Per-server TLS parameters: not in this ProxySQL version', new vscode.ThemeIcon('circle-slash'), params.message));
+    nodes.push(
+      new MessageNode(
+        `connection:${connectionId}/proxysql/sslparams`,
+        'Per-server TLS parameters: not in this ProxySQL version',
+        new vscode.ThemeIcon('circle-slash'),
+        params.message,
+      ),
+    );
   } else {
     for (const e of params.entries) {
       const r = e.runtime ?? e.memory ?? {};
       const text = `${e.hostname}:${e.port}${e.username ? ` (${e.username})` : ''}: ${[r.ssl_ca && `CA ${r.ssl_ca}`, r.ssl_cert && `cert ${r.ssl_cert}`, r.tls_version].filter(Boolean).join(', ') || 'defaults'}`;
-      nodes.push(new MessageNode(`connection:${connectionId}/proxysql/sslparams/${e.key}`, withPending(`TLS params ${text}`, e.pending), pendingIcon(e.pending, new vscode.ThemeIcon('settings')), 'mysql_servers_ssl_params (runtime values)'));
+      nodes.push(
+        new MessageNode(
+          `connection:${connectionId}/proxysql/sslparams/${e.key}`,
+          withPending(`TLS params ${text}`, e.pending),
+          pendingIcon(e.pending, new vscode.ThemeIcon('settings')),
+          'mysql_servers_ssl_params (runtime values)',
+        ),
+      );
     }
   }
   nodes.push(new ProxysqlPoolNode(connectionId, state));

@@ -32,7 +32,12 @@ export class TableNode implements TreeNode {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(ICONS[this.table.kind]);
     item.description = tableDescription(this.table);
-    item.tooltip = [`${this.databaseName}.${this.table.name} (${this.table.kind})`, this.table.engine && `engine ${this.table.engine}`, this.table.rowEstimate !== undefined && `about ${this.table.rowEstimate.toLocaleString('en-US')} rows (estimate)`, this.table.comment]
+    item.tooltip = [
+      `${this.databaseName}.${this.table.name} (${this.table.kind})`,
+      this.table.engine && `engine ${this.table.engine}`,
+      this.table.rowEstimate !== undefined && `about ${this.table.rowEstimate.toLocaleString('en-US')} rows (estimate)`,
+      this.table.comment,
+    ]
       .filter(Boolean)
       .join('\n');
     item.contextValue = this.table.kind === 'table' ? 'table' : 'view';

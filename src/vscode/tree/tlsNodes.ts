@@ -23,7 +23,9 @@ export class TlsFactNode implements TreeNode {
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.fact.label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.iconPath = this.fact.warning ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon(FACT_ICONS[this.fact.key]);
+    item.iconPath = this.fact.warning
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+      : new vscode.ThemeIcon(FACT_ICONS[this.fact.key]);
     item.tooltip = this.fact.tooltip;
     item.contextValue = `tlsFact.${this.fact.key}`;
     return item;

@@ -46,11 +46,23 @@ describe('the packaged build: vendor libraries split out of dist/extension.js', 
 
   before(() => {
     const t0 = Date.now();
-    const r = spawnSync(process.execPath, [require.resolve('webpack-cli/bin/cli.js', { paths: [root] }), '--mode', 'production', '--env', `dist=${dist}`, '--json', path.join(tmp.dir, 'stats.json')], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 170_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        require.resolve('webpack-cli/bin/cli.js', { paths: [root] }),
+        '--mode',
+        'production',
+        '--env',
+        `dist=${dist}`,
+        '--json',
+        path.join(tmp.dir, 'stats.json'),
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 170_000,
+      },
+    );
     buildMs = Date.now() - t0;
     assert.equal(r.status, 0, `webpack failed: ${r.stderr.slice(-2000)}`);
     stats = JSON.parse(readFileSync(path.join(tmp.dir, 'stats.json'), 'utf8')) as Stats;
@@ -59,14 +71,23 @@ describe('the packaged build: vendor libraries split out of dist/extension.js', 
   after(() => tmp.remove());
 
   it('builds both configurations without errors', () => {
-    assert.deepEqual(stats.children.map((c) => c.name), ['extension', 'vendor']);
+    assert.deepEqual(
+      stats.children.map((c) => c.name),
+      ['extension', 'vendor'],
+    );
     for (const c of stats.children) assert.deepEqual(c.errors, [], `${c.name} has errors`);
     process.stdout.write(`# webpack --mode production: ${buildMs} ms\n`);
   });
 
   it('dist/extension.js bundles no node_modules code: each lazily required library is an external ./vendor/ file', () => {
     const ext = stats.children[0]!;
-    assert.deepEqual(ext.modules.flatMap((m) => m.modules ?? [m]).filter((m) => packageOf(m.name)).map((m) => m.name), []);
+    assert.deepEqual(
+      ext.modules
+        .flatMap((m) => m.modules ?? [m])
+        .filter((m) => packageOf(m.name))
+        .map((m) => m.name),
+      [],
+    );
     const code = readFileSync(bundle, 'utf8');
     const required = [...code.matchAll(/require\("\.\/vendor\/([^"]+)\.js"\)/g)].map((m) => m[1]).sort();
     assert.deepEqual(required, Object.values(VENDOR).sort(), 'exactly the VENDOR table is required from ./vendor/');
@@ -87,18 +108,25 @@ describe('the packaged build: vendor libraries split out of dist/extension.js', 
       }
     }
     assert.ok(chunksOf.has('mysql2') && chunksOf.has('node-forge'), 'the stats list the vendor modules');
-    assert.deepEqual([...chunksOf].filter(([, chunks]) => chunks.size > 1).map(([pkg]) => pkg), []);
+    assert.deepEqual(
+      [...chunksOf].filter(([, chunks]) => chunks.size > 1).map(([pkg]) => pkg),
+      [],
+    );
   });
 
   it('every vendor file exists for every request the sources require lazily (the VENDOR table is complete)', () => {
     // Every package the sources require() by name (lazily, inside functions), except the externals the host
     // or node_modules provide (vscode, the native keytar): a new one must be added to VENDOR.
     const sources = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+      );
     const src = sources(path.join(root, 'src'))
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
-    const requests = new Set([...src.matchAll(/require\('([^.'][^']*)'\)/g)].map((m) => m[1]!).filter((r) => !r.startsWith('node:') && r !== 'keytar' && r !== 'vscode'));
+    const requests = new Set(
+      [...src.matchAll(/require\('([^.'][^']*)'\)/g)].map((m) => m[1]!).filter((r) => !r.startsWith('node:') && r !== 'keytar' && r !== 'vscode'),
+    );
     assert.deepEqual([...requests].sort(), Object.keys(VENDOR).sort());
   });
 
@@ -134,7 +162,9 @@ describe('the packaged build: vendor libraries split out of dist/extension.js', 
 
     const forge = load<typeof import('node-forge')>(VENDOR['node-forge']!);
     const keyPem = `-----BEGIN PRIVATE KEY-----\n${Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64')}\n-----END PRIVATE KEY-----\n`;
-    const p12 = forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(keyPem), [forge.pki.certificateFromPem(certPem)], 'pw', { algorithm: 'aes256' })).getBytes();
+    const p12 = forge.asn1
+      .toDer(forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(keyPem), [forge.pki.certificateFromPem(certPem)], 'pw', { algorithm: 'aes256' }))
+      .getBytes();
     const back = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(p12), 'pw').getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!]!;
     assert.equal(back[0]!.cert!.subject.getField('CN').value, 'vendor split');
     assert.equal(fromNodeModules('node-forge') || fromNodeModules('@peculiar'), false, 'not read from node_modules');
@@ -171,7 +201,11 @@ describe('the packaged build: vendor libraries split out of dist/extension.js', 
       }
       return undefined;
     };
-    const lastError = (): string => fake.notifications.filter((n) => n.level === 'error').map((n) => n.message).pop() ?? '';
+    const lastError = (): string =>
+      fake.notifications
+        .filter((n) => n.level === 'error')
+        .map((n) => n.message)
+        .pop() ?? '';
 
     before(async () => {
       forgetVendor();

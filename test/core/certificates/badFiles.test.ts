@@ -23,7 +23,21 @@ describe('bad certificate files', { timeout: 60_000 }, () => {
     writeFileSync(f('ca.der'), new X509Certificate(ca.certPem).raw);
     writeFileSync(f('client.p12'), createPkcs12({ certPem: client.certPem, keyPem: client.keyPem, passphrase: 'right' }));
     writeFileSync(f('truncated.p12'), createPkcs12({ certPem: client.certPem, keyPem: client.keyPem, passphrase: 'right' }).subarray(0, 200));
-    if (hasTool('keytool')) run('keytool', ['-importcert', '-noprompt', '-alias', 'ca', '-file', f('ca.der'), '-keystore', f('trust.jks'), '-storepass', 'changeit', '-storetype', 'JKS']);
+    if (hasTool('keytool'))
+      run('keytool', [
+        '-importcert',
+        '-noprompt',
+        '-alias',
+        'ca',
+        '-file',
+        f('ca.der'),
+        '-keystore',
+        f('trust.jks'),
+        '-storepass',
+        'changeit',
+        '-storetype',
+        'JKS',
+      ]);
     else writeFileSync(f('trust.jks'), Buffer.from('feedfeed00000002000000010000000200026361', 'hex'));
   });
   after(() => tmp.remove());
@@ -58,7 +72,10 @@ describe('bad certificate files', { timeout: 60_000 }, () => {
     await assert.rejects(planTls(profile({ ca: f('empty.pem') })), classified('file-empty', 'ssl.ca'));
     await assert.rejects(planTls({ ...profile({ ca: f('ca.der') }) }), (e: unknown) => /Import CA Bundle/.test((e as { fix: string }).fix));
     await assert.rejects(planTls(profile({ ca: f('trust.jks') })), (e: unknown) => (e as { field?: string }).field === 'ssl.ca');
-    const p12 = { profile: { host: '127.0.0.1', port: 3306, user: 'u', ssl: { mode: 'REQUIRED' as const, pfx: f('client.p12') } }, secrets: { passphrase: 'wrong' } };
+    const p12 = {
+      profile: { host: '127.0.0.1', port: 3306, user: 'u', ssl: { mode: 'REQUIRED' as const, pfx: f('client.p12') } },
+      secrets: { passphrase: 'wrong' },
+    };
     await assert.rejects(planTls(p12), classified('key-wrong-passphrase', 'ssl.pfx'));
   });
 });

@@ -75,7 +75,12 @@ describe('key container limits', { timeout: 600_000 }, () => {
       }
     });
     test(`${h.file}: a connection with ssl.pfx refuses it (planTls)`, async () => {
-      await refused(`m('core/tls/tlsPlan').planTls({ profile: { host: 'db', user: 'u', ssl: { mode: 'REQUIRED', pfx: ${file()} } } })`, 'ssl.pfx', h.field, h.count);
+      await refused(
+        `m('core/tls/tlsPlan').planTls({ profile: { host: 'db', user: 'u', ssl: { mode: 'REQUIRED', pfx: ${file()} } } })`,
+        'ssl.pfx',
+        h.field,
+        h.count,
+      );
     });
     test(`${h.file}: Inspect refuses it`, async () => {
       await refused(`m('core/certificates/inspect').inspectFile(${file()}, { field: 'ssl.pfx' })`, 'ssl.pfx', h.field, h.count);
@@ -89,15 +94,33 @@ describe('key container limits', { timeout: 600_000 }, () => {
     const file = (): string => JSON.stringify(f(name));
     const count = name === 'pkcs8-2-31.pem' ? /2,147,483,647/ : /9,223,372,036,854,775,807/;
     test(`${name}: parsePrivateKey and a connection with ssl.key refuse the PBKDF2 count`, async () => {
-      await refused(`m('core/certificates/pemFiles').parsePrivateKey(require('node:fs').readFileSync(${file()}), ${file()}, 'ssl.key', 'kp')`, 'ssl.key', /PBKDF2 iteration count/, count);
+      await refused(
+        `m('core/certificates/pemFiles').parsePrivateKey(require('node:fs').readFileSync(${file()}), ${file()}, 'ssl.key', 'kp')`,
+        'ssl.key',
+        /PBKDF2 iteration count/,
+        count,
+      );
       // without a passphrase too: the user is not asked for one only to wait forever
-      await refused(`m('core/certificates/pemFiles').parsePrivateKey(require('node:fs').readFileSync(${file()}), ${file()}, 'ssl.key', undefined)`, 'ssl.key', count);
+      await refused(
+        `m('core/certificates/pemFiles').parsePrivateKey(require('node:fs').readFileSync(${file()}), ${file()}, 'ssl.key', undefined)`,
+        'ssl.key',
+        count,
+      );
       const ssl = `{ mode: 'REQUIRED', cert: ${JSON.stringify(f('client.pem'))}, key: ${file()} }`;
       await refused(`m('core/tls/tlsPlan').planTls({ profile: { host: 'db', user: 'u', ssl: ${ssl} }, secrets: { passphrase: 'kp' } })`, 'ssl.key', count);
     });
     test(`${name}: Inspect refuses it, as the file and as the separate key file`, async () => {
-      await refused(`m('core/certificates/inspect').inspectFile(${file()}, { passphrase: 'kp', field: 'ssl.key' })`, 'ssl.key', /PEM block #1 \(ENCRYPTED PRIVATE KEY\)/, count);
-      await refused(`m('core/certificates/inspect').inspectFile(${JSON.stringify(f('client.pem'))}, { keyFile: ${file()}, keyPassphrase: 'kp' })`, 'keyFile', count);
+      await refused(
+        `m('core/certificates/inspect').inspectFile(${file()}, { passphrase: 'kp', field: 'ssl.key' })`,
+        'ssl.key',
+        /PEM block #1 \(ENCRYPTED PRIVATE KEY\)/,
+        count,
+      );
+      await refused(
+        `m('core/certificates/inspect').inspectFile(${JSON.stringify(f('client.pem'))}, { keyFile: ${file()}, keyPassphrase: 'kp' })`,
+        'keyFile',
+        count,
+      );
     });
   }
 
@@ -105,7 +128,12 @@ describe('key container limits', { timeout: 600_000 }, () => {
     const pem = readFileSync(f('pkcs8-2-31.pem'), 'utf8');
     writeFileSync(f('pkcs8-2-31.der'), Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
     const file = JSON.stringify(f('pkcs8-2-31.der'));
-    await refused(`m('core/certificates/inspect').inspectFile(${file}, { passphrase: 'kp', field: 'ssl.key' })`, 'ssl.key', /DER encrypted private key/, /2,147,483,647/);
+    await refused(
+      `m('core/certificates/inspect').inspectFile(${file}, { passphrase: 'kp', field: 'ssl.key' })`,
+      'ssl.key',
+      /DER encrypted private key/,
+      /2,147,483,647/,
+    );
   });
 
   test('the same construction with normal counts opens (so the refusals above are about the counts)', async () => {
@@ -120,7 +148,20 @@ describe('key container limits', { timeout: 600_000 }, () => {
   });
 
   test('OpenSSL-made files with default settings open: pkcs12 -export, pkcs8 -topk8 -v2 aes-256-cbc', { skip: !openssl }, async () => {
-    run('openssl', ['pkcs12', '-export', '-in', f('client.pem'), '-inkey', f('client-key.pem'), '-certfile', f('client.pem'), '-passout', 'pass:pw', '-out', f('openssl.p12')]);
+    run('openssl', [
+      'pkcs12',
+      '-export',
+      '-in',
+      f('client.pem'),
+      '-inkey',
+      f('client-key.pem'),
+      '-certfile',
+      f('client.pem'),
+      '-passout',
+      'pass:pw',
+      '-out',
+      f('openssl.p12'),
+    ]);
     const p12 = openPkcs12(readFileSync(f('openssl.p12')), 'pw', f('openssl.p12'), 'ssl.pfx');
     assert.match(p12.keyPem, /BEGIN RSA PRIVATE KEY|BEGIN PRIVATE KEY/);
     assert.equal((await inspectFile(f('openssl.p12'), { passphrase: 'pw' })).keys[0]!.matchesCertificate !== -1, true);
@@ -128,30 +169,43 @@ describe('key container limits', { timeout: 600_000 }, () => {
     run('openssl', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-in', f('client-key.pem'), '-passout', 'pass:kp', '-out', f('openssl-pkcs8.pem')]);
     const key = parsePrivateKey(readFileSync(f('openssl-pkcs8.pem')), f('openssl-pkcs8.pem'), 'ssl.key', 'kp');
     assert.equal(key.asymmetricKeyType, 'rsa');
-    const plan = await planTls({ profile: { host: 'db', user: 'u', ssl: { mode: 'REQUIRED', cert: f('client.pem'), key: f('openssl-pkcs8.pem') } }, secrets: { passphrase: 'kp' } });
+    const plan = await planTls({
+      profile: { host: 'db', user: 'u', ssl: { mode: 'REQUIRED', cert: f('client.pem'), key: f('openssl-pkcs8.pem') } },
+      secrets: { passphrase: 'kp' },
+    });
     assert.ok(plan.driverSsl);
   });
 
-  test('at the caps: PKCS#8 with 1,000,000 iterations opens, 1,000,001 does not; PKCS#12 with 10,000 (Java) opens, 100,001 does not', { skip: !openssl }, async () => {
-    const pk8 = (iter: number): string => {
-      const out = f(`pkcs8-${iter}.pem`);
-      run('openssl', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-iter', String(iter), '-in', f('client-key.pem'), '-passout', 'pass:kp', '-out', out]);
-      return out;
-    };
-    const ok = pk8(MAX_PKCS8_ITERATIONS);
-    assert.equal(parsePrivateKey(readFileSync(ok), ok, 'ssl.key', 'kp').asymmetricKeyType, 'rsa');
-    const over = pk8(MAX_PKCS8_ITERATIONS + 1);
-    assert.throws(() => parsePrivateKey(readFileSync(over), over, 'ssl.key', 'kp'), classified('file-too-costly', 'ssl.key', /1,000,001, above the limit of 1,000,000/));
-    const p12 = (iter: number): string => {
-      const out = f(`openssl-${iter}.p12`);
-      run('openssl', ['pkcs12', '-export', '-iter', String(iter), '-in', f('client.pem'), '-inkey', f('client-key.pem'), '-passout', 'pass:pw', '-out', out]);
-      return out;
-    };
-    const java = p12(10_000);
-    assert.match(openPkcs12(readFileSync(java), 'pw', java, 'ssl.pfx').certPem, /BEGIN CERTIFICATE/);
-    const tooMany = p12(MAX_PKCS12_ITERATIONS + 1);
-    assert.throws(() => openPkcs12(readFileSync(tooMany), 'pw', tooMany, 'ssl.pfx'), classified('file-too-costly', 'ssl.pfx', /100,001, above the limit of 100,000/));
-  });
+  test(
+    'at the caps: PKCS#8 with 1,000,000 iterations opens, 1,000,001 does not; PKCS#12 with 10,000 (Java) opens, 100,001 does not',
+    { skip: !openssl },
+    async () => {
+      const pk8 = (iter: number): string => {
+        const out = f(`pkcs8-${iter}.pem`);
+        run('openssl', ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-iter', String(iter), '-in', f('client-key.pem'), '-passout', 'pass:kp', '-out', out]);
+        return out;
+      };
+      const ok = pk8(MAX_PKCS8_ITERATIONS);
+      assert.equal(parsePrivateKey(readFileSync(ok), ok, 'ssl.key', 'kp').asymmetricKeyType, 'rsa');
+      const over = pk8(MAX_PKCS8_ITERATIONS + 1);
+      assert.throws(
+        () => parsePrivateKey(readFileSync(over), over, 'ssl.key', 'kp'),
+        classified('file-too-costly', 'ssl.key', /1,000,001, above the limit of 1,000,000/),
+      );
+      const p12 = (iter: number): string => {
+        const out = f(`openssl-${iter}.p12`);
+        run('openssl', ['pkcs12', '-export', '-iter', String(iter), '-in', f('client.pem'), '-inkey', f('client-key.pem'), '-passout', 'pass:pw', '-out', out]);
+        return out;
+      };
+      const java = p12(10_000);
+      assert.match(openPkcs12(readFileSync(java), 'pw', java, 'ssl.pfx').certPem, /BEGIN CERTIFICATE/);
+      const tooMany = p12(MAX_PKCS12_ITERATIONS + 1);
+      assert.throws(
+        () => openPkcs12(readFileSync(tooMany), 'pw', tooMany, 'ssl.pfx'),
+        classified('file-too-costly', 'ssl.pfx', /100,001, above the limit of 100,000/),
+      );
+    },
+  );
 
   test('PKCS#12 PBE (pbeWithSHAAnd3-KeyTripleDES, openssl -legacy) counts are read too', { skip: !openssl }, async () => {
     const export3des = (name: string, extra: string[]): string => {
@@ -159,8 +213,19 @@ describe('key container limits', { timeout: 600_000 }, () => {
       run('openssl', ['pkcs12', '-export', ...extra, '-in', f('client.pem'), '-inkey', f('client-key.pem'), '-passout', 'pass:pw', '-out', out]);
       return out;
     };
-    const tooMany = export3des('3des-100001.p12', ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-iter', String(MAX_PKCS12_ITERATIONS + 1), '-nomaciter']);
-    assert.throws(() => openPkcs12(readFileSync(tooMany), 'pw', tooMany, 'ssl.pfx'), classified('file-too-costly', 'ssl.pfx', /iteration count of the encryption of SafeContents #1 is 100,001/));
+    const tooMany = export3des('3des-100001.p12', [
+      '-keypbe',
+      'PBE-SHA1-3DES',
+      '-certpbe',
+      'PBE-SHA1-3DES',
+      '-iter',
+      String(MAX_PKCS12_ITERATIONS + 1),
+      '-nomaciter',
+    ]);
+    assert.throws(
+      () => openPkcs12(readFileSync(tooMany), 'pw', tooMany, 'ssl.pfx'),
+      classified('file-too-costly', 'ssl.pfx', /iteration count of the encryption of SafeContents #1 is 100,001/),
+    );
     const ok = export3des('3des.p12', ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES']);
     assert.match(openPkcs12(readFileSync(ok), 'pw', ok, 'ssl.pfx').certPem, /BEGIN CERTIFICATE/);
     if (hasLegacyProvider()) {
@@ -206,7 +271,10 @@ describe('certificate count cap', { timeout: 300_000 }, () => {
     await assert.rejects(importCaBundle({ source: f('over.pem') }), classified('file-too-costly', 'ssl.ca', /over\.pem/));
     await assert.rejects(inspectFile(f('over.pem'), { field: 'ssl.ca' }), classified('file-too-costly', 'ssl.ca', overCap));
     assert.throws(() => parseCertificates(readFileSync(f('over.pem')), f('over.pem'), 'ssl.ca'), classified('file-too-costly', 'ssl.ca', overCap));
-    await assert.rejects(planTls({ profile: { host: 'db', user: 'u', ssl: { mode: 'VERIFY_CA', ca: f('over.pem') } } }), classified('file-too-costly', 'ssl.ca', overCap));
+    await assert.rejects(
+      planTls({ profile: { host: 'db', user: 'u', ssl: { mode: 'VERIFY_CA', ca: f('over.pem') } } }),
+      classified('file-too-costly', 'ssl.ca', overCap),
+    );
   });
 
   test('1,000 certificates are accepted', async () => {

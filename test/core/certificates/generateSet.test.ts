@@ -148,7 +148,12 @@ describe('generateCertificateSet key types', { timeout: 120_000 }, () => {
   });
 
   test('RSA 4096', async () => {
-    const set = await generateCertificateSet({ outputDir: path.join(tmp.dir, 'rsa4096'), dnsNames: ['localhost'], key: { type: 'rsa', bits: 4096 }, validityDays: 30 });
+    const set = await generateCertificateSet({
+      outputDir: path.join(tmp.dir, 'rsa4096'),
+      dnsNames: ['localhost'],
+      key: { type: 'rsa', bits: 4096 },
+      validityDays: 30,
+    });
     assert.equal(set.certificates.client.keyBits, 4096);
     assert.ok(set.certificates.client.daysLeft >= 29 && set.certificates.client.daysLeft <= 30);
   });
@@ -157,8 +162,14 @@ describe('generateCertificateSet key types', { timeout: 120_000 }, () => {
 describe('generateCertificateSet refuses bad options before generating anything', () => {
   const base = { outputDir: '/nonexistent-should-not-be-created', dnsNames: ['db.example.test'] };
   test('identical CNs', () => {
-    assert.throws(() => validateCertificateSetOptions({ ...base, caCommonName: 'MySQL', serverCommonName: 'mysql' }), classified('certificate-names-clash', 'serverCommonName', /ca and server/));
-    assert.throws(() => validateCertificateSetOptions({ ...base, clientCommonName: 'db.example.test' }), classified('certificate-names-clash', 'clientCommonName'));
+    assert.throws(
+      () => validateCertificateSetOptions({ ...base, caCommonName: 'MySQL', serverCommonName: 'mysql' }),
+      classified('certificate-names-clash', 'serverCommonName', /ca and server/),
+    );
+    assert.throws(
+      () => validateCertificateSetOptions({ ...base, clientCommonName: 'db.example.test' }),
+      classified('certificate-names-clash', 'clientCommonName'),
+    );
     assert.throws(() => validateCertificateSetOptions({ ...base, caCommonName: 'x', clientCommonName: ' X ' }), classified('certificate-names-clash'));
   });
   test('names, addresses, validity, key, pkcs12', () => {
@@ -169,7 +180,10 @@ describe('generateCertificateSet refuses bad options before generating anything'
     assert.throws(() => validateCertificateSetOptions({ ...base, validityDays: 0 }), classified('config-invalid', 'validityDays'));
     assert.throws(() => validateCertificateSetOptions({ ...base, validityDays: 5000 }), classified('config-invalid', 'validityDays'));
     assert.throws(() => validateCertificateSetOptions({ ...base, key: { type: 'rsa', bits: 1024 as 2048 } }), classified('config-invalid', 'key'));
-    assert.throws(() => validateCertificateSetOptions({ ...base, key: { type: 'ecdsa', curve: 'P-256' }, pkcs12: { passphrase: 'x' } }), classified('config-invalid', 'pkcs12'));
+    assert.throws(
+      () => validateCertificateSetOptions({ ...base, key: { type: 'ecdsa', curve: 'P-256' }, pkcs12: { passphrase: 'x' } }),
+      classified('config-invalid', 'pkcs12'),
+    );
     assert.doesNotThrow(() => validateCertificateSetOptions({ ...base, dnsNames: ['*.db.example.test', 'localhost'], ipAddresses: ['::1'] }));
   });
   test('rejected before anything is written', async () => {

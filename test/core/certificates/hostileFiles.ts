@@ -79,7 +79,11 @@ function pfx(contents: Asn1[], password: string, macCount?: Buffer): Buffer {
   hmac.start('sha1', key);
   hmac.update(authSafe);
   const mac = hmac.digest().getBytes();
-  const macData = seq([seq([seq([oid(pki.oids.sha1!), asn1.create(U, asn1.Type.NULL, false, '')]), octets(mac)]), octets(salt), integer(macCount ?? intBytes(2048))]);
+  const macData = seq([
+    seq([seq([oid(pki.oids.sha1!), asn1.create(U, asn1.Type.NULL, false, '')]), octets(mac)]),
+    octets(salt),
+    integer(macCount ?? intBytes(2048)),
+  ]);
   const root = seq([integer(intBytes(3)), seq([oid(pki.oids.data!), explicit0(octets(authSafe))]), macData]);
   return Buffer.from(der(root), 'binary');
 }
@@ -109,7 +113,9 @@ export function encryptedPkcs8Pem(keyPem: string, passphrase: string, count: Buf
   const der0 = createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase });
   const root = asn1.fromDer(forge.util.createBuffer(der0.toString('binary')));
   child(root, 0, 1, 0, 1, 1).value = count.toString('binary');
-  const b64 = Buffer.from(der(root), 'binary').toString('base64').replace(/(.{64})/g, '$1\n');
+  const b64 = Buffer.from(der(root), 'binary')
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n');
   return `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${b64.trim()}\n-----END ENCRYPTED PRIVATE KEY-----\n`;
 }
 
@@ -145,7 +151,12 @@ export async function distinctCertificatesPem(n: number): Promise<string> {
  * test after `timeoutMs` instead of hanging the suite. Not a timing assertion: the limit is minutes above the
  * expected milliseconds and only stands for "never ends".
  */
-export function inChild(script: string, timeoutMs = 60_000): Promise<{ ok: true; value: unknown } | { ok: false; error: { name?: string; code?: string; field?: string; message: string; fix?: string } } | { hung: true }> {
+export function inChild(
+  script: string,
+  timeoutMs = 60_000,
+): Promise<
+  { ok: true; value: unknown } | { ok: false; error: { name?: string; code?: string; field?: string; message: string; fix?: string } } | { hung: true }
+> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script], { cwd: path.resolve(__dirname), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

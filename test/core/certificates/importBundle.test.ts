@@ -21,7 +21,11 @@ describe('importCaBundle', { timeout: 60_000 }, () => {
   before(async () => {
     root = await createCa({ subject: distinguishedName({ organization: 'Cloud', commonName: 'Cloud Root CA' }) });
     ecRoot = await createCa({ subject: distinguishedName({ commonName: 'Cloud EC Root' }), key: { type: 'ecdsa', curve: 'P-256' } });
-    expiredRoot = await createCa({ subject: distinguishedName({ commonName: 'Old Root' }), notBefore: new Date(Date.now() - 400 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+    expiredRoot = await createCa({
+      subject: distinguishedName({ commonName: 'Old Root' }),
+      notBefore: new Date(Date.now() - 400 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000),
+    });
     leaf = await issueCertificate({ issuer: root, subject: distinguishedName({ commonName: 'db.cloud.test' }), usage: 'server', dnsNames: ['db.cloud.test'] });
     writeFileSync(f('bundle.pem'), `some provider text\n${root.certPem}\n${ecRoot.certPem}${root.certPem}`);
     writeFileSync(f('root.der'), new X509Certificate(root.certPem).raw);
@@ -39,13 +43,22 @@ describe('importCaBundle', { timeout: 60_000 }, () => {
     const dest = f('out/ca-bundle.pem');
     const r = await importCaBundle({ source: f('bundle.pem'), destination: dest });
     assert.equal(r.format, 'pem');
-    assert.deepEqual(r.certificates.map((c) => c.subject), ['O=Cloud, CN=Cloud Root CA', 'CN=Cloud EC Root']);
-    assert.deepEqual(r.warnings.map((w) => w.code), ['duplicate']);
+    assert.deepEqual(
+      r.certificates.map((c) => c.subject),
+      ['O=Cloud, CN=Cloud Root CA', 'CN=Cloud EC Root'],
+    );
+    assert.deepEqual(
+      r.warnings.map((w) => w.code),
+      ['duplicate'],
+    );
     assert.equal(r.written, dest);
     assert.equal(statSync(dest).mode & 0o777, 0o644);
     // the result is what ssl.ca reads
     const back = parseCertificates(readFileSync(dest), dest, 'ssl.ca');
-    assert.deepEqual(back.map((c) => c.fingerprint256), r.certificates.map((c) => c.fingerprintSha256));
+    assert.deepEqual(
+      back.map((c) => c.fingerprint256),
+      r.certificates.map((c) => c.fingerprintSha256),
+    );
     assert.match(readFileSync(dest, 'utf8'), /^# Subject: O=Cloud, CN=Cloud Root CA\n# Issuer:/);
     await assert.rejects(importCaBundle({ source: f('bundle.pem'), destination: dest }), classified('file-exists', 'ssl.ca'));
     await importCaBundle({ source: f('two.pem'), destination: dest, overwrite: true });
@@ -75,7 +88,11 @@ describe('importCaBundle', { timeout: 60_000 }, () => {
     for (const file of ['bundle.p7b', 'bundle-der.p7b']) {
       const r = await importCaBundle({ source: f(file) });
       assert.equal(r.format, 'pkcs7', file);
-      assert.deepEqual(r.certificates.map((c) => c.keyType), ['rsa', 'ec'], file);
+      assert.deepEqual(
+        r.certificates.map((c) => c.keyType),
+        ['rsa', 'ec'],
+        file,
+      );
       assert.deepEqual(r.warnings, [], file);
     }
   });
@@ -93,7 +110,20 @@ describe('importCaBundle', { timeout: 60_000 }, () => {
   test('PKCS#12 with a key (OpenSSL 3 defaults): certificates imported, key ignored', { skip: !openssl }, async () => {
     writeFileSync(f('leaf-cert.pem'), leaf.certPem);
     writeFileSync(f('leaf-key.pem'), leaf.keyPem);
-    run('openssl', ['pkcs12', '-export', '-in', f('leaf-cert.pem'), '-inkey', f('leaf-key.pem'), '-certfile', f('two.pem'), '-passout', 'pass:pw', '-out', f('leaf.p12')]);
+    run('openssl', [
+      'pkcs12',
+      '-export',
+      '-in',
+      f('leaf-cert.pem'),
+      '-inkey',
+      f('leaf-key.pem'),
+      '-certfile',
+      f('two.pem'),
+      '-passout',
+      'pass:pw',
+      '-out',
+      f('leaf.p12'),
+    ]);
     const r = await importCaBundle({ source: f('leaf.p12'), passphrase: 'pw' });
     assert.equal(r.certificates.length, 3);
     assert.ok(r.warnings.some((w) => w.code === 'keys-ignored'));

@@ -23,7 +23,13 @@ describe('inspectFile', { timeout: 60_000 }, () => {
     ca = await createCa({ subject: distinguishedName({ organization: 'Acme', commonName: 'Acme CA' }) });
     other = await createCa({ subject: distinguishedName({ commonName: 'Other CA' }) });
     [server, client] = await Promise.all([
-      issueCertificate({ issuer: ca, subject: distinguishedName({ organization: 'Acme', commonName: 'db.acme.test' }), usage: 'server', dnsNames: ['db.acme.test'], ipAddresses: ['10.1.2.3'] }),
+      issueCertificate({
+        issuer: ca,
+        subject: distinguishedName({ organization: 'Acme', commonName: 'db.acme.test' }),
+        usage: 'server',
+        dnsNames: ['db.acme.test'],
+        ipAddresses: ['10.1.2.3'],
+      }),
       issueCertificate({ issuer: ca, subject: distinguishedName({ organization: 'Acme', commonName: 'app' }), usage: 'client' }),
     ]);
     writeFileSync(f('server-chain.pem'), server.certPem + ca.certPem);
@@ -87,7 +93,10 @@ describe('inspectFile', { timeout: 60_000 }, () => {
     const encOk = await inspectFile(f('client.pem'), { keyFile: f('client-key-enc.pem'), keyPassphrase: 'kp' });
     assert.equal(encOk.keys[0]!.matchesCertificate, 0);
     assert.equal(encOk.keys[0]!.encrypted, true);
-    await assert.rejects(inspectFile(f('client.pem'), { keyFile: f('client-key-enc.pem'), keyPassphrase: 'nope' }), classified('key-wrong-passphrase', 'keyFile'));
+    await assert.rejects(
+      inspectFile(f('client.pem'), { keyFile: f('client-key-enc.pem'), keyPassphrase: 'nope' }),
+      classified('key-wrong-passphrase', 'keyFile'),
+    );
   });
 
   test('role checks: a CA or a client certificate used as the server certificate', async () => {
@@ -99,7 +108,14 @@ describe('inspectFile', { timeout: 60_000 }, () => {
 
   test('expired, expiring soon, same CN as the CA', async () => {
     const day = 86_400_000;
-    const expired = await issueCertificate({ issuer: ca, subject: distinguishedName({ commonName: 'old' }), usage: 'server', dnsNames: ['old'], notBefore: new Date(Date.now() - 10 * day), notAfter: new Date(Date.now() - day) });
+    const expired = await issueCertificate({
+      issuer: ca,
+      subject: distinguishedName({ commonName: 'old' }),
+      usage: 'server',
+      dnsNames: ['old'],
+      notBefore: new Date(Date.now() - 10 * day),
+      notAfter: new Date(Date.now() - day),
+    });
     const soon = await issueCertificate({ issuer: ca, subject: distinguishedName({ commonName: 'soon' }), usage: 'server', dnsNames: ['soon'], days: 10 });
     // Same CN as the CA, different organization: not byte-identical DNs, but MySQL setups still break.
     const sameCn = await issueCertificate({ issuer: ca, subject: distinguishedName({ commonName: 'Acme CA' }), usage: 'server', dnsNames: ['db'] });
@@ -118,7 +134,23 @@ describe('inspectFile', { timeout: 60_000 }, () => {
   test('SHA-1 signature and a 1024-bit RSA key (made with openssl)', { skip: !openssl }, () => {
     writeFileSync(f('ca-key.pem'), ca.keyPem);
     run('openssl', ['req', '-new', '-newkey', 'rsa:1024', '-nodes', '-subj', '/CN=weak', '-keyout', f('weak-key.pem'), '-out', f('weak.csr')]);
-    run('openssl', ['x509', '-req', '-sha1', '-in', f('weak.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca-key.pem'), '-set_serial', '7', '-days', '90', '-out', f('weak.pem')]);
+    run('openssl', [
+      'x509',
+      '-req',
+      '-sha1',
+      '-in',
+      f('weak.csr'),
+      '-CA',
+      f('ca.pem'),
+      '-CAkey',
+      f('ca-key.pem'),
+      '-set_serial',
+      '7',
+      '-days',
+      '90',
+      '-out',
+      f('weak.pem'),
+    ]);
     return inspectFile(f('weak.pem'), { keyFile: f('weak-key.pem') }).then((s) => {
       assert.equal(s.certificates[0]!.signatureAlgorithm, 'sha1WithRSAEncryption');
       assert.deepEqual(codes(s).sort(), ['sha1-signature:0', 'weak-rsa-key', 'weak-rsa-key:0']);

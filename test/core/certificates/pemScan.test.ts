@@ -25,8 +25,27 @@ function prng(seed: number): () => number {
 
 // Whole markers (so blocks do occur) and their fragments (so near-misses occur too).
 const PIECES = [
-  '-----BEGIN A-----\n', '-----BEGIN B-----\r\n', '-----BEGIN X 1-----\n', '-----BEGIN A-----', '-----END A-----', '-----END B-----', '-----END X 1-----',
-  '-----BEGIN ', '-----END ', '-----', '------', 'A', 'B', 'X 1', ' ', '\n', '\r\n', '\r', 'MIIB', '-', 'a',
+  '-----BEGIN A-----\n',
+  '-----BEGIN B-----\r\n',
+  '-----BEGIN X 1-----\n',
+  '-----BEGIN A-----',
+  '-----END A-----',
+  '-----END B-----',
+  '-----END X 1-----',
+  '-----BEGIN ',
+  '-----END ',
+  '-----',
+  '------',
+  'A',
+  'B',
+  'X 1',
+  ' ',
+  '\n',
+  '\r\n',
+  '\r',
+  'MIIB',
+  '-',
+  'a',
 ];
 
 describe('PEM scanning', () => {
@@ -56,7 +75,10 @@ describe('PEM scanning', () => {
       '-----BEGIN CERTIFICATE----- \nMIIB\n-----END CERTIFICATE-----\n',
     ];
     for (const t of texts) assert.deepEqual(pemBlocks(t), byRegex(t), JSON.stringify(t));
-    assert.deepEqual(pemBlocks(texts[0]!).map((b) => b.label), ['CERTIFICATE', 'PRIVATE KEY']);
+    assert.deepEqual(
+      pemBlocks(texts[0]!).map((b) => b.label),
+      ['CERTIFICATE', 'PRIVATE KEY'],
+    );
   });
 
   it('scans multi-megabyte files of BEGIN lines without an END in linear time', () => {

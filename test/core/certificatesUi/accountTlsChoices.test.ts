@@ -32,7 +32,10 @@ describe('require-TLS-for-account choices, against the sandbox', () => {
     const user = throwawayUser('certui_nopriv');
     const password = 'Np-' + Date.now().toString(36);
     await root.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`);
-    const s = await openSession({ profile: { host: sb.host, port: sb.servers.tls.port, user, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } }, secrets: { password } });
+    const s = await openSession({
+      profile: { host: sb.host, port: sb.servers.tls.port, user, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } },
+      secrets: { password },
+    });
     try {
       await assert.rejects(listAccountTls(s), (e: Error & { fix?: string }) => /cannot be listed/.test(e.message) && /global_priv/.test(e.fix ?? ''));
     } finally {

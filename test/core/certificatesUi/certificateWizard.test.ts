@@ -19,7 +19,10 @@ import { tempDir } from '../certificates/fixtures';
 
 describe('generate-certificates wizard input', () => {
   it('splits a typed host list into DNS names and IP addresses, dropping duplicates', () => {
-    assert.deepEqual(parseHostList('db.example.com, 10.0.0.5  ::1;db.example.com,[fe80::1]'), { dnsNames: ['db.example.com'], ipAddresses: ['10.0.0.5', '::1', 'fe80::1'] });
+    assert.deepEqual(parseHostList('db.example.com, 10.0.0.5  ::1;db.example.com,[fe80::1]'), {
+      dnsNames: ['db.example.com'],
+      ipAddresses: ['10.0.0.5', '::1', 'fe80::1'],
+    });
     assert.deepEqual(parseHostList('  '), { dnsNames: [], ipAddresses: [] });
   });
 
@@ -52,7 +55,14 @@ describe('generate-certificates wizard input', () => {
   });
 
   it('offers PKCS#12 only for RSA keys (what generateSet supports)', () => {
-    assert.deepEqual(KEY_CHOICES.map((k) => [k.label, k.pkcs12]), [['RSA 2048', true], ['RSA 4096', true], ['ECDSA P-256', false]]);
+    assert.deepEqual(
+      KEY_CHOICES.map((k) => [k.label, k.pkcs12]),
+      [
+        ['RSA 2048', true],
+        ['RSA 4096', true],
+        ['ECDSA P-256', false],
+      ],
+    );
   });
 
   it('turns a generated set into a VERIFY_IDENTITY settings entry with the client certificate that the settings parser accepts', async () => {
@@ -60,7 +70,17 @@ describe('generate-certificates wizard input', () => {
     try {
       const hosts = parseHostList('localhost, 127.0.0.1');
       const cn = defaultCommonNames(hosts, 'app_x509');
-      const set = await generateCertificateSet({ outputDir: tmp.dir, ...hosts, caCommonName: cn.ca, serverCommonName: cn.server, clientCommonName: cn.client, key: KEY_CHOICES[2]!.key, validityDays: 30, clientKeyPassphrase: 'wizard-pass', profile: { user: cn.client } });
+      const set = await generateCertificateSet({
+        outputDir: tmp.dir,
+        ...hosts,
+        caCommonName: cn.ca,
+        serverCommonName: cn.server,
+        clientCommonName: cn.client,
+        key: KEY_CHOICES[2]!.key,
+        validityDays: 30,
+        clientKeyPassphrase: 'wizard-pass',
+        profile: { user: cn.client },
+      });
       assert.equal(statSync(set.files.clientKey).mode & 0o777, 0o600);
       const profile = profileForGeneratedSet(set, { id: 'gen1', name: 'Generated', port: 3307, user: 'app_x509' });
       assert.deepEqual(profile.ssl, { mode: 'VERIFY_IDENTITY', ca: set.files.ca, cert: set.files.clientCert, key: set.files.clientKey });

@@ -71,7 +71,8 @@ export function startCommandHarness(opts: { storageDir: string; connections: Rec
 
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { createLogger } = require('../../../src/core/logging/logger') as typeof import('../../../src/core/logging/logger');
-  const { ConnectionRegistry } = require('../../../src/core/connections/connectionRegistry') as typeof import('../../../src/core/connections/connectionRegistry');
+  const { ConnectionRegistry } =
+    require('../../../src/core/connections/connectionRegistry') as typeof import('../../../src/core/connections/connectionRegistry');
   const { createSecretGate } = require('../../../src/vscode/secretGate') as typeof import('../../../src/vscode/secretGate');
   const { ConnectionSettings } = require('../../../src/vscode/connectionSettings') as typeof import('../../../src/vscode/connectionSettings');
   const { ConfiguredSecretStore } = require('../../../src/vscode/secrets') as typeof import('../../../src/vscode/secrets');
@@ -85,7 +86,9 @@ export function startCommandHarness(opts: { storageDir: string; connections: Rec
   const settings = new ConnectionSettings(logger);
   const secrets = new ConfiguredSecretStore(context.secrets, logger);
   const gate = createSecretGate(secrets, logger);
-  const gated = (id: string): { scope: 'workspace' | 'user' | 'workspaceFolder'; id: string; name: string; profile: import('../../../src/core/profile').ConnectionProfile } => {
+  const gated = (
+    id: string,
+  ): { scope: 'workspace' | 'user' | 'workspaceFolder'; id: string; name: string; profile: import('../../../src/core/profile').ConnectionProfile } => {
     const c = settings.find(id);
     if (!c) throw new Error(`no connection ${id}`);
     return c;
@@ -104,7 +107,14 @@ export function startCommandHarness(opts: { storageDir: string; connections: Rec
   });
   const viewer = new ReportViewer();
   const table: Record<string, (...args: unknown[]) => unknown> = {
-    ...createCertificateCommands({ settings, secrets, gate, reports: viewer, logger, globalStorage: { fsPath: path.join(opts.storageDir, 'global-storage') } as never }),
+    ...createCertificateCommands({
+      settings,
+      secrets,
+      gate,
+      reports: viewer,
+      logger,
+      globalStorage: { fsPath: path.join(opts.storageDir, 'global-storage') } as never,
+    }),
     ...createServerTlsCommands({ settings, registry, gate, reports: viewer, logger }),
     'mysqlTls.connect': async (id: unknown) => registry.connect(settings.find(String(id))!.profile),
     'mysqlTls.setPassword': () => undefined,

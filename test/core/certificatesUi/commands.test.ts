@@ -17,14 +17,25 @@ import { storedSecret } from '../extension/fakeVscode';
 describe('certificate and server commands in a fake VS Code, against the sandbox', () => {
   const sb = loadSandbox();
   const tmp = tempDir('mysql-tls-certui-');
-  const rootEntry = { id: 'root', name: 'Sandbox root', host: sb.host, port: sb.servers.tls.port, user: sb.admin.user, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } };
+  const rootEntry = {
+    id: 'root',
+    name: 'Sandbox root',
+    host: sb.host,
+    port: sb.servers.tls.port,
+    user: sb.admin.user,
+    ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca },
+  };
   const appEntry = { id: 'app', name: 'Sandbox app', host: sb.host, port: sb.servers.tls.port, user: 'app_ssl', ssl: { mode: 'REQUIRED' } };
   let h: CommandHarness;
   let root: Session;
   const cleanupUsers: string[] = [];
 
   before(async () => {
-    h = startCommandHarness({ storageDir: tmp.dir, connections: [rootEntry, appEntry], secrets: { 'root/password': sb.admin.password, 'app/password': sb.accounts.app_ssl!.password } });
+    h = startCommandHarness({
+      storageDir: tmp.dir,
+      connections: [rootEntry, appEntry],
+      secrets: { 'root/password': sb.admin.password, 'app/password': sb.accounts.app_ssl!.password },
+    });
     root = await rootSession(sb, 'tls');
   });
 
@@ -55,10 +66,16 @@ describe('certificate and server commands in a fake VS Code, against the sandbox
     const snippet = h.untitled.find((d) => d.language === 'ini');
     assert.ok(snippet?.content?.includes(`ssl_cert = ${path.join(out, 'server-cert.pem')}`), 'the [mysqld] snippet opens as an ini document');
 
-    const entry = h.connections().find((c) => c.name === 'Generated') as { id: string; host: string; port: number; user: string; ssl: Record<string, string> } | undefined;
+    const entry = h.connections().find((c) => c.name === 'Generated') as
+      { id: string; host: string; port: number; user: string; ssl: Record<string, string> } | undefined;
     assert.ok(entry, 'the profile is in the workspace settings');
     assert.deepEqual({ host: entry.host, port: entry.port, user: entry.user }, { host: 'localhost', port: 3306, user: 'app_x509' });
-    assert.deepEqual(entry.ssl, { mode: 'VERIFY_IDENTITY', ca: path.join(out, 'ca.pem'), cert: path.join(out, 'client-cert.pem'), key: path.join(out, 'client-key.pem') });
+    assert.deepEqual(entry.ssl, {
+      mode: 'VERIFY_IDENTITY',
+      ca: path.join(out, 'ca.pem'),
+      cert: path.join(out, 'client-cert.pem'),
+      key: path.join(out, 'client-key.pem'),
+    });
     assert.equal(storedSecret(h.fake, 'workspace', String(entry.id), 'passphrase')?.value, 'gen-pass-1');
     assert.ok(!JSON.stringify(h.fake.settings).includes('gen-pass-1'), 'no passphrase in settings');
     assert.ok(!h.fake.logLines.join('\n').includes('gen-pass-1'), 'no passphrase in the log');
@@ -110,7 +127,10 @@ describe('certificate and server commands in a fake VS Code, against the sandbox
     const app = h.connections().find((c) => c.id === 'app') as { ssl: Record<string, string> };
     assert.equal(app.ssl.ca, written);
     assert.equal(app.ssl.mode, 'REQUIRED', 'the mode is left as it was');
-    assert.ok(h.fake.notifications.some((n) => /does not verify the server/.test(n.message)), 'and the user is told REQUIRED does not use the CA');
+    assert.ok(
+      h.fake.notifications.some((n) => /does not verify the server/.test(n.message)),
+      'and the user is told REQUIRED does not use the CA',
+    );
   });
 
   it('Import CA Bundle writes exactly the certificates it showed, even if the file is swapped after the preview', async () => {
@@ -166,7 +186,10 @@ describe('certificate and server commands in a fake VS Code, against the sandbox
     await run('mysqlTls.requireTlsForAccount', 'root');
     const confirm = h.fake.notifications.slice(notes).find((n) => /Run this statement/.test(n.message));
     assert.ok(confirm, 'a confirmation was shown');
-    const { rows } = await root.query<{ ssl_type: string }[]>("SELECT JSON_VALUE(Priv, '$.ssl_type') AS ssl_type FROM mysql.global_priv WHERE User = ? AND Host = '%'", [user]);
+    const { rows } = await root.query<{ ssl_type: string }[]>(
+      "SELECT JSON_VALUE(Priv, '$.ssl_type') AS ssl_type FROM mysql.global_priv WHERE User = ? AND Host = '%'",
+      [user],
+    );
     assert.equal(Number(rows[0]!.ssl_type), 1, 'the account now has REQUIRE SSL');
     assert.match(lastReport(), new RegExp(`ALTER USER '${user}'@'%' REQUIRE SSL;`));
     assert.match(lastReport(), /\| plaintext \(throwaway password\) \| refused \| OK: refused/);

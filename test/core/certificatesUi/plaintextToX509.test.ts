@@ -74,7 +74,10 @@ describe('from a plaintext server to REQUIRE X509 and VERIFY_IDENTITY with the c
   test('3. restarted with the snippet the wizard opened, the server offers TLS', async () => {
     const snippet = h.untitled.find((d) => d.language === 'ini')?.content ?? '';
     const args = snippetToArgs(snippet);
-    assert.deepEqual(args.map((a) => a.split('=')[0]), ['--ssl-ca', '--ssl-cert', '--ssl-key', '--tls-version']);
+    assert.deepEqual(
+      args.map((a) => a.split('=')[0]),
+      ['--ssl-ca', '--ssl-cert', '--ssl-key', '--tls-version'],
+    );
     await h.registry.disconnect('admin');
     await server.stop();
     await server.start(args);
@@ -104,7 +107,9 @@ describe('from a plaintext server to REQUIRE X509 and VERIFY_IDENTITY with the c
     await seedBoundSecret(h.fake, 'workspace', entry as never, 'password', appPassword); // what "Set Password" stores
     const status = (await h.run('mysqlTls.connect', entry.id)) as { report?: { security: string; clientCertificateSent?: boolean } };
     assert.equal(status.report?.security, 'verified-identity');
-    const { rows } = await (status as unknown as { session: { query<T>(sql: string): Promise<{ rows: T }> } }).session.query<{ Value: string }[]>("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+    const { rows } = await (status as unknown as { session: { query<T>(sql: string): Promise<{ rows: T }> } }).session.query<{ Value: string }[]>(
+      "SHOW SESSION STATUS LIKE 'Ssl_cipher'",
+    );
     assert.ok(rows[0]?.Value, 'the session is encrypted');
   });
 });

@@ -18,7 +18,14 @@ function mariadbSslStatus(args: string[]): Promise<Record<string, string>> {
   return new Promise((resolve, reject) =>
     execFile('mariadb', [...args, '-N', '-e', "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version','Ssl_cipher')"], (err, stdout) => {
       if (err) return reject(err);
-      resolve(Object.fromEntries(stdout.trim().split('\n').map((l) => l.split('\t') as [string, string])));
+      resolve(
+        Object.fromEntries(
+          stdout
+            .trim()
+            .split('\n')
+            .map((l) => l.split('\t') as [string, string]),
+        ),
+      );
     }),
   );
 }
@@ -36,8 +43,18 @@ describe('mysql-tls probe (command line)', () => {
     assert.equal(report.cipher.name, report.server.sslCipher);
     const a = sb.accounts.app_x509!;
     const viaClient = await mariadbSslStatus([
-      '--no-defaults', '-h', sb.host, '-P', String(sb.servers.tls.port), '-u', a.user, `-p${a.password}`,
-      `--ssl-ca=${sb.certs.ca}`, `--ssl-cert=${sb.certs.clientCert}`, `--ssl-key=${sb.certs.clientKey}`, '--ssl-verify-server-cert',
+      '--no-defaults',
+      '-h',
+      sb.host,
+      '-P',
+      String(sb.servers.tls.port),
+      '-u',
+      a.user,
+      `-p${a.password}`,
+      `--ssl-ca=${sb.certs.ca}`,
+      `--ssl-cert=${sb.certs.clientCert}`,
+      `--ssl-key=${sb.certs.clientKey}`,
+      '--ssl-verify-server-cert',
     ]);
     assert.equal(report.protocol, viaClient.Ssl_version);
     assert.equal(report.cipher.name, viaClient.Ssl_cipher);
@@ -55,7 +72,23 @@ describe('mysql-tls probe (command line)', () => {
   it('explicit options and the password from an environment variable', async () => {
     const a = sb.accounts.app_none!;
     const r = await probe(
-      ['--host', sb.host, '--port', String(sb.servers.tls.port), '--user', a.user, '--ssl-mode', 'VERIFY_IDENTITY', '--ssl-ca', sb.certs.ca, '--tls-version', 'TLSv1.2', '--password-env', 'PROBE_PW', '--json'],
+      [
+        '--host',
+        sb.host,
+        '--port',
+        String(sb.servers.tls.port),
+        '--user',
+        a.user,
+        '--ssl-mode',
+        'VERIFY_IDENTITY',
+        '--ssl-ca',
+        sb.certs.ca,
+        '--tls-version',
+        'TLSv1.2',
+        '--password-env',
+        'PROBE_PW',
+        '--json',
+      ],
       { PROBE_PW: a.password, MYSQL_PWD: '' },
     );
     assert.equal(r.code, 0, r.stdout + r.stderr);

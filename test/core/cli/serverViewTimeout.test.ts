@@ -37,7 +37,12 @@ describe('probe: the server view has a timeout', () => {
         [CLI, 'probe', '--host', '127.0.0.1', '--port', String(relay.port), '--user', account.user, '--ssl-mode', 'DISABLED', '--timeout', '1500', '--json'],
         // The guard is below the session's 10 s default: the probe must use its own --timeout for the server view.
         { env: { ...process.env, MYSQL_PWD: account.password }, timeout: 8_000 },
-        (err, stdout) => resolve({ code: err ? ((err as { code?: number | null }).code ?? null) : 0, signal: err ? ((err as { signal?: NodeJS.Signals | null }).signal ?? null) : null, stdout }),
+        (err, stdout) =>
+          resolve({
+            code: err ? ((err as { code?: number | null }).code ?? null) : 0,
+            signal: err ? ((err as { signal?: NodeJS.Signals | null }).signal ?? null) : null,
+            stdout,
+          }),
       ),
     );
     assert.equal(r.signal, null, 'the probe hung (killed by the guard)');

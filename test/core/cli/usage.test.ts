@@ -14,12 +14,18 @@ function probe(args: string[], guardMs = 20_000): Promise<{ code: number | null;
   delete env.MYSQL_PWD;
   return new Promise((resolve) =>
     execFile(process.execPath, [CLI, 'probe', ...args], { env, timeout: guardMs }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number | null }).code ?? null) : 0, signal: err ? ((err as { signal?: NodeJS.Signals | null }).signal ?? null) : null, stdout, stderr }),
+      resolve({
+        code: err ? ((err as { code?: number | null }).code ?? null) : 0,
+        signal: err ? ((err as { signal?: NodeJS.Signals | null }).signal ?? null) : null,
+        stdout,
+        stderr,
+      }),
     ),
   );
 }
 
-const usageError = (option: string) => (e: unknown) => e instanceof MysqlTlsError && e.code === 'config-invalid' && e.field === option && e.fix.includes(option);
+const usageError = (option: string) => (e: unknown) =>
+  e instanceof MysqlTlsError && e.code === 'config-invalid' && e.field === option && e.fix.includes(option);
 
 describe('probe option values', () => {
   it('--port takes decimal digits from 1 to 65535 only', () => {

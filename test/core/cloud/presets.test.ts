@@ -8,7 +8,16 @@ import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { applyCloudPreset, caExpiryText, CLOUD_PRESET_IDS, CLOUD_PRESETS, PresetChoiceError, rdsCaBundlePem, rdsCaCertificates, summarizeCaBundle } from '../../../src/core/cloud/presets';
+import {
+  applyCloudPreset,
+  caExpiryText,
+  CLOUD_PRESET_IDS,
+  CLOUD_PRESETS,
+  PresetChoiceError,
+  rdsCaBundlePem,
+  rdsCaCertificates,
+  summarizeCaBundle,
+} from '../../../src/core/cloud/presets';
 import { parseConnectionSettings, settingsEntryOf } from '../../../src/core/settings/connectionSettings';
 import { planTls } from '../../../src/core/tls/tlsPlan';
 import { loadSandbox } from '../../helpers/sandbox';
@@ -30,13 +39,19 @@ describe('cloud presets', () => {
       assert.equal(r.ssl.servername, undefined, `${id}: a stale servername is dropped`);
       assert.equal(r.ssl.ca, CLOUD_PRESETS[id].caSource === 'file' ? '/ca.pem' : undefined, id);
       assert.equal(CLOUD_PRESETS[id].autoReconnect, true);
-      assert.ok(r.notes.some((n) => /autoReconnect/.test(n)), id);
+      assert.ok(
+        r.notes.some((n) => /autoReconnect/.test(n)),
+        id,
+      );
       assert.ok(caExpiryText(id).length > 10, id);
     }
   });
 
   it('file presets without a CA file say where to get it', () => {
-    assert.throws(() => applyCloudPreset('tencentdb', undefined), (e: unknown) => e instanceof PresetChoiceError && e.field === 'ssl.ca' && /TencentDB-CA-Chain\.zip/.test(e.message));
+    assert.throws(
+      () => applyCloudPreset('tencentdb', undefined),
+      (e: unknown) => e instanceof PresetChoiceError && e.field === 'ssl.ca' && /TencentDB-CA-Chain\.zip/.test(e.message),
+    );
     assert.throws(() => applyCloudPreset('gcp-cloud-sql', undefined), /server-ca\.pem/);
   });
 
@@ -62,13 +77,19 @@ describe('cloud presets', () => {
     assert.ok(s.latestExpiry && s.latestExpiry.getFullYear() > 2060, 'the rsa4096/ecc384 roots run for decades');
     // Amazon RDS roots, plus the Starfield root the bundle also carries (RDS Proxy / AWS-issued chains).
     const others = certs.map((p) => new X509Certificate(p).subject).filter((sub) => !/O=Amazon/.test(sub));
-    assert.ok(others.every((sub) => /Starfield Services Root Certificate Authority - G2/.test(sub)), others.join(' | '));
+    assert.ok(
+      others.every((sub) => /Starfield Services Root Certificate Authority - G2/.test(sub)),
+      others.join(' | '),
+    );
     // The plan accepts the written bundle as ssl.ca.
     const { promises: fs } = await import('node:fs');
     const os = await import('node:os');
     const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'rds-')), 'rds-global-bundle.pem');
     await fs.writeFile(file, rdsCaBundlePem());
-    const plan = await planTls({ profile: { host: 'db.abc.eu-west-1.rds.amazonaws.com', user: 'u', ssl: applyCloudPreset('aws-rds', undefined, { caPath: file }).ssl }, secrets: {} });
+    const plan = await planTls({
+      profile: { host: 'db.abc.eu-west-1.rds.amazonaws.com', user: 'u', ssl: applyCloudPreset('aws-rds', undefined, { caPath: file }).ssl },
+      secrets: {},
+    });
     assert.equal(plan.caCertificates.length, certs.length);
     assert.equal(plan.mode, 'VERIFY_IDENTITY');
     await fs.rm(path.dirname(file), { recursive: true, force: true });
@@ -78,7 +99,10 @@ describe('cloud presets', () => {
 /** Runs the probe CLI in a child node (the way the extension host would be started), bounded in time. */
 function probe(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, '..', '..', '..', 'src', 'cli', 'main.js'), 'probe', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(__dirname, '..', '..', '..', 'src', 'cli', 'main.js'), 'probe', ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -95,7 +119,18 @@ describe('system trust store (caSource "system") with a locally generated CA', (
   it('verifies VERIFY_IDENTITY when the CA is added with NODE_EXTRA_CA_CERTS, and fails without it', async () => {
     const sb = loadSandbox();
     const account = sb.accounts.app_none!;
-    const args = ['--host', sb.host, '--port', String(sb.servers.tls!.port), '--user', account.user, '--ssl-mode', 'VERIFY_IDENTITY', '--ssl-ca-system', '--json'];
+    const args = [
+      '--host',
+      sb.host,
+      '--port',
+      String(sb.servers.tls!.port),
+      '--user',
+      account.user,
+      '--ssl-mode',
+      'VERIFY_IDENTITY',
+      '--ssl-ca-system',
+      '--json',
+    ];
     const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, MYSQL_PWD: account.password };
 
     const withCa = await probe({ ...base, NODE_EXTRA_CA_CERTS: sb.certs.ca }, args);

@@ -10,11 +10,21 @@ import { readConnectionSecrets } from '../../../src/core/secrets/secretStore';
 import { loadSandbox, sandboxProfile } from '../../helpers/sandbox';
 
 const lines: string[] = [];
-const sink: LogSink = { trace: (m) => lines.push(m), debug: (m) => lines.push(m), info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+const sink: LogSink = {
+  trace: (m) => lines.push(m),
+  debug: (m) => lines.push(m),
+  info: (m) => lines.push(m),
+  warn: (m) => lines.push(m),
+  error: (m) => lines.push(m),
+};
 
 function setup(): { registry: ConnectionRegistry; secrets: InMemorySecretStore; states: ConnectionState[] } {
   const secrets = new InMemorySecretStore();
-  const registry = new ConnectionRegistry({ readSecrets: (profile) => readConnectionSecrets(secrets, profile.id), paths: () => ({}), logger: createLogger(sink) });
+  const registry = new ConnectionRegistry({
+    readSecrets: (profile) => readConnectionSecrets(secrets, profile.id),
+    paths: () => ({}),
+    logger: createLogger(sink),
+  });
   const states: ConnectionState[] = [];
   registry.onDidChange((s) => states.push(s.state));
   return { registry, secrets, states };

@@ -4,18 +4,36 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planKey } from '../../../src/core/connections/planCache';
-import { abortableDelay, backoffDelayMs, DEFAULT_RESILIENCE, isRetryable, isWeaker, MAX_RECONNECT_ATTEMPTS, normalizeResilience } from '../../../src/core/connections/resilience';
+import {
+  abortableDelay,
+  backoffDelayMs,
+  DEFAULT_RESILIENCE,
+  isRetryable,
+  isWeaker,
+  MAX_RECONNECT_ATTEMPTS,
+  normalizeResilience,
+} from '../../../src/core/connections/resilience';
 
 describe('resilience rules', () => {
   it('backoff doubles per attempt, is capped, and jitters between half and all of it', () => {
     const o = { reconnectBaseDelayMs: 100, reconnectMaxDelayMs: 1000 };
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, o, () => 1)), [100, 200, 400, 800, 1000, 1000]);
-    assert.deepEqual([1, 2, 3].map((n) => backoffDelayMs(n, o, () => 0)), [50, 100, 200]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, o, () => 1)),
+      [100, 200, 400, 800, 1000, 1000],
+    );
+    assert.deepEqual(
+      [1, 2, 3].map((n) => backoffDelayMs(n, o, () => 0)),
+      [50, 100, 200],
+    );
     for (let i = 0; i < 200; i++) {
       const d = backoffDelayMs(3, o);
       assert.ok(d >= 200 && d <= 400, String(d));
     }
-    assert.equal(backoffDelayMs(10_000, o, () => 1), 1000, 'no overflow on huge attempt numbers');
+    assert.equal(
+      backoffDelayMs(10_000, o, () => 1),
+      1000,
+      'no overflow on huge attempt numbers',
+    );
   });
 
   it('settings are clamped: no unbounded loop from a bad value', () => {
@@ -27,7 +45,8 @@ describe('resilience rules', () => {
 
   it('only transient causes are retried; credentials, certificates and refused downgrades are not', () => {
     for (const code of ['connection-lost', 'connect-timeout', 'host-unreachable'] as const) assert.equal(isRetryable({ code }), true, code);
-    for (const code of ['access-denied', 'tls-hostname-mismatch', 'tls-ca-mismatch', 'server-no-tls', 'config-invalid', 'cancelled'] as const) assert.equal(isRetryable({ code }), false, code);
+    for (const code of ['access-denied', 'tls-hostname-mismatch', 'tls-ca-mismatch', 'server-no-tls', 'config-invalid', 'cancelled'] as const)
+      assert.equal(isRetryable({ code }), false, code);
   });
 
   it('security levels are ordered', () => {

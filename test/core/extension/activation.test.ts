@@ -14,18 +14,28 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
   const fake = createFakeVscode();
   const uninstall = installFakeVscode(fake);
   let ext: typeof import('../../../src/extension');
-  const sbEntry = { id: 'sb', name: 'Sandbox TLS', host: sb.host, port: sb.servers.tls.port, user: sb.accounts.app_none!.user, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } };
-  const wrongHost = { id: 'wh', name: 'Wrong host', host: sb.host, port: sb.servers.wronghost.port, user: sb.accounts.app_none!.user, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } };
+  const sbEntry = {
+    id: 'sb',
+    name: 'Sandbox TLS',
+    host: sb.host,
+    port: sb.servers.tls.port,
+    user: sb.accounts.app_none!.user,
+    ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca },
+  };
+  const wrongHost = {
+    id: 'wh',
+    name: 'Wrong host',
+    host: sb.host,
+    port: sb.servers.wronghost.port,
+    user: sb.accounts.app_none!.user,
+    ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca },
+  };
   const inlinePassword = sb.accounts.app_none!.password;
 
   before(async () => {
     fake.workspaceFolders = [{ name: 'ws', uri: { fsPath: root } }];
     fake.settings.user['mysqlTls.secretStorage'] = 'secretStorage';
-    fake.settings.workspace['mysqlTls.connections'] = [
-      { ...sbEntry, password: inlinePassword },
-      { id: 'bad', name: 'No host', user: 'u' },
-      wrongHost,
-    ];
+    fake.settings.workspace['mysqlTls.connections'] = [{ ...sbEntry, password: inlinePassword }, { id: 'bad', name: 'No host', user: 'u' }, wrongHost];
     fake.answers.push({ pattern: /contain a password/, item: 'Move to Keychain' });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     ext = require('../../../src/extension') as typeof import('../../../src/extension');
@@ -57,7 +67,10 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
   it('shows an invalid entry as an error node naming the field, next to the valid ones', async () => {
     const provider = fake.treeViews.get('mysqlTls.connections')!.treeDataProvider;
     const items = (await provider.getChildren()).map((n) => provider.getTreeItem(n));
-    assert.deepEqual(items.map((i) => i.label), ['Sandbox TLS', 'Wrong host', 'No host']);
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['Sandbox TLS', 'Wrong host', 'No host'],
+    );
     assert.equal(items[0]!.description, `${sb.host}:${sb.servers.tls.port} · VERIFY_IDENTITY`);
     assert.equal(items[0]!.contextValue, 'connection.disconnected');
     assert.equal(items[2]!.contextValue, 'invalidConnection');
@@ -74,7 +87,17 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     assert.equal(list[0]!.id, 'sb');
     const stored = storedSecret(fake, 'workspace', 'sb', 'password');
     assert.equal(stored?.value, inlinePassword);
-    assert.deepEqual(stored?.binding && { scope: stored.binding.scope, host: stored.binding.host, port: stored.binding.port, user: stored.binding.user, mode: stored.binding.mode }, { scope: 'workspace', host: sb.host, port: sb.servers.tls.port, user: sbEntry.user, mode: 'VERIFY_IDENTITY' }, 'bound to the entry it came from');
+    assert.deepEqual(
+      stored?.binding && {
+        scope: stored.binding.scope,
+        host: stored.binding.host,
+        port: stored.binding.port,
+        user: stored.binding.user,
+        mode: stored.binding.mode,
+      },
+      { scope: 'workspace', host: sb.host, port: sb.servers.tls.port, user: sbEntry.user, mode: 'VERIFY_IDENTITY' },
+      'bound to the entry it came from',
+    );
     assert.ok(!fake.logLines.join('\n').includes(inlinePassword), 'and never reached the log');
   });
 
@@ -93,7 +116,11 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     assert.ok(labels.includes('System schemas'));
     const tls = (await provider.getChildren(children[0])).map((c) => provider.getTreeItem(c).label!);
     const cipher = item.text.split(' ').pop()!;
-    assert.deepEqual(tls.slice(0, 3), [item.text.split(' ')[1] && `Protocol: ${item.text.split(' ')[1]}`, `Cipher: ${cipher}`, 'Verification: verified identity']);
+    assert.deepEqual(tls.slice(0, 3), [
+      item.text.split(' ')[1] && `Protocol: ${item.text.split(' ')[1]}`,
+      `Cipher: ${cipher}`,
+      'Verification: verified identity',
+    ]);
     assert.match(tls[3]!, /^Server certificate expires: /);
     assert.ok(item.tooltip!.value.includes(`\`${cipher}\``));
   });
@@ -142,7 +169,18 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     await fake.commands.get('mysqlTls.addConnection')!();
     assert.equal(JSON.stringify(fake.settings), before, 'cancelled: settings untouched');
 
-    fake.inputs.push('New one', sb.host, String(sb.servers.tls.port), sb.accounts.app_none!.user, '', 'VERIFY_IDENTITY', 'Enter path…', sb.certs.ca, 'None', 'pw-from-wizard');
+    fake.inputs.push(
+      'New one',
+      sb.host,
+      String(sb.servers.tls.port),
+      sb.accounts.app_none!.user,
+      '',
+      'VERIFY_IDENTITY',
+      'Enter path…',
+      sb.certs.ca,
+      'None',
+      'pw-from-wizard',
+    );
     await fake.commands.get('mysqlTls.addConnection')!();
     const list = fake.settings.workspace['mysqlTls.connections'] as Record<string, unknown>[];
     const added = list.find((e) => e.name === 'New one')!;

@@ -34,8 +34,19 @@ export interface FakeVscode {
   module: Record<string, unknown>;
   commands: Map<string, (...args: unknown[]) => unknown>;
   notifications: Notification[];
-  statusBarItems: Map<string, { text: string; name?: string; command?: string; tooltip?: { value: string }; backgroundColor?: { id: string }; visible: boolean }>;
-  treeViews: Map<string, { treeDataProvider: { getChildren(n?: unknown): Promise<unknown[]>; getTreeItem(n: unknown): { label?: string; description?: string; id?: string; contextValue?: string } } }>;
+  statusBarItems: Map<
+    string,
+    { text: string; name?: string; command?: string; tooltip?: { value: string }; backgroundColor?: { id: string }; visible: boolean }
+  >;
+  treeViews: Map<
+    string,
+    {
+      treeDataProvider: {
+        getChildren(n?: unknown): Promise<unknown[]>;
+        getTreeItem(n: unknown): { label?: string; description?: string; id?: string; contextValue?: string };
+      };
+    }
+  >;
   settings: { user: Record<string, unknown>; workspace: Record<string, unknown> };
   logLines: string[];
   secrets: Map<string, string>;
@@ -72,15 +83,19 @@ export function createFakeVscode(): FakeVscode {
     trustGranted.fire();
   };
 
-  const notify = (level: Notification['level']) => async (message: string, ...rest: unknown[]): Promise<string | { title: string } | undefined> => {
-    // Items are strings or MessageItems ({ title }); the options object ({ modal, detail }) has no title.
-    const messageItems = rest.filter((r): r is { title: string } => typeof r === 'object' && r !== null && typeof (r as { title?: unknown }).title === 'string');
-    const items = [...rest.filter((r): r is string => typeof r === 'string'), ...messageItems.map((m) => m.title)];
-    const options = rest.find((r): r is { modal?: boolean; detail?: string } => typeof r === 'object' && r !== null && !('title' in r));
-    fake.notifications.push({ level, message, items, ...(options?.modal ? { modal: true, detail: options.detail } : {}) });
-    const answer = fake.answers.find((a) => a.pattern.test(message) && items.includes(a.item))?.item;
-    return messageItems.find((m) => m.title === answer) ?? answer;
-  };
+  const notify =
+    (level: Notification['level']) =>
+    async (message: string, ...rest: unknown[]): Promise<string | { title: string } | undefined> => {
+      // Items are strings or MessageItems ({ title }); the options object ({ modal, detail }) has no title.
+      const messageItems = rest.filter(
+        (r): r is { title: string } => typeof r === 'object' && r !== null && typeof (r as { title?: unknown }).title === 'string',
+      );
+      const items = [...rest.filter((r): r is string => typeof r === 'string'), ...messageItems.map((m) => m.title)];
+      const options = rest.find((r): r is { modal?: boolean; detail?: string } => typeof r === 'object' && r !== null && !('title' in r));
+      fake.notifications.push({ level, message, items, ...(options?.modal ? { modal: true, detail: options.detail } : {}) });
+      const answer = fake.answers.find((a) => a.pattern.test(message) && items.includes(a.item))?.item;
+      return messageItems.find((m) => m.title === answer) ?? answer;
+    };
   const getByPath = (obj: Record<string, unknown>, key: string): unknown => obj[key];
 
   class Disposable {
@@ -142,7 +157,17 @@ export function createFakeVscode(): FakeVscode {
         return { trace: push('trace'), debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error'), show() {}, dispose() {} };
       },
       createStatusBarItem: (id: string) => {
-        const item = { text: '', visible: false, show() { item.visible = true; }, hide() { item.visible = false; }, dispose() {} } as FakeVscode['statusBarItems'] extends Map<string, infer V> ? V & { show(): void; hide(): void; dispose(): void } : never;
+        const item = {
+          text: '',
+          visible: false,
+          show() {
+            item.visible = true;
+          },
+          hide() {
+            item.visible = false;
+          },
+          dispose() {},
+        } as FakeVscode['statusBarItems'] extends Map<string, infer V> ? V & { show(): void; hide(): void; dispose(): void } : never;
         fake.statusBarItems.set(id, item);
         return item;
       },
@@ -187,8 +212,13 @@ export function createFakeVscode(): FakeVscode {
         return fake.workspaceFolders;
       },
       getConfiguration: (section: string) => ({
-        get: <T>(key: string, dflt?: T) => (getByPath(fake.settings.workspace, `${section}.${key}`) ?? getByPath(fake.settings.user, `${section}.${key}`) ?? dflt) as T,
-        inspect: (key: string) => ({ key: `${section}.${key}`, globalValue: getByPath(fake.settings.user, `${section}.${key}`), workspaceValue: getByPath(fake.settings.workspace, `${section}.${key}`) }),
+        get: <T>(key: string, dflt?: T) =>
+          (getByPath(fake.settings.workspace, `${section}.${key}`) ?? getByPath(fake.settings.user, `${section}.${key}`) ?? dflt) as T,
+        inspect: (key: string) => ({
+          key: `${section}.${key}`,
+          globalValue: getByPath(fake.settings.user, `${section}.${key}`),
+          workspaceValue: getByPath(fake.settings.workspace, `${section}.${key}`),
+        }),
         update: async (key: string, value: unknown, target: number) => {
           const scope = target === 1 ? fake.settings.user : fake.settings.workspace;
           scope[`${section}.${key}`] = JSON.parse(JSON.stringify(value));
@@ -265,7 +295,12 @@ export async function seedBoundSecret(
 }
 
 /** The value and binding the extension stored for a connection (undefined when nothing is stored). */
-export function storedSecret(fake: FakeVscode, scope: 'user' | 'workspace', id: string, kind: 'password' | 'passphrase' | 'keyPem'): { value: string; binding?: import('../../../src/core/secrets/secretBinding').SecretBinding } | undefined {
+export function storedSecret(
+  fake: FakeVscode,
+  scope: 'user' | 'workspace',
+  id: string,
+  kind: 'password' | 'passphrase' | 'keyPem',
+): { value: string; binding?: import('../../../src/core/secrets/secretBinding').SecretBinding } | undefined {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { decodeBoundSecret } = require('../../../src/core/secrets/secretBinding') as typeof import('../../../src/core/secrets/secretBinding');
   const { vaultAccountId } = require('../../../src/core/secrets/connectionVault') as typeof import('../../../src/core/secrets/connectionVault');

@@ -87,20 +87,32 @@ describe('reading files named in settings', { timeout: 60_000 }, () => {
   });
 
   it('a certificate or key file over 1 MiB is refused with its size, the limit and a fix', async () => {
-    const err = await readSettingFile(f('just-over-1mib.pem'), 'ssl.key').then(() => new Error('the file was read'), (e: unknown) => e);
+    const err = await readSettingFile(f('just-over-1mib.pem'), 'ssl.key').then(
+      () => new Error('the file was read'),
+      (e: unknown) => e,
+    );
     assert.ok(classified('file-unreadable', 'ssl.key')(err));
     const e = err as { detail: string; fix: string };
     assert.match(e.detail, /just-over-1mib\.pem is 1\.0 MiB \(1048577 bytes\); the limit for a certificate or key file is 1\.0 MiB \(1048576 bytes\)/);
     assert.match(e.fix, /Point the setting at the certificate, key or CA bundle itself/);
     // At the limit the file is read (and then fails as what it is: zeros, no PEM).
-    await assert.rejects(planTls({ profile: { host: 'h', user: 'u', ssl: { mode: 'REQUIRED', cert: f('exactly-1mib.pem'), key: f('exactly-1mib.pem') } } }), classified('file-garbage', 'ssl.cert'));
+    await assert.rejects(
+      planTls({ profile: { host: 'h', user: 'u', ssl: { mode: 'REQUIRED', cert: f('exactly-1mib.pem'), key: f('exactly-1mib.pem') } } }),
+      classified('file-garbage', 'ssl.cert'),
+    );
   });
 
   it('ssl.ca, imports and the inspector allow a bundle up to the bundle limit, and no more', async () => {
     // Over the certificate limit but under the bundle limit: read, then refused for its content.
-    await assert.rejects(planTls({ profile: { host: 'h', user: 'u', ssl: { mode: 'VERIFY_CA', ca: f('just-over-1mib.pem') } } }), classified('file-garbage', 'ssl.ca'));
+    await assert.rejects(
+      planTls({ profile: { host: 'h', user: 'u', ssl: { mode: 'VERIFY_CA', ca: f('just-over-1mib.pem') } } }),
+      classified('file-garbage', 'ssl.ca'),
+    );
     await assert.rejects(importCaBundle({ source: f('just-over-1mib.pem') }), classified('file-garbage', 'ssl.ca'));
-    await assert.rejects(planTls({ profile: { host: 'h', user: 'u', ssl: { mode: 'VERIFY_CA', ca: f('over-bundle-limit.pem') } } }), classified('file-unreadable', 'ssl.ca', /the limit for a CA bundle is 8\.0 MiB/));
+    await assert.rejects(
+      planTls({ profile: { host: 'h', user: 'u', ssl: { mode: 'VERIFY_CA', ca: f('over-bundle-limit.pem') } } }),
+      classified('file-unreadable', 'ssl.ca', /the limit for a CA bundle is 8\.0 MiB/),
+    );
     await assert.rejects(importCaBundle({ source: f('over-bundle-limit.pem') }), classified('file-unreadable', 'ssl.ca', /the limit for a CA bundle/));
     await assert.rejects(inspectFile(f('over-bundle-limit.pem')), classified('file-unreadable', 'file', /the limit for a CA bundle/));
   });

@@ -23,7 +23,15 @@ describe('Logger redaction', () => {
     logger.debug(`ALTER USER app IDENTIFIED BY 'topsecret'`);
     logger.info('settings', { host: 'h', password: 'json-pw', ssl: { passphrase: 'json-pp' } });
     const out = sink.lines.join('\n');
-    for (const secret of ['hunter2', 'open sesame', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKB', 's3cr3t-pw', 'topsecret', 'json-pw', 'json-pp']) {
+    for (const secret of [
+      'hunter2',
+      'open sesame',
+      'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKB',
+      's3cr3t-pw',
+      'topsecret',
+      'json-pw',
+      'json-pp',
+    ]) {
       assert.ok(!out.includes(secret), `"${secret}" leaked into the log:\n${out}`);
     }
     assert.match(out, /\[connections\] connecting with password=«redacted»/);
@@ -44,31 +52,105 @@ describe('Logger redaction', () => {
   it('leaves ordinary text alone', () => {
     const text = 'connected app@127.0.0.1:3306: verified-identity, TLSv1.3 TLS_AES_256_GCM_SHA384 (ssl.ca=/etc/ca.pem)';
     assert.equal(redactSecrets(text), text);
-    assert.equal(redactSecrets('-----BEGIN ENCRYPTED PRIVATE KEY-----\nabc\n-----END ENCRYPTED PRIVATE KEY-----'), '-----BEGIN ENCRYPTED PRIVATE KEY----- «redacted» -----END ENCRYPTED PRIVATE KEY-----');
+    assert.equal(
+      redactSecrets('-----BEGIN ENCRYPTED PRIVATE KEY-----\nabc\n-----END ENCRYPTED PRIVATE KEY-----'),
+      '-----BEGIN ENCRYPTED PRIVATE KEY----- «redacted» -----END ENCRYPTED PRIVATE KEY-----',
+    );
   });
 
   // One case per password form a statement or an error message can carry. Each secret is made of
   // distinctive pieces, and the check is that none of its pieces (not just the whole) survives.
   const FORMS: { name: string; text: string; secret: string; keeps?: RegExp }[] = [
-    { name: "SET PASSWORD FOR ... = PASSWORD('x')", text: "SET PASSWORD FOR 'app'@'%' = PASSWORD('Sp1-alpha-bravo')", secret: 'Sp1-alpha-bravo', keeps: /^SET PASSWORD FOR 'app'@'%' = PASSWORD\('«redacted»'\)$/ },
+    {
+      name: "SET PASSWORD FOR ... = PASSWORD('x')",
+      text: "SET PASSWORD FOR 'app'@'%' = PASSWORD('Sp1-alpha-bravo')",
+      secret: 'Sp1-alpha-bravo',
+      keeps: /^SET PASSWORD FOR 'app'@'%' = PASSWORD\('«redacted»'\)$/,
+    },
     { name: "SET PASSWORD = PASSWORD('x')", text: "SET PASSWORD = PASSWORD('Sp2-charlie-delta')", secret: 'Sp2-charlie-delta' },
-    { name: "SET PASSWORD FOR ... = 'x'", text: "SET PASSWORD FOR `app`@`10.0.0.%` = 'Sp3-echo-foxtrot'", secret: 'Sp3-echo-foxtrot', keeps: /^SET PASSWORD FOR `app`@`10\.0\.0\.%` = '«redacted»'$/ },
-    { name: "MariaDB IDENTIFIED VIA ... USING PASSWORD('x')", text: "CREATE USER 'm'@'%' IDENTIFIED VIA mysql_native_password USING PASSWORD('Mv1-golf-hotel') OR unix_socket", secret: 'Mv1-golf-hotel', keeps: /OR unix_socket$/ },
-    { name: "MariaDB IDENTIFIED VIA ... USING 'hash' OR ... USING 'hash'", text: "ALTER USER m IDENTIFIED VIA ed25519 USING 'Mv2-india-juliet' OR mysql_native_password USING 'Mv3-kilo-lima'", secret: 'Mv2-india-juliet Mv3-kilo-lima' },
-    { name: 'CHANGE MASTER TO MASTER_PASSWORD=', text: "CHANGE MASTER TO MASTER_HOST='db1', MASTER_USER='repl', MASTER_PASSWORD='Rp1-mike-november', MASTER_SSL=1", secret: 'Rp1-mike-november', keeps: /MASTER_USER='repl', MASTER_PASSWORD='«redacted»', MASTER_SSL=1$/ },
-    { name: 'CHANGE REPLICATION SOURCE TO SOURCE_PASSWORD=', text: 'CHANGE REPLICATION SOURCE TO SOURCE_USER="repl", SOURCE_PASSWORD = "Rp2-oscar-papa"', secret: 'Rp2-oscar-papa' },
-    { name: "CREATE SERVER ... OPTIONS (PASSWORD 'x')", text: "CREATE SERVER s1 FOREIGN DATA WRAPPER mysql OPTIONS (HOST 'db2', USER 'fed', PASSWORD 'Fs1-quebec-romeo', DATABASE 'd')", secret: 'Fs1-quebec-romeo', keeps: /USER 'fed', PASSWORD '«redacted»', DATABASE 'd'\)$/ },
-    { name: "IDENTIFIED BY PASSWORD '*hash'", text: "GRANT USAGE ON *.* TO 'old'@'%' IDENTIFIED BY PASSWORD '*94BDCEBE19083CE2A1F959FD02F964C7AF4CFC29'", secret: '94BDCEBE19083CE2A1F959FD02F964C7AF4CFC29' },
-    { name: "IDENTIFIED WITH plugin BY 'x'", text: "CREATE USER 'n'@'%' IDENTIFIED WITH caching_sha2_password BY 'Iw1-sierra-tango' REQUIRE X509", secret: 'Iw1-sierra-tango', keeps: /REQUIRE X509$/ },
-    { name: "IDENTIFIED WITH plugin AS 'hash'", text: "CREATE USER 'n'@'%' IDENTIFIED WITH 'mysql_native_password' AS '*Iw2UNIFORMVICTOR0123456789ABCDEF01234567'", secret: 'Iw2UNIFORMVICTOR0123456789ABCDEF01234567' },
-    { name: "ALTER USER ... IDENTIFIED BY 'x' REPLACE 'current'", text: "ALTER USER CURRENT_USER() IDENTIFIED BY 'Au1-whiskey-xray' REPLACE 'Au2-yankee-zulu' RETAIN CURRENT PASSWORD", secret: 'Au1-whiskey-xray Au2-yankee-zulu', keeps: /RETAIN CURRENT PASSWORD$/ },
+    {
+      name: "SET PASSWORD FOR ... = 'x'",
+      text: "SET PASSWORD FOR `app`@`10.0.0.%` = 'Sp3-echo-foxtrot'",
+      secret: 'Sp3-echo-foxtrot',
+      keeps: /^SET PASSWORD FOR `app`@`10\.0\.0\.%` = '«redacted»'$/,
+    },
+    {
+      name: "MariaDB IDENTIFIED VIA ... USING PASSWORD('x')",
+      text: "CREATE USER 'm'@'%' IDENTIFIED VIA mysql_native_password USING PASSWORD('Mv1-golf-hotel') OR unix_socket",
+      secret: 'Mv1-golf-hotel',
+      keeps: /OR unix_socket$/,
+    },
+    {
+      name: "MariaDB IDENTIFIED VIA ... USING 'hash' OR ... USING 'hash'",
+      text: "ALTER USER m IDENTIFIED VIA ed25519 USING 'Mv2-india-juliet' OR mysql_native_password USING 'Mv3-kilo-lima'",
+      secret: 'Mv2-india-juliet Mv3-kilo-lima',
+    },
+    {
+      name: 'CHANGE MASTER TO MASTER_PASSWORD=',
+      text: "CHANGE MASTER TO MASTER_HOST='db1', MASTER_USER='repl', MASTER_PASSWORD='Rp1-mike-november', MASTER_SSL=1",
+      secret: 'Rp1-mike-november',
+      keeps: /MASTER_USER='repl', MASTER_PASSWORD='«redacted»', MASTER_SSL=1$/,
+    },
+    {
+      name: 'CHANGE REPLICATION SOURCE TO SOURCE_PASSWORD=',
+      text: 'CHANGE REPLICATION SOURCE TO SOURCE_USER="repl", SOURCE_PASSWORD = "Rp2-oscar-papa"',
+      secret: 'Rp2-oscar-papa',
+    },
+    {
+      name: "CREATE SERVER ... OPTIONS (PASSWORD 'x')",
+      text: "CREATE SERVER s1 FOREIGN DATA WRAPPER mysql OPTIONS (HOST 'db2', USER 'fed', PASSWORD 'Fs1-quebec-romeo', DATABASE 'd')",
+      secret: 'Fs1-quebec-romeo',
+      keeps: /USER 'fed', PASSWORD '«redacted»', DATABASE 'd'\)$/,
+    },
+    {
+      name: "IDENTIFIED BY PASSWORD '*hash'",
+      text: "GRANT USAGE ON *.* TO 'old'@'%' IDENTIFIED BY PASSWORD '*94BDCEBE19083CE2A1F959FD02F964C7AF4CFC29'",
+      secret: '94BDCEBE19083CE2A1F959FD02F964C7AF4CFC29',
+    },
+    {
+      name: "IDENTIFIED WITH plugin BY 'x'",
+      text: "CREATE USER 'n'@'%' IDENTIFIED WITH caching_sha2_password BY 'Iw1-sierra-tango' REQUIRE X509",
+      secret: 'Iw1-sierra-tango',
+      keeps: /REQUIRE X509$/,
+    },
+    {
+      name: "IDENTIFIED WITH plugin AS 'hash'",
+      text: "CREATE USER 'n'@'%' IDENTIFIED WITH 'mysql_native_password' AS '*Iw2UNIFORMVICTOR0123456789ABCDEF01234567'",
+      secret: 'Iw2UNIFORMVICTOR0123456789ABCDEF01234567',
+    },
+    {
+      name: "ALTER USER ... IDENTIFIED BY 'x' REPLACE 'current'",
+      text: "ALTER USER CURRENT_USER() IDENTIFIED BY 'Au1-whiskey-xray' REPLACE 'Au2-yankee-zulu' RETAIN CURRENT PASSWORD",
+      secret: 'Au1-whiskey-xray Au2-yankee-zulu',
+      keeps: /RETAIN CURRENT PASSWORD$/,
+    },
     { name: "GRANT ... IDENTIFIED BY 'x'", text: "GRANT SELECT ON db.* TO 'g'@'%' IDENTIFIED BY 'Gr1-amber-basalt'", secret: 'Gr1-amber-basalt' },
     { name: 'double-quoted string', text: 'CREATE USER d IDENTIFIED BY "Dq1-cobalt-dune"', secret: 'Dq1-cobalt-dune' },
-    { name: 'escaped quotes inside the string', text: String.raw`ALTER USER e IDENTIFIED BY 'Eq1-it\'s-ember\'s' ACCOUNT UNLOCK`, secret: "Eq1-it s-ember s", keeps: /ACCOUNT UNLOCK$/ },
-    { name: 'doubled quotes inside the string', text: "ALTER USER e IDENTIFIED BY 'Eq2-fern''s-garnet' PASSWORD EXPIRE NEVER", secret: 'Eq2-fern s-garnet', keeps: /PASSWORD EXPIRE NEVER$/ },
-    { name: 'escaped quote in a double-quoted assignment', text: String.raw`{"password":"Jq1-\"harbor\"-ivory","user":"u"}`, secret: 'Jq1- harbor -ivory', keeps: /"user":"u"\}$/ },
+    {
+      name: 'escaped quotes inside the string',
+      text: String.raw`ALTER USER e IDENTIFIED BY 'Eq1-it\'s-ember\'s' ACCOUNT UNLOCK`,
+      secret: 'Eq1-it s-ember s',
+      keeps: /ACCOUNT UNLOCK$/,
+    },
+    {
+      name: 'doubled quotes inside the string',
+      text: "ALTER USER e IDENTIFIED BY 'Eq2-fern''s-garnet' PASSWORD EXPIRE NEVER",
+      secret: 'Eq2-fern s-garnet',
+      keeps: /PASSWORD EXPIRE NEVER$/,
+    },
+    {
+      name: 'escaped quote in a double-quoted assignment',
+      text: String.raw`{"password":"Jq1-\"harbor\"-ivory","user":"u"}`,
+      secret: 'Jq1- harbor -ivory',
+      keeps: /"user":"u"\}$/,
+    },
     { name: 'a message cut inside the secret', text: "ALTER USER c IDENTIFIED BY 'Ct1-jasper-kelp", secret: 'Ct1-jasper-kelp' },
-    { name: 'credentials in a URL', text: 'connecting to mysql://app:Ur1-lagoon-marble@db.example:3306/app', secret: 'Ur1-lagoon-marble', keeps: /mysql:\/\/app:«redacted»@db\.example:3306\/app$/ },
+    {
+      name: 'credentials in a URL',
+      text: 'connecting to mysql://app:Ur1-lagoon-marble@db.example:3306/app',
+      secret: 'Ur1-lagoon-marble',
+      keeps: /mysql:\/\/app:«redacted»@db\.example:3306\/app$/,
+    },
   ];
 
   for (const form of FORMS) {

@@ -37,42 +37,63 @@ describe('schema and streaming over TLS', () => {
   });
   it('lists tables and views with kinds', async () => {
     const tables = await listTables(session, DB);
-    assert.deepEqual(tables.map((t) => [t.name, t.kind]), [['big_orders', 'view'], ['customers', 'table'], ['orders', 'table']]);
+    assert.deepEqual(
+      tables.map((t) => [t.name, t.kind]),
+      [
+        ['big_orders', 'view'],
+        ['customers', 'table'],
+        ['orders', 'table'],
+      ],
+    );
     assert.equal(tables.find((t) => t.name === 'big_orders')!.rowEstimate, undefined);
     assert.equal(typeof tables.find((t) => t.name === 'customers')!.rowEstimate, 'number');
   });
   it('lists columns with type, nullability and key, in order', async () => {
     const cols = await listColumns(session, DB, 'customers');
-    assert.deepEqual(cols.map((c) => [c.name, c.type, c.nullable, c.key]), [
-      ['id', 'int(11)', false, 'PRI'],
-      ['email', 'varchar(200)', false, 'UNI'],
-      ['note', 'text', true, 'MUL'],
-    ]);
+    assert.deepEqual(
+      cols.map((c) => [c.name, c.type, c.nullable, c.key]),
+      [
+        ['id', 'int(11)', false, 'PRI'],
+        ['email', 'varchar(200)', false, 'UNI'],
+        ['note', 'text', true, 'MUL'],
+      ],
+    );
     assert.match(cols[0]!.extra, /auto_increment/);
   });
   it('lists indexes with their columns in order', async () => {
     const idx = await listIndexes(session, DB, 'customers');
-    assert.deepEqual(idx.map((i) => [i.name, i.unique, i.columns]), [
-      ['idx_note_email', false, ['note', 'email']],
-      ['PRIMARY', true, ['id']],
-      ['uq_email', true, ['email']],
-    ]);
+    assert.deepEqual(
+      idx.map((i) => [i.name, i.unique, i.columns]),
+      [
+        ['idx_note_email', false, ['note', 'email']],
+        ['PRIMARY', true, ['id']],
+        ['uq_email', true, ['email']],
+      ],
+    );
   });
 
   it('streams rows in batches, with column metadata and NULL kept distinct', async () => {
     const batches: number[] = [];
     let columns: string[] = [];
     const seen: unknown[][] = [];
-    const res = await streamQuery(session, `SELECT id, email, note FROM ${DB}.customers ORDER BY id`, {
-      onColumns: (c) => (columns = c.map((x) => `${x.name}:${x.typeName}:${x.nullable}`)),
-      onRows: (rows) => {
-        batches.push(rows.length);
-        seen.push(...rows);
+    const res = await streamQuery(
+      session,
+      `SELECT id, email, note FROM ${DB}.customers ORDER BY id`,
+      {
+        onColumns: (c) => (columns = c.map((x) => `${x.name}:${x.typeName}:${x.nullable}`)),
+        onRows: (rows) => {
+          batches.push(rows.length);
+          seen.push(...rows);
+        },
       },
-    }, { batchSize: 1 });
+      { batchSize: 1 },
+    );
     assert.deepEqual(columns, ['id:LONG:false', 'email:VAR_STRING:false', 'note:BLOB:true']);
     assert.deepEqual(batches, [1, 1]);
-    assert.deepEqual(seen, [[1, 'a@example.com', null], [2, 'b@example.com', 'vip']]);
+    assert.deepEqual(seen, [
+      [1, 'a@example.com', null],
+      [2, 'b@example.com', 'vip'],
+    ]);
     assert.equal(res[0]!.rowCount, 2);
   });
 
@@ -83,7 +104,10 @@ describe('schema and streaming over TLS', () => {
   });
 
   it('a server error carries the server message and errno', async () => {
-    await assert.rejects(streamQuery(session, 'SELECT * FROM no_such_table_here'), (e: unknown) => e instanceof QueryError && e.errno === 1046 || (e instanceof QueryError && e.errno === 1146));
+    await assert.rejects(
+      streamQuery(session, 'SELECT * FROM no_such_table_here'),
+      (e: unknown) => (e instanceof QueryError && e.errno === 1046) || (e instanceof QueryError && e.errno === 1146),
+    );
     // the session is still usable
     const { rows } = await session.query<{ one: number }[]>('SELECT 1 AS one');
     assert.equal(rows[0]!.one, 1);
@@ -93,7 +117,10 @@ describe('schema and streaming over TLS', () => {
     const ac = new AbortController();
     const started = Date.now();
     setTimeout(() => ac.abort(), 300);
-    await assert.rejects(streamQuery(session, 'SELECT SLEEP(30)', {}, { signal: ac.signal }), (e: unknown) => e instanceof MysqlTlsError && e.code === 'cancelled');
+    await assert.rejects(
+      streamQuery(session, 'SELECT SLEEP(30)', {}, { signal: ac.signal }),
+      (e: unknown) => e instanceof MysqlTlsError && e.code === 'cancelled',
+    );
     assert.ok(Date.now() - started < 10_000);
     const { rows } = await session.query<{ v: string }[]>("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
     assert.ok(rows.length === 1);
@@ -105,13 +132,18 @@ describe('schema and streaming over TLS', () => {
     const rssBefore = process.memoryUsage().rss;
     let peak = rssBefore;
     let count = 0;
-    const res = await streamQuery(session, `SELECT seq, CONCAT('row-', seq) FROM ${DB}.seq_1_to_1000000`, {
-      onRows: async (rows) => {
-        count += rows.length;
-        peak = Math.max(peak, process.memoryUsage().rss);
-        if (count % 100_000 < rows.length) await new Promise((r) => setImmediate(r)); // a consumer that yields
+    const res = await streamQuery(
+      session,
+      `SELECT seq, CONCAT('row-', seq) FROM ${DB}.seq_1_to_1000000`,
+      {
+        onRows: async (rows) => {
+          count += rows.length;
+          peak = Math.max(peak, process.memoryUsage().rss);
+          if (count % 100_000 < rows.length) await new Promise((r) => setImmediate(r)); // a consumer that yields
+        },
       },
-    }, { batchSize: 1000 });
+      { batchSize: 1000 },
+    );
     assert.equal(count, 1_000_000);
     assert.equal(res[0]!.rowCount, 1_000_000);
     const growthMb = (peak - rssBefore) / 1048576;

@@ -29,7 +29,11 @@ describe('timeouts', { timeout: 60_000 }, () => {
     const before = relay.connections();
     for (const bad of [0, -1, MAX_TIMEOUT_MS + 1, 2 ** 32, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '1000' as unknown as number]) {
       const { profile, secrets } = profileVia(bad);
-      await assert.rejects(openSession({ profile, secrets }), (e: unknown) => e instanceof MysqlTlsError && e.code === 'config-invalid' && e.field === 'connectTimeoutMs' && /2147483647/.test(e.fix), String(bad));
+      await assert.rejects(
+        openSession({ profile, secrets }),
+        (e: unknown) => e instanceof MysqlTlsError && e.code === 'config-invalid' && e.field === 'connectTimeoutMs' && /2147483647/.test(e.fix),
+        String(bad),
+      );
     }
     assert.equal(relay.connections(), before, 'nothing was opened');
     for (const good of [1000, MAX_TIMEOUT_MS]) {
@@ -47,7 +51,10 @@ describe('timeouts', { timeout: 60_000 }, () => {
       profile.port = quiet.port;
       const s = await openSession({ profile, secrets });
       quiet.silence();
-      await assert.rejects(s.serverView({ timeoutMs: 200 }), (e: unknown) => e instanceof MysqlTlsError && e.code === 'connect-timeout' && /SHOW SESSION STATUS/.test(e.message));
+      await assert.rejects(
+        s.serverView({ timeoutMs: 200 }),
+        (e: unknown) => e instanceof MysqlTlsError && e.code === 'connect-timeout' && /SHOW SESSION STATUS/.test(e.message),
+      );
       assert.equal(s.isOpen, false, 'the session that stopped answering was closed');
       assert.equal(s.report.server.pending, true, 'the report still says the server view was not had');
     } finally {
@@ -79,7 +86,10 @@ describe('timeouts', { timeout: 60_000 }, () => {
     const { profile, secrets } = profileVia();
     const s = await openSession({ profile, secrets });
     try {
-      await assert.rejects(s.serverView({ timeoutMs: 0 }), (e: unknown) => e instanceof MysqlTlsError && e.code === 'config-invalid' && e.field === 'timeoutMs');
+      await assert.rejects(
+        s.serverView({ timeoutMs: 0 }),
+        (e: unknown) => e instanceof MysqlTlsError && e.code === 'config-invalid' && e.field === 'timeoutMs',
+      );
       const r = await s.serverView();
       assert.equal(r.server.reported, true, 'a live server answers within the default timeout');
     } finally {

@@ -15,8 +15,19 @@ const pw = 'Acct-pw-5';
 describe('account TLS checks on the MySQL 8.0 double', { timeout: 60_000 }, () => {
   it('REQUIRE SSL on a require_secure_transport server: plaintext (throwaway) refused with 1045, TLS accepted; the real password never on plaintext', () =>
     withDouble({ flavour: '8.0.36', accounts: [{ user: 'app', password: pw, require: 'SSL' }], requireSecureTransport: true }, async (f) => {
-      const v = await verifyAccountTls({ host: '127.0.0.1', port: f.double.port, user: 'app', password: pw, requirement: { type: 'SSL' }, ssl: { mode: 'VERIFY_CA', ca: f.caFile }, connectTimeoutMs: 5000 });
-      assert.deepEqual(v.attempts.map((a) => `${a.name}:${a.outcome}:${a.cause ?? ''}`), ['plaintext:refused:account-requires-tls', 'tls:accepted:']);
+      const v = await verifyAccountTls({
+        host: '127.0.0.1',
+        port: f.double.port,
+        user: 'app',
+        password: pw,
+        requirement: { type: 'SSL' },
+        ssl: { mode: 'VERIFY_CA', ca: f.caFile },
+        connectTimeoutMs: 5000,
+      });
+      assert.deepEqual(
+        v.attempts.map((a) => `${a.name}:${a.outcome}:${a.cause ?? ''}`),
+        ['plaintext:refused:account-requires-tls', 'tls:accepted:'],
+      );
       assert.equal(v.ok, true);
       const plain = f.double.connections.find((c) => !c.tls)!;
       assert.equal(plain.outcome, 1045, 'the throwaway password fails before REQUIRE or require_secure_transport are looked at');

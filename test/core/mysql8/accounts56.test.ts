@@ -28,7 +28,10 @@ describe('account TLS commands on MySQL 5.6', () => {
     );
     const one = await readAccountTls(runner, { user: 'app', host: '%' });
     assert.equal(one?.requirement.type, 'SSL');
-    assert.ok(runner.statements.some((s) => /account_locked/.test(s)), 'the 8.0 query was tried first');
+    assert.ok(
+      runner.statements.some((s) => /account_locked/.test(s)),
+      'the 8.0 query was tried first',
+    );
   });
 
   test('on 8.0 the locked flag is read', async () => {

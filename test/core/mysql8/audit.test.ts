@@ -24,12 +24,23 @@ const finding = (a: ServerTlsAudit, id: FindingId) => {
   assert.ok(f, `no finding ${id}`);
   return f;
 };
-const noFinding = (a: ServerTlsAudit, id: FindingId): void => assert.equal(a.findings.find((x) => x.id === id), undefined, `unexpected finding ${id}`);
+const noFinding = (a: ServerTlsAudit, id: FindingId): void =>
+  assert.equal(
+    a.findings.find((x) => x.id === id),
+    undefined,
+    `unexpected finding ${id}`,
+  );
 
 describe('audit on the MySQL double: encrypted connections (performance_schema.threads.CONNECTION_TYPE)', () => {
   test('the 8.0 event scheduler and socket connections are not counted as plaintext', async () => {
     // The auditor over TLS, one more TLS client, one socket client; the event scheduler runs (8.0's default).
-    const a = await audit({ flavour: '8.0.36', connections: [{ processlistId: 20, user: 'app', connectionType: 'SSL/TLS' }, { processlistId: 21, user: 'backup', connectionType: 'Socket' }] });
+    const a = await audit({
+      flavour: '8.0.36',
+      connections: [
+        { processlistId: 20, user: 'app', connectionType: 'SSL/TLS' },
+        { processlistId: 21, user: 'backup', connectionType: 'Socket' },
+      ],
+    });
     const f = finding(a, 'encrypted-connections');
     assert.equal(f.severity, 'ok', f.title);
     assert.equal(f.title, '2 of 2 current TCP connections are encrypted');
@@ -68,13 +79,21 @@ describe('audit on the MySQL double: replication', () => {
   });
 
   test('a channel with SOURCE_SSL_CA set verifies the chain (VERIFY_CA), not the host name', async () => {
-    const a = await audit({ flavour: '8.0.36', replication: [{ channel: '', host: 'primary.example', port: 3306, sslAllowed: 'YES', sslVerifyServerCertificate: 'NO', sslCaFile: '/etc/mysql/primary-ca.pem' }] });
+    const a = await audit({
+      flavour: '8.0.36',
+      replication: [
+        { channel: '', host: 'primary.example', port: 3306, sslAllowed: 'YES', sslVerifyServerCertificate: 'NO', sslCaFile: '/etc/mysql/primary-ca.pem' },
+      ],
+    });
     const f = finding(a, 'replication-tls');
     assert.equal(f.title, 'Replication verifies the chain, not the host name');
     assert.doesNotMatch(f.detail, /do not verify/);
     assert.match(f.fix ?? '', /SOURCE_SSL_VERIFY_SERVER_CERT=1/);
     assert.match(renderAuditMarkdown(a), /chain only, not the host name/);
-    const noCa = await audit({ flavour: '8.0.36', replication: [{ channel: '', host: 'primary.example', port: 3306, sslAllowed: 'YES', sslVerifyServerCertificate: 'NO' }] });
+    const noCa = await audit({
+      flavour: '8.0.36',
+      replication: [{ channel: '', host: 'primary.example', port: 3306, sslAllowed: 'YES', sslVerifyServerCertificate: 'NO' }],
+    });
     assert.equal(finding(noCa, 'replication-tls').severity, 'warning');
     assert.match(finding(noCa, 'replication-tls').detail, /do not verify the primary's certificate/);
   });
@@ -129,7 +148,13 @@ describe('audit on the MySQL double: TLS values in force', () => {
 
 describe('audit on the MySQL double: managed services', () => {
   const SERVER_FIXES = /SET GLOBAL|SET PERSIST|\[mysqld\]|my\.cnf|restart the server|ALTER INSTANCE RELOAD TLS|Generate certificate/;
-  const weak: Omit<Mysql8CatalogOptions, 'flavour'> = { requireSecureTransport: false, currentTlsVersion: 'TLSv1.1,TLSv1.2', certNotAfter: new Date(Date.UTC(2026, 5, 10)), accounts: [{ user: 'app', host: '%' }], performanceSchema: false };
+  const weak: Omit<Mysql8CatalogOptions, 'flavour'> = {
+    requireSecureTransport: false,
+    currentTlsVersion: 'TLSv1.1,TLSv1.2',
+    certNotAfter: new Date(Date.UTC(2026, 5, 10)),
+    accounts: [{ user: 'app', host: '%' }],
+    performanceSchema: false,
+  };
 
   for (const [service, control] of [
     ['rds', /parameter group/],
@@ -177,7 +202,13 @@ describe('audit on the MySQL double: managed services', () => {
 
 describe('audit on the MySQL double: MySQL 5.6', () => {
   test('says what cannot be audited there, and blames no privilege', async () => {
-    const a = await audit({ flavour: '5.6.51', accounts: [{ user: 'app', host: '%' }, { user: 'secure', host: '%', sslType: 'X509' }] });
+    const a = await audit({
+      flavour: '5.6.51',
+      accounts: [
+        { user: 'app', host: '%' },
+        { user: 'secure', host: '%', sslType: 'X509' },
+      ],
+    });
     const v = finding(a, 'server-version');
     assert.match(v.title, /MySQL 5\.6/);
     assert.match(v.detail, /not for lack of privileges/);

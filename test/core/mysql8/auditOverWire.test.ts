@@ -22,7 +22,10 @@ describe('the audit over the wire to the MySQL double', () => {
           const connections = audit.findings.find((x) => x.id === 'encrypted-connections');
           assert.ok(connections, 'the connection count was read from performance_schema over the wire');
           assert.doesNotMatch(connections.title, /not|plaintext/i, connections.title);
-          assert.ok(f.double.connections.some((c) => c.statements.some((s) => /CONNECTION_TYPE/i.test(s))), 'the double received the CONNECTION_TYPE query');
+          assert.ok(
+            f.double.connections.some((c) => c.statements.some((s) => /CONNECTION_TYPE/i.test(s))),
+            'the double received the CONNECTION_TYPE query',
+          );
         } finally {
           await session.close();
         }

@@ -40,7 +40,10 @@ describe('report: a server view that describes another link hints at a proxy in 
       const real = await s.serverView();
       assert.ok(!real.hints.some((h) => /proxy may sit in between/.test(h)));
       const viaProxy = withServerView(real, { reported: true, sslVersion: 'TLSv1.2', sslCipher: 'ECDHE-RSA-AES128-GCM-SHA256' });
-      assert.ok(viaProxy.hints.some((h) => /socket: TLSv1\.3 .*; server: TLSv1\.2 ECDHE-RSA-AES128-GCM-SHA256\): a proxy may sit in between/.test(h)), viaProxy.hints.join('\n'));
+      assert.ok(
+        viaProxy.hints.some((h) => /socket: TLSv1\.3 .*; server: TLSv1\.2 ECDHE-RSA-AES128-GCM-SHA256\): a proxy may sit in between/.test(h)),
+        viaProxy.hints.join('\n'),
+      );
       // ProxySQL keeps its own, more precise hint, and is never called "a proxy may sit in between".
       const proxysql = withServerView(real, { ...PROXY_LEG, via: 'proxysql' });
       assert.ok(!proxysql.hints.some((h) => /proxy may sit in between/.test(h)));

@@ -14,7 +14,12 @@ export function catalogRunner(handler: DoubleQueryHandler, session: Partial<Doub
     statements.push(sql);
     const r = handler(sql, s, values);
     if (r.kind === 'error') {
-      throw Object.assign(new Error(r.message), { errno: r.errno, sqlState: r.sqlState, sqlMessage: r.message, code: r.errno === 1146 ? 'ER_NO_SUCH_TABLE' : r.errno === 1064 ? 'ER_PARSE_ERROR' : `ER_${r.errno}` });
+      throw Object.assign(new Error(r.message), {
+        errno: r.errno,
+        sqlState: r.sqlState,
+        sqlMessage: r.message,
+        code: r.errno === 1146 ? 'ER_NO_SUCH_TABLE' : r.errno === 1064 ? 'ER_PARSE_ERROR' : `ER_${r.errno}`,
+      });
     }
     if (r.kind === 'ok') return { rows: { affectedRows: r.affectedRows ?? 0, info: r.info ?? '' } as never };
     return { rows: r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]]))) as never };

@@ -14,11 +14,40 @@ const pw = 'Secret-pw-1';
 const tlsOn = { mode: 'REQUIRED' } as const;
 
 describe('MySQL login refusals on the double: a cause and a fix, not "unknown"', { timeout: 60_000 }, () => {
-  const cases: { name: string; flavour: '8.0.36' | '8.4.3' | '9.1.0'; account: Partial<DoubleAccount>; server?: { offlineMode?: boolean }; errno: number; cause: string; fix: RegExp }[] = [
-    { name: '1524 native password not loaded (8.4)', flavour: '8.4.3', account: { plugin: 'mysql_native_password' }, errno: 1524, cause: 'auth-plugin-not-loaded', fix: /IDENTIFIED WITH caching_sha2_password/ },
-    { name: '1524 native password not loaded (9.1)', flavour: '9.1.0', account: { plugin: 'mysql_native_password' }, errno: 1524, cause: 'auth-plugin-not-loaded', fix: /caching_sha2_password/ },
+  const cases: {
+    name: string;
+    flavour: '8.0.36' | '8.4.3' | '9.1.0';
+    account: Partial<DoubleAccount>;
+    server?: { offlineMode?: boolean };
+    errno: number;
+    cause: string;
+    fix: RegExp;
+  }[] = [
+    {
+      name: '1524 native password not loaded (8.4)',
+      flavour: '8.4.3',
+      account: { plugin: 'mysql_native_password' },
+      errno: 1524,
+      cause: 'auth-plugin-not-loaded',
+      fix: /IDENTIFIED WITH caching_sha2_password/,
+    },
+    {
+      name: '1524 native password not loaded (9.1)',
+      flavour: '9.1.0',
+      account: { plugin: 'mysql_native_password' },
+      errno: 1524,
+      cause: 'auth-plugin-not-loaded',
+      fix: /caching_sha2_password/,
+    },
     { name: '3118 account locked', flavour: '8.0.36', account: { locked: true }, errno: 3118, cause: 'account-locked', fix: /ACCOUNT UNLOCK/ },
-    { name: '1862 password expired', flavour: '8.0.36', account: { passwordExpired: true }, errno: 1862, cause: 'password-expired', fix: /connect-expired-password/ },
+    {
+      name: '1862 password expired',
+      flavour: '8.0.36',
+      account: { passwordExpired: true },
+      errno: 1862,
+      cause: 'password-expired',
+      fix: /connect-expired-password/,
+    },
     { name: '3032 offline mode', flavour: '8.0.36', account: {}, server: { offlineMode: true }, errno: 3032, cause: 'server-offline', fix: /offline_mode/ },
   ];
   for (const c of cases) {
@@ -68,7 +97,10 @@ describe('MySQL login refusals on the double: a cause and a fix, not "unknown"',
     const { classifyConnectError } = await import('../../../src/core/tls/classifyError');
     const { planTls } = await import('../../../src/core/tls/tlsPlan');
     const plan = await planTls({ profile: { host: 'db', user: 'u', ssl: { mode: 'REQUIRED' } }, secrets: {} });
-    const e = Object.assign(new Error('You must reset your password using ALTER USER statement before executing this statement.'), { errno: 1820, code: 'ER_MUST_CHANGE_PASSWORD' });
+    const e = Object.assign(new Error('You must reset your password using ALTER USER statement before executing this statement.'), {
+      errno: 1820,
+      code: 'ER_MUST_CHANGE_PASSWORD',
+    });
     assert.equal(classifyConnectError(e, { plan, encrypted: true }).code, 'password-expired');
   });
 
@@ -83,40 +115,52 @@ describe('MySQL login refusals on the double: a cause and a fix, not "unknown"',
   });
 
   it('checks after the password, in MySQL order: offline, REQUIRE (1045), locked, require_secure_transport, expired', () =>
-    withDouble({ flavour: '8.0.36', tls: false, accounts: [{ user: 'all', password: pw, plugin: 'mysql_native_password', require: 'SSL', locked: true, passwordExpired: true }], offlineMode: true, requireSecureTransport: true }, async (f) => {
-      const seen: number[] = [];
-      const next = async (): Promise<void> => {
-        await loginOutcome(f, 'all', pw, { mode: 'DISABLED' });
-        seen.push(f.double.connections.at(-1)!.outcome as number);
-      };
-      await next();
-      f.double.settings.offlineMode = false;
-      await next();
-      f.double.accounts[0]!.require = 'NONE';
-      await next();
-      f.double.accounts[0]!.locked = false;
-      await next();
-      f.double.settings.requireSecureTransport = false;
-      await next();
-      assert.deepEqual(seen, [3032, 1045, 3118, 3159, 1862]);
-      // A wrong password is 1045 whatever else holds.
-      f.double.settings.offlineMode = true;
-      await loginOutcome(f, 'all', 'wrong', { mode: 'DISABLED' });
-      assert.equal(f.double.connections.at(-1)!.outcome, 1045);
-    }));
+    withDouble(
+      {
+        flavour: '8.0.36',
+        tls: false,
+        accounts: [{ user: 'all', password: pw, plugin: 'mysql_native_password', require: 'SSL', locked: true, passwordExpired: true }],
+        offlineMode: true,
+        requireSecureTransport: true,
+      },
+      async (f) => {
+        const seen: number[] = [];
+        const next = async (): Promise<void> => {
+          await loginOutcome(f, 'all', pw, { mode: 'DISABLED' });
+          seen.push(f.double.connections.at(-1)!.outcome as number);
+        };
+        await next();
+        f.double.settings.offlineMode = false;
+        await next();
+        f.double.accounts[0]!.require = 'NONE';
+        await next();
+        f.double.accounts[0]!.locked = false;
+        await next();
+        f.double.settings.requireSecureTransport = false;
+        await next();
+        assert.deepEqual(seen, [3032, 1045, 3118, 3159, 1862]);
+        // A wrong password is 1045 whatever else holds.
+        f.double.settings.offlineMode = true;
+        await loginOutcome(f, 'all', 'wrong', { mode: 'DISABLED' });
+        assert.equal(f.double.connections.at(-1)!.outcome, 1045);
+      },
+    ));
 });
 
 describe('require_secure_transport (3159) is a confirmed refusal (issue 15, item 9)', { timeout: 30_000 }, () => {
   it('3159 arrives only after the password was accepted: server-requires-tls saying so, not the 1045 "either/or"', () =>
-    withDouble({ flavour: '8.0.36', tls: false, accounts: [{ user: 'app', password: pw, plugin: 'mysql_native_password' }], requireSecureTransport: true }, async (f) => {
-      const right = await loginOutcome(f, 'app', pw, { mode: 'PREFERRED' });
-      assert.equal(f.double.connections.at(-1)!.outcome, 3159);
-      assert.equal(right.outcome, 'server-requires-tls');
-      assert.match(right.error!.detail, /password was accepted/);
-      assert.equal(isRetryable(right.error!), false);
-      // The same server with a wrong password: 1045, and the classification stays the "either/or" one.
-      const wrong = await loginOutcome(f, 'app', 'not-it', { mode: 'PREFERRED' });
-      assert.equal(f.double.connections.at(-1)!.outcome, 1045);
-      assert.equal(wrong.outcome, 'account-requires-tls');
-    }));
+    withDouble(
+      { flavour: '8.0.36', tls: false, accounts: [{ user: 'app', password: pw, plugin: 'mysql_native_password' }], requireSecureTransport: true },
+      async (f) => {
+        const right = await loginOutcome(f, 'app', pw, { mode: 'PREFERRED' });
+        assert.equal(f.double.connections.at(-1)!.outcome, 3159);
+        assert.equal(right.outcome, 'server-requires-tls');
+        assert.match(right.error!.detail, /password was accepted/);
+        assert.equal(isRetryable(right.error!), false);
+        // The same server with a wrong password: 1045, and the classification stays the "either/or" one.
+        const wrong = await loginOutcome(f, 'app', 'not-it', { mode: 'PREFERRED' });
+        assert.equal(f.double.connections.at(-1)!.outcome, 1045);
+        assert.equal(wrong.outcome, 'account-requires-tls');
+      },
+    ));
 });

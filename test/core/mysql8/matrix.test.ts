@@ -52,25 +52,28 @@ describe('ssl-mode matrix against the MySQL 8.0 double', { timeout: 120_000 }, (
   });
   for (const server of Object.keys(EXPECTED) as (keyof typeof EXPECTED)[]) {
     it(`${server}: every mode and account as written out`, () =>
-      withDouble({ flavour: '8.0.36', tls: server === 'plain' ? false : 'auto', accounts: ACCOUNTS, requireSecureTransport: server === 'strict', cacheFullAuth: false }, async (f: DoubleFixture) => {
-        const got: Record<string, string[]> = {};
-        for (const mode of Object.keys(EXPECTED[server]) as SslMode[]) {
-          got[mode] = [];
-          for (const a of ACCOUNTS) {
-            const cert = a.require === 'X509' && f.double.client ? { cert: f.clientCertFile, key: f.clientKeyFile } : {};
-            if (!f.double.caPem) writeFileSync(f.caFile, otherCa);
-            const ca = mode === 'VERIFY_CA' || mode === 'VERIFY_IDENTITY' ? { ca: f.caFile } : {};
-            const { outcome } = await loginOutcome(f, a.user, pw, { mode, ...ca, ...cert });
-            got[mode].push(outcome);
-            if (outcome === 'auth-needs-tls') {
-              // Nothing derived from the password went out: the double never saw it.
-              const c = f.double.connections.at(-1)!;
-              assert.equal(c.raw.includes(Buffer.from(pw)), false);
-              assert.equal(c.askedForKey, false);
+      withDouble(
+        { flavour: '8.0.36', tls: server === 'plain' ? false : 'auto', accounts: ACCOUNTS, requireSecureTransport: server === 'strict', cacheFullAuth: false },
+        async (f: DoubleFixture) => {
+          const got: Record<string, string[]> = {};
+          for (const mode of Object.keys(EXPECTED[server]) as SslMode[]) {
+            got[mode] = [];
+            for (const a of ACCOUNTS) {
+              const cert = a.require === 'X509' && f.double.client ? { cert: f.clientCertFile, key: f.clientKeyFile } : {};
+              if (!f.double.caPem) writeFileSync(f.caFile, otherCa);
+              const ca = mode === 'VERIFY_CA' || mode === 'VERIFY_IDENTITY' ? { ca: f.caFile } : {};
+              const { outcome } = await loginOutcome(f, a.user, pw, { mode, ...ca, ...cert });
+              got[mode].push(outcome);
+              if (outcome === 'auth-needs-tls') {
+                // Nothing derived from the password went out: the double never saw it.
+                const c = f.double.connections.at(-1)!;
+                assert.equal(c.raw.includes(Buffer.from(pw)), false);
+                assert.equal(c.askedForKey, false);
+              }
             }
           }
-        }
-        assert.deepEqual(got, EXPECTED[server], JSON.stringify(got));
-      }));
+          assert.deepEqual(got, EXPECTED[server], JSON.stringify(got));
+        },
+      ));
   }
 });

@@ -13,8 +13,11 @@ const pw = 'Probe-pw-7';
 
 function probe(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) =>
-    execFile(process.execPath, [CLI, 'probe', '--json', '--password-env', 'DOUBLE_PW', '--timeout', '5000', ...args], { env: { ...process.env, DOUBLE_PW: pw }, timeout: 30_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [CLI, 'probe', '--json', '--password-env', 'DOUBLE_PW', '--timeout', '5000', ...args],
+      { env: { ...process.env, DOUBLE_PW: pw }, timeout: 30_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     ),
   );
 }
@@ -33,16 +36,25 @@ describe('mysql-tls probe against the MySQL double', { timeout: 90_000 }, () => 
     }));
 
   it('a locked account and a native-password account on 9.1: exit 1 with their own causes', async () => {
-    await withDouble({ flavour: '9.1.0', accounts: [{ user: 'locked', password: pw, locked: true }, { user: 'old', password: pw, plugin: 'mysql_native_password' }] }, async (f) => {
-      for (const [user, cause] of [
-        ['locked', 'account-locked'],
-        ['old', 'auth-plugin-not-loaded'],
-      ] as const) {
-        const r = await probe(['--host', '127.0.0.1', '--port', String(f.double.port), '--user', user, '--ssl-mode', 'REQUIRED']);
-        assert.equal(r.code, 1, r.stdout);
-        assert.equal(JSON.parse(r.stdout).error.cause, cause);
-      }
-    });
+    await withDouble(
+      {
+        flavour: '9.1.0',
+        accounts: [
+          { user: 'locked', password: pw, locked: true },
+          { user: 'old', password: pw, plugin: 'mysql_native_password' },
+        ],
+      },
+      async (f) => {
+        for (const [user, cause] of [
+          ['locked', 'account-locked'],
+          ['old', 'auth-plugin-not-loaded'],
+        ] as const) {
+          const r = await probe(['--host', '127.0.0.1', '--port', String(f.double.port), '--user', user, '--ssl-mode', 'REQUIRED']);
+          assert.equal(r.code, 1, r.stdout);
+          assert.equal(JSON.parse(r.stdout).error.cause, cause);
+        }
+      },
+    );
   });
 
   it('yaSSL 5.7.26: refused as a legacy server; the labelled override (--tls-version TLSv1,TLSv1.1 --ssl-cipher DEFAULT@SECLEVEL=0) connects', () =>
@@ -55,6 +67,9 @@ describe('mysql-tls probe against the MySQL double', { timeout: 90_000 }, () => 
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const { report } = JSON.parse(r.stdout);
       assert.equal(report.protocol, 'TLSv1.1');
-      assert.ok(report.hints.some((h: string) => h.startsWith('INSECURE LEGACY OVERRIDE')), report.hints.join('\n'));
+      assert.ok(
+        report.hints.some((h: string) => h.startsWith('INSECURE LEGACY OVERRIDE')),
+        report.hints.join('\n'),
+      );
     }));
 });

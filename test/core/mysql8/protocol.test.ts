@@ -30,7 +30,17 @@ function firstPacket(port: number): Promise<Buffer> {
   });
 }
 
-function parseGreeting(p: Buffer): { protocol: number; version: string; scramble: Buffer; filler: number; caps: number; charset: number; status: number; authLen: number; plugin: string } {
+function parseGreeting(p: Buffer): {
+  protocol: number;
+  version: string;
+  scramble: Buffer;
+  filler: number;
+  caps: number;
+  charset: number;
+  status: number;
+  authLen: number;
+  plugin: string;
+} {
   let o = 1;
   const vEnd = p.indexOf(0, o);
   const version = p.subarray(o, vEnd).toString('latin1');
@@ -80,7 +90,17 @@ describe('MySQL double: HandshakeV10 greeting per flavour', { timeout: 60_000 },
           assert.equal(g.status, 0x0002);
           assert.equal(g.plugin, e.plugin);
           assert.equal((g.caps & CLIENT.SSL) !== 0, tls, 'CLIENT_SSL only with TLS');
-          for (const flag of ['PLUGIN_AUTH', 'PLUGIN_AUTH_LENENC_CLIENT_DATA', 'CONNECT_ATTRS', 'CAN_HANDLE_EXPIRED_PASSWORDS', 'SESSION_TRACK', 'DEPRECATE_EOF', 'PROTOCOL_41', 'SECURE_CONNECTION'] as const) assert.ok(g.caps & CLIENT[flag], flag);
+          for (const flag of [
+            'PLUGIN_AUTH',
+            'PLUGIN_AUTH_LENENC_CLIENT_DATA',
+            'CONNECT_ATTRS',
+            'CAN_HANDLE_EXPIRED_PASSWORDS',
+            'SESSION_TRACK',
+            'DEPRECATE_EOF',
+            'PROTOCOL_41',
+            'SECURE_CONNECTION',
+          ] as const)
+            assert.ok(g.caps & CLIENT[flag], flag);
           assert.equal((g.caps & CLIENT.QUERY_ATTRIBUTES) !== 0, e.qa, 'QUERY_ATTRIBUTES from 8.0.23');
           assert.equal((g.caps & CLIENT.MULTI_FACTOR_AUTHENTICATION) !== 0, e.mfa, 'MULTI_FACTOR_AUTHENTICATION from 8.0.27');
         }));
@@ -118,7 +138,10 @@ describe('MySQL double: caching_sha2_password', { timeout: 60_000 }, () => {
       assert.equal((await loginOutcome(f, 'app', pw, { mode: 'VERIFY_CA', ca: f.caFile })).outcome, 'verified-ca');
       const first = f.double.connections.at(-1)!;
       assert.equal(first.authPath, 'full-tls');
-      assert.ok(first.packets.some((p) => p.equals(Buffer.from(`${pw}\0`))), 'the password packet inside TLS ends with a zero byte');
+      assert.ok(
+        first.packets.some((p) => p.equals(Buffer.from(`${pw}\0`))),
+        'the password packet inside TLS ends with a zero byte',
+      );
       assert.equal(first.raw.includes(Buffer.from(pw)), false, 'ciphertext on the wire');
       assert.equal((await loginOutcome(f, 'app', pw, { mode: 'VERIFY_CA', ca: f.caFile })).outcome, 'verified-ca');
       assert.equal(f.double.connections.at(-1)!.authPath, 'fast');
@@ -203,7 +226,18 @@ describe('MySQL double: auth switch, query attributes, prepared statements, cert
         flavour: '8.0.36',
         accounts: [{ user: 'app', password: pw, cached: true }],
         query: (sql, _s, params) =>
-          sql.startsWith('SELECT ?') ? { kind: 'rows', columns: [{ name: 'u', type: 'string' }, { name: 'n', type: 'int' }, { name: 'b', type: 'blob' }, { name: 'z', type: 'null' }], rows: [[String(params?.[0]), Number(params?.[1]) + 1, Buffer.from([0, 1, 2]), null]] } : { kind: 'ok' },
+          sql.startsWith('SELECT ?')
+            ? {
+                kind: 'rows',
+                columns: [
+                  { name: 'u', type: 'string' },
+                  { name: 'n', type: 'int' },
+                  { name: 'b', type: 'blob' },
+                  { name: 'z', type: 'null' },
+                ],
+                rows: [[String(params?.[0]), Number(params?.[1]) + 1, Buffer.from([0, 1, 2]), null]],
+              }
+            : { kind: 'ok' },
       },
       async (f) => {
         const s = await openSession({ profile: doubleProfile(f, 'app', { mode: 'REQUIRED' }), secrets: { password: pw } });
@@ -219,7 +253,7 @@ describe('MySQL double: auth switch, query attributes, prepared statements, cert
       },
     ));
 
-  it("the auto-generated certificate: CN only, no SAN, leaf alone: VERIFY_CA passes, VERIFY_IDENTITY cannot", () =>
+  it('the auto-generated certificate: CN only, no SAN, leaf alone: VERIFY_CA passes, VERIFY_IDENTITY cannot', () =>
     withDouble({ flavour: '8.0.36', accounts: [{ user: 'app', password: pw, cached: true }] }, async (f) => {
       const leaf = new X509Certificate(f.double.certPem!);
       assert.equal(leaf.subject, 'CN=MySQL_Server_8.0.36_Auto_Generated_Server_Certificate');

@@ -38,7 +38,10 @@ describe('MySQL 5.7 yaSSL builds (double: TLS 1.0/1.1, DHE-RSA-AES256-SHA, AES25
 
   it('the explicit override (minVersion TLSv1 + DEFAULT@SECLEVEL=0) connects over TLS 1.1, and the report labels it insecure', () =>
     withDouble({ flavour: '5.7.26-yassl', accounts }, async (f) => {
-      const s = await openSession({ profile: doubleProfile(f, 'app', { mode: 'VERIFY_CA', ca: f.caFile, minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }), secrets: { password: pw } });
+      const s = await openSession({
+        profile: doubleProfile(f, 'app', { mode: 'VERIFY_CA', ca: f.caFile, minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }),
+        secrets: { password: pw },
+      });
       try {
         const r = await s.serverView();
         assert.equal(r.protocol, 'TLSv1.1');

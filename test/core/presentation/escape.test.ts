@@ -47,7 +47,11 @@ const ALL = HOSTILE.join(' ');
 
 /** What a rendered Markdown fragment must never contain. */
 function assertInert(html: string, where: string): void {
-  assert.doesNotMatch(html, /<img|<script|<a[\s>]|<em>|<strong>bold|<del>|<s>|<b>|<hr|>heading<|<li>item|<code>code<|<code>two</i, `${where}: live markup in\n${html}`);
+  assert.doesNotMatch(
+    html,
+    /<img|<script|<a[\s>]|<em>|<strong>bold|<del>|<s>|<b>|<hr|>heading<|<li>item|<code>code<|<code>two</i,
+    `${where}: live markup in\n${html}`,
+  );
   assert.doesNotMatch(html, /href=|src=["']|command:mysqlTls\.removeConnection"/i, `${where}: live link in\n${html}`);
 }
 
@@ -132,7 +136,12 @@ describe('renderers with hostile server and settings values', () => {
   });
 
   it('invalid connection tooltip (the settings file quotes hostile values)', () => {
-    const html = md.render(invalidConnectionTooltipMarkdown({ scope: 'workspace', problems: [{ severity: 'error', scope: 'workspace', index: 0, field: 'ssl.ca`x', message: `cannot read "${ALL}"` }] }));
+    const html = md.render(
+      invalidConnectionTooltipMarkdown({
+        scope: 'workspace',
+        problems: [{ severity: 'error', scope: 'workspace', index: 0, field: 'ssl.ca`x', message: `cannot read "${ALL}"` }],
+      }),
+    );
     assertInert(html, 'invalid connection');
     assert.equal((html.match(/<li>/g) ?? []).length, 1, 'one problem, one list item');
   });
@@ -154,7 +163,9 @@ describe('renderers with hostile server and settings values', () => {
       variables: {},
       status: {},
       findings: [{ id: 'replication-tls', severity: 'critical', title: HOSTILE[1]!, detail: ALL, fix: HOSTILE[8], measured: false }],
-      accounts: [{ user: `${HOSTILE[5]}\n| x | y | z |`, host: HOSTILE[0]!, requirement: { type: 'SPECIFIED', subject: HOSTILE[2] }, locked: false, local: false }],
+      accounts: [
+        { user: `${HOSTILE[5]}\n| x | y | z |`, host: HOSTILE[0]!, requirement: { type: 'SPECIFIED', subject: HOSTILE[2] }, locked: false, local: false },
+      ],
       replication: [{ channel: HOSTILE[1]!, host: HOSTILE[4]!, sslAllowed: false, sslVerifyServerCert: false }],
     };
     const html = md.render(renderAuditMarkdown(audit, `Server TLS audit: ${HOSTILE[1]}`));
@@ -164,10 +175,21 @@ describe('renderers with hostile server and settings values', () => {
   });
 
   it('TLS details webview: every interpolated value escaped', () => {
-    const html = renderTlsDetailsBody({ name: ALL, profile: { ...profile, ssl: { mode: 'VERIFY_IDENTITY', ca: HOSTILE[0] } }, state: 'connected', report: hostile });
+    const html = renderTlsDetailsBody({
+      name: ALL,
+      profile: { ...profile, ssl: { mode: 'VERIFY_IDENTITY', ca: HOSTILE[0] } },
+      state: 'connected',
+      report: hostile,
+    });
     assert.ok(!/<img|<script|<a[\s>]/i.test(html), html);
-    for (const needle of ['&lt;img src=x onerror=alert(1)&gt;', 'CN=&lt;img', '[link](command:mysqlTls.removeConnection)']) assert.ok(html.includes(needle), `${needle} missing`);
-    const withError = renderTlsDetailsBody({ name: 'x', profile, state: 'error', error: { code: 'unknown', title: HOSTILE[0]!, detail: HOSTILE[0]!, fix: HOSTILE[0]!, field: HOSTILE[0] } });
+    for (const needle of ['&lt;img src=x onerror=alert(1)&gt;', 'CN=&lt;img', '[link](command:mysqlTls.removeConnection)'])
+      assert.ok(html.includes(needle), `${needle} missing`);
+    const withError = renderTlsDetailsBody({
+      name: 'x',
+      profile,
+      state: 'error',
+      error: { code: 'unknown', title: HOSTILE[0]!, detail: HOSTILE[0]!, fix: HOSTILE[0]!, field: HOSTILE[0] },
+    });
     assert.ok(!/<img/i.test(withError), withError);
   });
 
@@ -177,7 +199,10 @@ describe('renderers with hostile server and settings values', () => {
     // eslint-disable-next-line no-control-regex
     assert.ok(!/[\x00-\x08\x0b-\x1f\x7f]/.test(text), JSON.stringify(text));
     assert.ok(text.includes('\\x1B]0;owned\\x07\\x1B[2J'));
-    assert.ok(text.split('\n').every((line, i) => i === 0 || line.startsWith('  ')), `a value started a line of its own:\n${text}`);
+    assert.ok(
+      text.split('\n').every((line, i) => i === 0 || line.startsWith('  ')),
+      `a value started a line of its own:\n${text}`,
+    );
   });
 
   it('results webview: cells, headers, tabs and messages are set as text, never as HTML', () => {

@@ -82,7 +82,8 @@ const PROFILE: ConnectionProfile = {
   ssl: { ca: '/etc/ca.pem', cert: '/etc/c.pem', key: '/etc/k.pem', minVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES256-GCM-SHA384' },
 };
 const withMode = (mode: SslMode, ssl: ConnectionProfile['ssl'] = {}): ConnectionProfile => ({ ...PROFILE, ssl: { ...PROFILE.ssl, mode, ...ssl } });
-const TAIL = '--ssl-ca=/etc/ca.pem --ssl-cert=/etc/c.pem --ssl-key=/etc/k.pem --tls-version=TLSv1.2,TLSv1.3 --ssl-cipher=ECDHE-RSA-AES256-GCM-SHA384 --connect-timeout=5 --database=shop';
+const TAIL =
+  '--ssl-ca=/etc/ca.pem --ssl-cert=/etc/c.pem --ssl-key=/etc/k.pem --tls-version=TLSv1.2,TLSv1.3 --ssl-cipher=ECDHE-RSA-AES256-GCM-SHA384 --connect-timeout=5 --database=shop';
 const HEAD = '--host=db.example.com --port=3307 --user=app -p';
 
 describe('mysqlCommandLine', () => {
@@ -101,7 +102,10 @@ describe('mysqlCommandLine', () => {
       line('REQUIRED'),
       `mariadb ${HEAD} --ssl --ssl-verify-server-cert ${TAIL}  # REQUIRED has no MariaDB client option: --ssl alone falls back to plaintext, so the server certificate is verified too (needs the CA in --ssl-ca)`,
     );
-    assert.equal(line('VERIFY_CA'), `mariadb ${HEAD} --ssl --ssl-verify-server-cert ${TAIL}  # VERIFY_CA has no MariaDB client option: --ssl-verify-server-cert also checks the host name`);
+    assert.equal(
+      line('VERIFY_CA'),
+      `mariadb ${HEAD} --ssl --ssl-verify-server-cert ${TAIL}  # VERIFY_CA has no MariaDB client option: --ssl-verify-server-cert also checks the host name`,
+    );
     assert.equal(line('VERIFY_IDENTITY'), `mariadb ${HEAD} --ssl --ssl-verify-server-cert ${TAIL}`);
     for (const mode of ['DISABLED', 'PREFERRED', 'REQUIRED', 'VERIFY_CA', 'VERIFY_IDENTITY'] as const) assert.doesNotMatch(line(mode), /--ssl-mode/);
   });
@@ -139,7 +143,9 @@ describe('mysqlCommandLine', () => {
       const line = mysqlCommandLine({ ...PROFILE, database: '--init-command=DROP DATABASE shop' }, undefined, flavour);
       assert.match(line, / --database='--init-command=DROP DATABASE shop'( |$)/);
       // Every word the shell sees after the client name is an option or -p.
-      const words = execFileSync('bash', ['-c', `f() { printf '%s\\0' "$@"; }; f ${line.split('  #')[0]!.slice(flavour.length + 1)}`], { encoding: 'utf8' }).split('\0').slice(0, -1);
+      const words = execFileSync('bash', ['-c', `f() { printf '%s\\0' "$@"; }; f ${line.split('  #')[0]!.slice(flavour.length + 1)}`], { encoding: 'utf8' })
+        .split('\0')
+        .slice(0, -1);
       for (const w of words) assert.match(w, /^(--[a-z-]+(=.*)?|-p)$/s, w);
       assert.ok(words.includes('--database=--init-command=DROP DATABASE shop'));
     });
@@ -170,16 +176,30 @@ describe('mysqlCommandLine', () => {
       chmodSync(path.join(dir.dir, 'mysql'), 0o755);
       for (const value of HOSTILE.filter((v) => v !== '' && !v.includes('\n'))) {
         clearMarker();
-        const profile: ConnectionProfile = { host: value, user: value, database: value, ssl: { mode: 'VERIFY_IDENTITY', ca: value, cert: value, key: value, ciphers: value, servername: value, pfx: value } };
+        const profile: ConnectionProfile = {
+          host: value,
+          user: value,
+          database: value,
+          ssl: { mode: 'VERIFY_IDENTITY', ca: value, cert: value, key: value, ciphers: value, servername: value, pfx: value },
+        };
         const line = mysqlCommandLine(profile, { baseDir: '/base', home: '/home/me' }, 'mysql');
         const argvFile = path.join(dir.dir, 'argv');
         const r = spawnSync('bash', ['-c', line], { env: { PATH: `${dir.dir}:/usr/bin:/bin`, ARGV_FILE: argvFile }, encoding: 'utf8' });
         assert.equal(r.status, 0, r.stderr);
         assert.equal(existsSync(MARKER), false, `${JSON.stringify(value)} ran a command`);
         const argv = readFileSync(argvFile, 'utf8').split('\0').slice(0, -1);
-        assert.equal(argv.find((a) => a.startsWith('--database=')), `--database=${value}`);
-        assert.equal(argv.find((a) => a.startsWith('--host=')), `--host=${value}`);
-        assert.equal(argv.find((a) => a.startsWith('--ssl-cipher=')), `--ssl-cipher=${value}`);
+        assert.equal(
+          argv.find((a) => a.startsWith('--database=')),
+          `--database=${value}`,
+        );
+        assert.equal(
+          argv.find((a) => a.startsWith('--host=')),
+          `--host=${value}`,
+        );
+        assert.equal(
+          argv.find((a) => a.startsWith('--ssl-cipher=')),
+          `--ssl-cipher=${value}`,
+        );
       }
     } finally {
       dir.remove();
@@ -214,7 +234,11 @@ exec ${real} --defaults-file="$DEFAULTS_FILE" "$@" -N -B -e "SELECT DATABASE(), 
     writeFileSync(defaults, `[client]\npassword=${password}\n`, { mode: 0o600 });
     rmSync(argvFile, { force: true });
     const line = mysqlCommandLine(profile, undefined, 'mariadb');
-    const r = spawnSync('bash', ['-c', line], { env: { ...process.env, PATH: `${dir.dir}:${process.env.PATH}`, ARGV_FILE: argvFile, DEFAULTS_FILE: defaults }, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('bash', ['-c', line], {
+      env: { ...process.env, PATH: `${dir.dir}:${process.env.PATH}`, ARGV_FILE: argvFile, DEFAULTS_FILE: defaults },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, argv: readFileSync(argvFile, 'utf8').split('\0').slice(0, -1) };
   }
 
@@ -250,7 +274,10 @@ exec ${real} --defaults-file="$DEFAULTS_FILE" "$@" -N -B -e "SELECT DATABASE(), 
   });
 
   it('REQUIRED is written with --ssl-verify-server-cert, so a server without TLS is refused rather than used in plaintext', () => {
-    const r = run({ host: sb.host, port: sb.servers.plain.port, user: sb.accounts.app_none!.user, ssl: { mode: 'REQUIRED', ca: sb.certs.ca } }, sb.accounts.app_none!.password);
+    const r = run(
+      { host: sb.host, port: sb.servers.plain.port, user: sb.accounts.app_none!.user, ssl: { mode: 'REQUIRED', ca: sb.certs.ca } },
+      sb.accounts.app_none!.password,
+    );
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /SSL is required, but the server does not support it/);
   });
@@ -275,13 +302,15 @@ exec ${real} --defaults-file="$DEFAULTS_FILE" "$@" -N -B -e "SELECT DATABASE(), 
 });
 
 describe('mysqlCommandLine and ${env:NAME}', () => {
-  it("writes the shell's own \"${NAME}\": the value never appears in the line, and bash finds the same path", () => {
+  it('writes the shell\'s own "${NAME}": the value never appears in the line, and bash finds the same path', () => {
     const env = { CERTS_DIR: '/very/secret-value', SUB: 'n0t-shown' };
     const profile = { host: 'h', user: 'u', ssl: { mode: 'VERIFY_CA' as const, ca: '${env:CERTS_DIR}/ca.pem', key: '/keys/${env:SUB}/k.pem', cert: '/c.pem' } };
     const line = mysqlCommandLine(profile, { env, home: '/home/me' }, 'mysql');
     assert.ok(!line.includes('secret-value') && !line.includes('n0t-shown'), line);
     // Run the words through bash with the variables set: the paths come out as the extension expands them.
-    const words = execFileSync('bash', ['-c', `printf '%s\\n' ${line.replace(/^mysql /, '')}`], { env: { ...process.env, ...env }, encoding: 'utf8' }).split('\n');
+    const words = execFileSync('bash', ['-c', `printf '%s\\n' ${line.replace(/^mysql /, '')}`], { env: { ...process.env, ...env }, encoding: 'utf8' }).split(
+      '\n',
+    );
     assert.ok(words.includes('--ssl-ca=/very/secret-value/ca.pem'), words.join(' '));
     assert.ok(words.includes('--ssl-key=/keys/n0t-shown/k.pem'), words.join(' '));
   });

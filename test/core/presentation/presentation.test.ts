@@ -42,7 +42,12 @@ describe('presentation of real sandbox reports', () => {
     const p = statusBarPresentation('Sandbox', profile, status(plaintext));
     assert.match(p.text, /^\$\(unlock\) Sandbox/);
     assert.equal(p.background, 'warning');
-    const e = statusBarPresentation('Sandbox', profile, { id: 'x', state: 'error', error: new MysqlTlsError('tls-hostname-mismatch', 'cert names db.other'), since: new Date() });
+    const e = statusBarPresentation('Sandbox', profile, {
+      id: 'x',
+      state: 'error',
+      error: new MysqlTlsError('tls-hostname-mismatch', 'cert names db.other'),
+      since: new Date(),
+    });
     assert.equal(e.text, '$(error) Sandbox');
     assert.equal(statusBarPresentation('Sandbox', profile, { id: 'x', state: 'disconnected', since: new Date() }).text, '$(plug) Sandbox');
   });
@@ -61,13 +66,27 @@ describe('presentation of real sandbox reports', () => {
   it('details body holds the key facts of a verified connection', () => {
     const html = renderTlsDetailsBody({ name: 'Sandbox', profile, state: 'connected', report: verified });
     const leaf = verified.peerChain[0]!;
-    for (const fact of [verified.protocol!, verified.cipher!.name, verified.server.sslCipher, verified.server.sslVersion, leaf.fingerprintSha256, escapeHtml(leaf.subject), 'VERIFY_IDENTITY', 'chain and host name verified', `${leaf.daysLeft} days left`, 'enforced by the mode']) {
+    for (const fact of [
+      verified.protocol!,
+      verified.cipher!.name,
+      verified.server.sslCipher,
+      verified.server.sslVersion,
+      leaf.fingerprintSha256,
+      escapeHtml(leaf.subject),
+      'VERIFY_IDENTITY',
+      'chain and host name verified',
+      `${leaf.daysLeft} days left`,
+      'enforced by the mode',
+    ]) {
       assert.ok(html.includes(fact), `missing ${fact}`);
     }
   });
 
   it('details body of a failed connection shows the cause, detail and fix', () => {
-    const error = new MysqlTlsError('tls-hostname-mismatch', 'Hostname/IP does not match certificate\'s altnames: Host: 127.0.0.1. is not in the cert\'s altnames');
+    const error = new MysqlTlsError(
+      'tls-hostname-mismatch',
+      "Hostname/IP does not match certificate's altnames: Host: 127.0.0.1. is not in the cert's altnames",
+    );
     const html = renderTlsDetailsBody({ name: 'Broken', profile, state: 'error', error });
     assert.ok(html.includes(escapeHtml(error.title)));
     assert.ok(html.includes(escapeHtml(error.detail)));
@@ -77,19 +96,39 @@ describe('presentation of real sandbox reports', () => {
 
   it('escapes HTML in every untrusted value', () => {
     const evil = '<img src=x onerror=alert(1)>';
-    const report: TlsReport = { ...verified, peerChain: [{ ...verified.peerChain[0]!, subject: `CN=${evil}`, subjectAltNames: [`DNS:${evil}`] }], hints: [evil] };
-    const html = renderTlsDetailsBody({ name: evil, profile: { ...profile, host: evil, user: `"${evil}` }, state: 'connected', report, error: new MysqlTlsError('unknown', evil) });
+    const report: TlsReport = {
+      ...verified,
+      peerChain: [{ ...verified.peerChain[0]!, subject: `CN=${evil}`, subjectAltNames: [`DNS:${evil}`] }],
+      hints: [evil],
+    };
+    const html = renderTlsDetailsBody({
+      name: evil,
+      profile: { ...profile, host: evil, user: `"${evil}` },
+      state: 'connected',
+      report,
+      error: new MysqlTlsError('unknown', evil),
+    });
     assert.ok(!html.includes('<img'), 'no raw tag survives');
     assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
   });
 
   it('the page has a strict CSP with a nonce on every script', () => {
-    const page = renderTlsDetailsPage({ nonce: 'abc123', cspSource: 'vscode-resource:', elementsScriptUri: 'vscode-resource:/e.js', viewScriptUri: 'vscode-resource:/v.js', title: 'TLS Details: <x>', bodyHtml: '<p>b</p>' });
+    const page = renderTlsDetailsPage({
+      nonce: 'abc123',
+      cspSource: 'vscode-resource:',
+      elementsScriptUri: 'vscode-resource:/e.js',
+      viewScriptUri: 'vscode-resource:/v.js',
+      title: 'TLS Details: <x>',
+      bodyHtml: '<p>b</p>',
+    });
     assert.match(page, /default-src 'none'/);
     assert.match(page, /script-src 'nonce-abc123'/);
     const scripts = page.match(/<script[^>]*>/g) ?? [];
     assert.equal(scripts.length, 2);
-    assert.ok(scripts.every((s) => s.includes('nonce="abc123"') && s.includes('src=')), 'only external, nonce\'d scripts');
+    assert.ok(
+      scripts.every((s) => s.includes('nonce="abc123"') && s.includes('src=')),
+      "only external, nonce'd scripts",
+    );
     assert.ok(page.includes('<title>TLS Details: &lt;x&gt;</title>'));
     assert.ok(page.includes('var(--vscode-foreground)'));
   });
@@ -105,11 +144,23 @@ describe('presentation of real sandbox reports', () => {
 describe('mysqlCommandLine', () => {
   it('builds a MySQL 8 command line with expanded paths and no password', () => {
     const line = mysqlCommandLine(
-      { host: 'db.example.com', port: 3307, user: "o'brien", database: 'shop', ssl: { mode: 'VERIFY_IDENTITY', ca: '${workspaceFolder}/ca.pem', cert: '~/c.pem', key: '~/k.pem', minVersion: 'TLSv1.2' } },
+      {
+        host: 'db.example.com',
+        port: 3307,
+        user: "o'brien",
+        database: 'shop',
+        ssl: { mode: 'VERIFY_IDENTITY', ca: '${workspaceFolder}/ca.pem', cert: '~/c.pem', key: '~/k.pem', minVersion: 'TLSv1.2' },
+      },
       { workspaceFolder: '/ws', home: '/home/me' },
       'mysql',
     );
-    assert.equal(line, `mysql --host=db.example.com --port=3307 --user='o'\\''brien' -p --ssl-mode=VERIFY_IDENTITY --ssl-ca=/ws/ca.pem --ssl-cert=/home/me/c.pem --ssl-key=/home/me/k.pem --tls-version=TLSv1.2,TLSv1.3 --database=shop`);
-    assert.equal(mysqlCommandLine({ host: 'h', user: 'u', ssl: { mode: 'DISABLED', ca: '/x' } }, undefined, 'mysql'), 'mysql --host=h --port=3306 --user=u -p --ssl-mode=DISABLED');
+    assert.equal(
+      line,
+      `mysql --host=db.example.com --port=3307 --user='o'\\''brien' -p --ssl-mode=VERIFY_IDENTITY --ssl-ca=/ws/ca.pem --ssl-cert=/home/me/c.pem --ssl-key=/home/me/k.pem --tls-version=TLSv1.2,TLSv1.3 --database=shop`,
+    );
+    assert.equal(
+      mysqlCommandLine({ host: 'h', user: 'u', ssl: { mode: 'DISABLED', ca: '/x' } }, undefined, 'mysql'),
+      'mysql --host=h --port=3306 --user=u -p --ssl-mode=DISABLED',
+    );
   });
 });

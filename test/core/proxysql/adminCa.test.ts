@@ -7,11 +7,17 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { MysqlTlsError } from '../../../src/core/errors';
 import { openSession } from '../../../src/core/mysql/session';
-import { AUTO_CERTIFICATE_EXPLANATION, defaultAdminSsl, explainAdminConnectError, inspectProxysqlCa, isProxysqlAutoCertificate } from '../../../src/core/proxysql/adminTls';
+import {
+  AUTO_CERTIFICATE_EXPLANATION,
+  defaultAdminSsl,
+  explainAdminConnectError,
+  inspectProxysqlCa,
+  isProxysqlAutoCertificate,
+} from '../../../src/core/proxysql/adminTls';
 import { startProxysqlStandIn } from '../../helpers/proxysqlStandIn';
 
 describe("ProxySQL's own CA on the admin port", () => {
-  it('recognises the auto-generated certificate, shows the CA\'s fingerprint, and explains why VERIFY_IDENTITY cannot pass', async () => {
+  it("recognises the auto-generated certificate, shows the CA's fingerprint, and explains why VERIFY_IDENTITY cannot pass", async () => {
     const standIn = await startProxysqlStandIn();
     try {
       const ca = await inspectProxysqlCa(standIn.caFile);
@@ -19,14 +25,23 @@ describe("ProxySQL's own CA on the admin port", () => {
       assert.match(ca.certificate.fingerprintSha256, /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
       assert.deepEqual(ca.warnings, []);
       const notCa = await inspectProxysqlCa(path.join(standIn.dataDir, 'proxysql-cert.pem'));
-      assert.ok(notCa.warnings.some((w) => /not a CA/.test(w)), 'the server certificate is refused as a trust anchor');
+      assert.ok(
+        notCa.warnings.some((w) => /not a CA/.test(w)),
+        'the server certificate is refused as a trust anchor',
+      );
 
-      const session = await openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, kind: 'proxysqlAdmin', ssl: defaultAdminSsl(standIn.caFile) }, secrets: { password: standIn.password } });
+      const session = await openSession({
+        profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, kind: 'proxysqlAdmin', ssl: defaultAdminSsl(standIn.caFile) },
+        secrets: { password: standIn.password },
+      });
       assert.equal(session.report.security, 'verified-ca');
       assert.equal(isProxysqlAutoCertificate(session.report.peerChain[0]), true);
       await session.close();
 
-      const failure = await openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'VERIFY_IDENTITY', ca: standIn.caFile } }, secrets: { password: standIn.password } }).then(
+      const failure = await openSession({
+        profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'VERIFY_IDENTITY', ca: standIn.caFile } },
+        secrets: { password: standIn.password },
+      }).then(
         () => assert.fail('VERIFY_IDENTITY passed'),
         (e: unknown) => e as MysqlTlsError,
       );

@@ -15,7 +15,14 @@ import {
   updateGlobalVariable,
   updateUseSsl,
 } from '../../../src/core/proxysql/adminSql';
-import { applySteps, clientCertificateSteps, persistSteps, tlsHostgroupSteps, toggleHostgroupTlsSteps, toggleServerTlsSteps } from '../../../src/core/proxysql/tlsChanges';
+import {
+  applySteps,
+  clientCertificateSteps,
+  persistSteps,
+  tlsHostgroupSteps,
+  toggleHostgroupTlsSteps,
+  toggleServerTlsSteps,
+} from '../../../src/core/proxysql/tlsChanges';
 import { AdminStepError, pendingLabel, readProxysqlTlsState, runAdminSteps, type AdminQuery, type ProxysqlTlsState } from '../../../src/core/proxysql/tlsState';
 import { openSession, type Session } from '../../../src/core/mysql/session';
 import { DEMO_STAND_IN_SERVERS, startProxysqlStandIn, STAND_IN_VERSION, type ProxysqlStandIn } from '../../helpers/proxysqlStandIn';
@@ -33,7 +40,10 @@ describe('adminSql: statements and escaping', () => {
       "UPDATE mysql_servers SET use_ssl=0 WHERE hostgroup_id=20 AND hostname='o''brien' AND port=3307",
     );
     assert.throws(() => updateUseSsl(true, { hostgroupId: 1.5 }), /whole number/);
-    assert.equal(updateGlobalVariable('mysql-ssl_p2s_ca', '/etc/proxysql/ca.pem'), "UPDATE global_variables SET variable_value='/etc/proxysql/ca.pem' WHERE variable_name='mysql-ssl_p2s_ca'");
+    assert.equal(
+      updateGlobalVariable('mysql-ssl_p2s_ca', '/etc/proxysql/ca.pem'),
+      "UPDATE global_variables SET variable_value='/etc/proxysql/ca.pem' WHERE variable_name='mysql-ssl_p2s_ca'",
+    );
     assert.match(selectServers('disk'), /FROM disk\.mysql_servers /);
     assert.match(selectServers('runtime'), /FROM runtime_mysql_servers /);
     assert.match(selectTlsVariables('runtime'), /FROM runtime_global_variables WHERE variable_name IN \('mysql-have_ssl', 'mysql-ssl_p2s_ca'/);
@@ -67,8 +77,14 @@ describe('ProxySQL TLS state against the stand-in admin server', () => {
     assert.equal(session.report.encrypted, true);
     const state = await read();
     assert.equal(state.version, STAND_IN_VERSION);
-    assert.deepEqual(state.hostgroups.map((g) => g.hostgroupId), [10, 20]);
-    assert.deepEqual(state.hostgroups[1]!.servers.map((s) => s.hostname), ['db-replica-1.internal', 'db-replica-2.internal']);
+    assert.deepEqual(
+      state.hostgroups.map((g) => g.hostgroupId),
+      [10, 20],
+    );
+    assert.deepEqual(
+      state.hostgroups[1]!.servers.map((s) => s.hostname),
+      ['db-replica-1.internal', 'db-replica-2.internal'],
+    );
     assert.deepEqual(state.pendingServers, []);
     assert.equal(state.frontendTls, true);
     assert.equal(state.variables.find((v) => v.name === 'mysql-ssl_p2s_ca')?.present, true);
@@ -94,7 +110,10 @@ describe('ProxySQL TLS state against the stand-in admin server', () => {
     assert.equal(pendingLabel(entry.pending), 'pending: LOAD ... TO RUNTIME needed, SAVE ... TO DISK needed');
 
     const apply = applySteps(state);
-    assert.deepEqual(apply.map((s) => s.sql), [LOAD_SERVERS_TO_RUNTIME]);
+    assert.deepEqual(
+      apply.map((s) => s.sql),
+      [LOAD_SERVERS_TO_RUNTIME],
+    );
     await runAdminSteps(query, apply);
     state = await read();
     entry = state.hostgroups[1]!.servers[0]!;
@@ -103,7 +122,10 @@ describe('ProxySQL TLS state against the stand-in admin server', () => {
     assert.equal(standIn.servers('disk').find((r) => r.hostname === replica.hostname)?.use_ssl, '0');
 
     const persist = persistSteps(state);
-    assert.deepEqual(persist.map((s) => s.sql), [SAVE_SERVERS_TO_DISK]);
+    assert.deepEqual(
+      persist.map((s) => s.sql),
+      [SAVE_SERVERS_TO_DISK],
+    );
     await runAdminSteps(query, persist);
     state = await read();
     assert.deepEqual(state.hostgroups[1]!.servers[0]!.pending, []);
@@ -123,7 +145,11 @@ describe('ProxySQL TLS state against the stand-in admin server', () => {
 
   it('sets the proxy-to-server client certificate variables, then LOAD/SAVE MYSQL VARIABLES', async () => {
     let state = await read();
-    const steps = clientCertificateSteps(state, { 'mysql-ssl_p2s_ca': '/etc/proxysql/ca.pem', 'mysql-ssl_p2s_cert': "/etc/proxysql/client's.pem", 'mysql-ssl_p2s_key': '/etc/proxysql/client-key.pem' });
+    const steps = clientCertificateSteps(state, {
+      'mysql-ssl_p2s_ca': '/etc/proxysql/ca.pem',
+      'mysql-ssl_p2s_cert': "/etc/proxysql/client's.pem",
+      'mysql-ssl_p2s_key': '/etc/proxysql/client-key.pem',
+    });
     assert.equal(steps.length, 3);
     await runAdminSteps(query, steps);
     state = await read();
@@ -161,21 +187,43 @@ describe('ProxySQL TLS state against the stand-in admin server', () => {
 
   it('rejects what ProxySQL would reject, and unsupported statements', async () => {
     await assert.rejects(session.query('UPDATE mysql_servers SET use_ssl=2 WHERE hostgroup_id=10'), /CHECK constraint failed: use_ssl IN\(0,1\)/);
-    await assert.rejects(session.query('DROP TABLE mysql_servers'), (e: Error & { errno?: number }) => e.errno === 1045 && /^ProxySQL Admin Error:/.test(e.message));
+    await assert.rejects(
+      session.query('DROP TABLE mysql_servers'),
+      (e: Error & { errno?: number }) => e.errno === 1045 && /^ProxySQL Admin Error:/.test(e.message),
+    );
     await assert.rejects(session.query('SELECT * FROM mysql_users'), /no such table: mysql_users/);
-    await assert.rejects(new Promise((resolve, reject) => session.connection.execute('SELECT 1', (err, rows) => (err ? reject(err) : resolve(rows)))), /Command not supported/);
+    await assert.rejects(
+      new Promise((resolve, reject) => session.connection.execute('SELECT 1', (err, rows) => (err ? reject(err) : resolve(rows)))),
+      /Command not supported/,
+    );
     assert.ok(standIn.rejected.includes('DROP TABLE mysql_servers'));
     // An UPDATE that matches nothing is an error for the extension, not a silent success.
     const ghost = { key: 'x', hostgroupId: 99, hostname: 'gone', port: 3306, pending: [] };
-    await assert.rejects(runAdminSteps(query, toggleServerTlsSteps(ghost, true)), (e: unknown) => e instanceof AdminStepError && /changed no row/.test(e.message));
+    await assert.rejects(
+      runAdminSteps(query, toggleServerTlsSteps(ghost, true)),
+      (e: unknown) => e instanceof AdminStepError && /changed no row/.test(e.message),
+    );
   });
 });
 
 describe('per-server TLS parameters (mysql_servers_ssl_params, 2.6+)', () => {
   it('are read from all three layers and compared (nothing pending when they agree)', async () => {
-    const row = { hostname: 'db-primary.internal', port: '3306', username: '', ssl_ca: '/etc/proxysql/ca.pem', ssl_cert: '', ssl_key: '', ssl_cipher: '', tls_version: 'TLSv1.3', comment: '' };
+    const row = {
+      hostname: 'db-primary.internal',
+      port: '3306',
+      username: '',
+      ssl_ca: '/etc/proxysql/ca.pem',
+      ssl_cert: '',
+      ssl_key: '',
+      ssl_cipher: '',
+      tls_version: 'TLSv1.3',
+      comment: '',
+    };
     const standIn = await startProxysqlStandIn({ servers: DEMO_STAND_IN_SERVERS, serverSslParams: [row] });
-    const session = await openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'DISABLED' } }, secrets: { password: standIn.password } });
+    const session = await openSession({
+      profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'DISABLED' } },
+      secrets: { password: standIn.password },
+    });
     try {
       const state = await readProxysqlTlsState((sql) => session.query(sql));
       assert.equal(state.serverSslParams.supported, true);
@@ -198,7 +246,10 @@ describe('version differences', () => {
       serverSslParams: false,
       noFreeConnectionsTable: true,
     });
-    const session = await openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'DISABLED' } }, secrets: { password: standIn.password } });
+    const session = await openSession({
+      profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'DISABLED' } },
+      secrets: { password: standIn.password },
+    });
     try {
       const q: AdminQuery = (sql) => session.query(sql);
       let state = await readProxysqlTlsState(q);
@@ -225,7 +276,10 @@ describe('version differences', () => {
   it('a wrong admin password is refused', async () => {
     const standIn = await startProxysqlStandIn();
     try {
-      await assert.rejects(openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'DISABLED' } }, secrets: { password: 'wrong' } }), /denied|password/i);
+      await assert.rejects(
+        openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'DISABLED' } }, secrets: { password: 'wrong' } }),
+        /denied|password/i,
+      );
     } finally {
       await standIn.close();
     }

@@ -6,7 +6,9 @@ import { parseConnectionSettings, settingsEntryOf } from '../../../src/core/sett
 
 describe('connection kind proxysqlAdmin', () => {
   it('is accepted, defaults to port 6032 and survives a save', () => {
-    const parsed = parseConnectionSettings([{ scope: 'workspace', value: [{ id: 'p', name: 'Proxy admin', kind: 'proxysqlAdmin', host: '127.0.0.1', user: 'admin', ssl: { mode: 'DISABLED' } }] }]);
+    const parsed = parseConnectionSettings([
+      { scope: 'workspace', value: [{ id: 'p', name: 'Proxy admin', kind: 'proxysqlAdmin', host: '127.0.0.1', user: 'admin', ssl: { mode: 'DISABLED' } }] },
+    ]);
     assert.deepEqual(parsed.problems, []);
     const profile = parsed.connections[0]!.profile;
     assert.equal(profile.kind, 'proxysqlAdmin');
@@ -35,7 +37,15 @@ describe('connection kind proxysqlAdmin', () => {
   });
 
   it('an unknown kind is an error naming the field; a plain connection keeps 3306 and no kind', () => {
-    const parsed = parseConnectionSettings([{ scope: 'user', value: [{ id: 'x', kind: 'proxysql', host: 'h', user: 'u' }, { id: 'y', host: 'h', user: 'u' }] }]);
+    const parsed = parseConnectionSettings([
+      {
+        scope: 'user',
+        value: [
+          { id: 'x', kind: 'proxysql', host: 'h', user: 'u' },
+          { id: 'y', host: 'h', user: 'u' },
+        ],
+      },
+    ]);
     assert.equal(parsed.invalid[0]?.problems[0]?.field, 'kind');
     assert.equal(parsed.connections[0]!.profile.port, undefined);
     assert.equal(settingsEntryOf(parsed.connections[0]!.profile).kind, undefined);

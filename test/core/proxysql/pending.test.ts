@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { LOAD_SERVERS_TO_RUNTIME, SAVE_SERVERS_TO_DISK, updateServerStatus } from '../../../src/core/proxysql/adminSql';
 import { drainSteps, frontendTlsSteps, previewDrain, toggleServerTlsSteps, waitUntilNoConnectionInUse } from '../../../src/core/proxysql/tlsChanges';
-import { idleConnectionUsesTls, readProxysqlTlsState, runAdminSteps, type AdminQuery, type ProxysqlTlsState, type ServerEntry } from '../../../src/core/proxysql/tlsState';
+import {
+  idleConnectionUsesTls,
+  readProxysqlTlsState,
+  runAdminSteps,
+  type AdminQuery,
+  type ProxysqlTlsState,
+  type ServerEntry,
+} from '../../../src/core/proxysql/tlsState';
 import { openSession, type Session } from '../../../src/core/mysql/session';
 import { DEMO_STAND_IN_SERVERS, startProxysqlStandIn, type ProxysqlStandIn } from '../../helpers/proxysqlStandIn';
 
@@ -22,7 +29,10 @@ describe('ProxySQL pending state and backend TLS', () => {
 
   beforeEach(async () => {
     standIn = await startProxysqlStandIn({ servers: DEMO_STAND_IN_SERVERS, pool: [{ ...REPLICA, free: 2 }] });
-    session = await openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'VERIFY_CA', ca: standIn.caFile } }, secrets: { password: standIn.password } });
+    session = await openSession({
+      profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'VERIFY_CA', ca: standIn.caFile } },
+      secrets: { password: standIn.password },
+    });
     query = (sql) => session.query(sql);
   });
   afterEach(async () => {
@@ -34,7 +44,10 @@ describe('ProxySQL pending state and backend TLS', () => {
     const key = { hostgroupId: 20, hostname: REPLICA.hostname, port: 3306 };
     await runAdminSteps(query, [{ sql: updateServerStatus('OFFLINE_HARD', key), description: '', expectRows: true }]);
     assert.deepEqual(replica(await read()).pending, ['load', 'save'], 'a status change in memory is pending');
-    await runAdminSteps(query, [{ sql: LOAD_SERVERS_TO_RUNTIME, description: '', expectRows: false }, { sql: SAVE_SERVERS_TO_DISK, description: '', expectRows: false }]);
+    await runAdminSteps(query, [
+      { sql: LOAD_SERVERS_TO_RUNTIME, description: '', expectRows: false },
+      { sql: SAVE_SERVERS_TO_DISK, description: '', expectRows: false },
+    ]);
     standIn.purgeOfflineHard(); // what 2.7.1 does a few seconds after LOAD
     const state = await read();
     const entry = replica(state);
@@ -45,7 +58,11 @@ describe('ProxySQL pending state and backend TLS', () => {
   });
 
   it('use_ssl=1 + LOAD + SAVE is not "done" while idle plaintext connections remain; the drain empties them and reads "done"', async () => {
-    await runAdminSteps(query, [...toggleServerTlsSteps(replica(await read()), true), { sql: LOAD_SERVERS_TO_RUNTIME, description: '', expectRows: false }, { sql: SAVE_SERVERS_TO_DISK, description: '', expectRows: false }]);
+    await runAdminSteps(query, [
+      ...toggleServerTlsSteps(replica(await read()), true),
+      { sql: LOAD_SERVERS_TO_RUNTIME, description: '', expectRows: false },
+      { sql: SAVE_SERVERS_TO_DISK, description: '', expectRows: false },
+    ]);
     standIn.openBackendConnections(REPLICA, 1, { inUse: true }); // a client query running right now
     let state = await read();
     let entry = replica(state);
@@ -57,13 +74,19 @@ describe('ProxySQL pending state and backend TLS', () => {
     assert.deepEqual(state.pendingServers, ['drain']);
 
     const plan = drainSteps(state, entry);
-    assert.deepEqual(plan.soft.map((s) => s.sql), ["UPDATE mysql_servers SET status='OFFLINE_SOFT' WHERE hostgroup_id=20 AND hostname='db-replica-1.internal' AND port=3306", LOAD_SERVERS_TO_RUNTIME]);
-    assert.deepEqual(plan.finish.map((s) => s.sql), [
-      "UPDATE mysql_servers SET status='OFFLINE_HARD' WHERE hostgroup_id=20 AND hostname='db-replica-1.internal' AND port=3306",
-      LOAD_SERVERS_TO_RUNTIME,
-      "UPDATE mysql_servers SET status='ONLINE' WHERE hostgroup_id=20 AND hostname='db-replica-1.internal' AND port=3306",
-      LOAD_SERVERS_TO_RUNTIME,
-    ]);
+    assert.deepEqual(
+      plan.soft.map((s) => s.sql),
+      ["UPDATE mysql_servers SET status='OFFLINE_SOFT' WHERE hostgroup_id=20 AND hostname='db-replica-1.internal' AND port=3306", LOAD_SERVERS_TO_RUNTIME],
+    );
+    assert.deepEqual(
+      plan.finish.map((s) => s.sql),
+      [
+        "UPDATE mysql_servers SET status='OFFLINE_HARD' WHERE hostgroup_id=20 AND hostname='db-replica-1.internal' AND port=3306",
+        LOAD_SERVERS_TO_RUNTIME,
+        "UPDATE mysql_servers SET status='ONLINE' WHERE hostgroup_id=20 AND hostname='db-replica-1.internal' AND port=3306",
+        LOAD_SERVERS_TO_RUNTIME,
+      ],
+    );
     const preview = previewDrain(plan);
     assert.match(preview, /^1\. UPDATE mysql_servers SET status='OFFLINE_SOFT'/);
     assert.match(preview, /\n6\. LOAD MYSQL SERVERS TO RUNTIME;/);
@@ -73,7 +96,11 @@ describe('ProxySQL pending state and backend TLS', () => {
     await runAdminSteps(query, plan.soft);
     const polls: number[] = [];
     // The running query ends while the drain waits (no timer: the wait's sleep is where time passes).
-    const drained = await waitUntilNoConnectionInUse(query, plan, { sleep: async () => standIn.finishQueries(REPLICA), onPoll: (n) => polls.push(n), maxPolls: 5 });
+    const drained = await waitUntilNoConnectionInUse(query, plan, {
+      sleep: async () => standIn.finishQueries(REPLICA),
+      onPoll: (n) => polls.push(n),
+      maxPolls: 5,
+    });
     assert.equal(drained, true);
     assert.deepEqual(polls, [1, 0]);
     await runAdminSteps(query, plan.finish);
@@ -96,13 +123,19 @@ describe('ProxySQL pending state and backend TLS', () => {
 
   it('the frontend TLS switch: UPDATE mysql-have_ssl then LOAD MYSQL VARIABLES TO RUNTIME, for new connections', async () => {
     const steps = frontendTlsSteps(await read(), false);
-    assert.deepEqual(steps.map((s) => s.sql), ["UPDATE global_variables SET variable_value='false' WHERE variable_name='mysql-have_ssl'", 'LOAD MYSQL VARIABLES TO RUNTIME']);
+    assert.deepEqual(
+      steps.map((s) => s.sql),
+      ["UPDATE global_variables SET variable_value='false' WHERE variable_name='mysql-have_ssl'", 'LOAD MYSQL VARIABLES TO RUNTIME'],
+    );
     assert.match(steps[1]!.description, /new connections to the client AND admin ports get no TLS/);
     await runAdminSteps(query, steps);
     const state = await read();
     assert.equal(state.frontendTls, false);
     assert.deepEqual(state.pendingVariables, ['save']);
-    const next = await openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'PREFERRED' } }, secrets: { password: standIn.password } });
+    const next = await openSession({
+      profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'PREFERRED' } },
+      secrets: { password: standIn.password },
+    });
     assert.equal(next.report.encrypted, false, 'the next connection gets no TLS');
     await next.close();
   });

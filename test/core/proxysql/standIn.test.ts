@@ -17,13 +17,21 @@ const mysql2 = require('mysql2') as typeof import('mysql2');
 
 function connect(standIn: ProxysqlStandIn, ssl?: { ca: string } | false): Promise<Connection> {
   return new Promise((resolve, reject) => {
-    const c = mysql2.createConnection({ host: '127.0.0.1', port: standIn.port, user: standIn.user, password: standIn.password, ...(ssl ? { ssl: { ca: readFileSync(ssl.ca, 'utf8'), rejectUnauthorized: true } } : {}) });
+    const c = mysql2.createConnection({
+      host: '127.0.0.1',
+      port: standIn.port,
+      user: standIn.user,
+      password: standIn.password,
+      ...(ssl ? { ssl: { ca: readFileSync(ssl.ca, 'utf8'), rejectUnauthorized: true } } : {}),
+    });
     c.connect((err) => (err ? reject(err) : resolve(c)));
   });
 }
 
 function q(c: Connection, sql: string): Promise<{ rows: unknown; fields?: FieldPacket[] }> {
-  return new Promise((resolve, reject) => c.query(sql, (err, rows, fields) => (err ? reject(err) : resolve({ rows, fields: fields as FieldPacket[] | undefined }))));
+  return new Promise((resolve, reject) =>
+    c.query(sql, (err, rows, fields) => (err ? reject(err) : resolve({ rows, fields: fields as FieldPacket[] | undefined }))),
+  );
 }
 
 describe('ProxySQL stand-in behaves like the real 2.7.1 admin port', () => {
@@ -72,11 +80,14 @@ describe('ProxySQL stand-in behaves like the real 2.7.1 admin port', () => {
     assert.equal(unknown.info, "ERROR: Unknown global variable: 'mysql-no_such_thing'");
   });
 
-  it('answers SELECT 1, SELECT * FROM mysql_servers_ssl_params and SHOW VARIABLES LIKE \'%ssl%\' (with the two processlist variables)', async () => {
+  it("answers SELECT 1, SELECT * FROM mysql_servers_ssl_params and SHOW VARIABLES LIKE '%ssl%' (with the two processlist variables)", async () => {
     assert.deepEqual((await q(c, 'SELECT 1')).rows, [{ 1: '1' }]);
     const params = await q(c, 'SELECT * FROM mysql_servers_ssl_params');
     assert.deepEqual(params.rows, []);
-    assert.deepEqual(params.fields!.map((f) => f.name), ['hostname', 'port', 'username', 'ssl_ca', 'ssl_cert', 'ssl_key', 'ssl_capath', 'ssl_crl', 'ssl_crlpath', 'ssl_cipher', 'tls_version', 'comment']);
+    assert.deepEqual(
+      params.fields!.map((f) => f.name),
+      ['hostname', 'port', 'username', 'ssl_ca', 'ssl_cert', 'ssl_key', 'ssl_capath', 'ssl_crl', 'ssl_crlpath', 'ssl_cipher', 'tls_version', 'comment'],
+    );
     const names = ((await q(c, "SHOW VARIABLES LIKE '%ssl%'")).rows as Array<{ Variable_name: string }>).map((r) => r.Variable_name);
     assert.ok(names.includes('mysql-have_ssl') && names.includes('mysql-ssl_p2s_crlpath'));
     assert.deepEqual(names.filter((n) => n.includes('processlist')).length, 2, 'LIKE matches "proceSSList"');
@@ -84,7 +95,10 @@ describe('ProxySQL stand-in behaves like the real 2.7.1 admin port', () => {
 
   it('has no prepared statements and reports constraint failures as 1045', async () => {
     await assert.rejects(new Promise((resolve, reject) => c.execute('SELECT 1', (err, rows) => (err ? reject(err) : resolve(rows)))), /Command not supported/);
-    await assert.rejects(q(c, "INSERT INTO mysql_servers (hostgroup_id, hostname, port) VALUES (10, 'db-primary.internal', 3306)"), (e: { errno?: number; sqlMessage?: string }) => e.errno === 1045 && /UNIQUE constraint failed: mysql_servers\.hostgroup_id/.test(e.sqlMessage ?? ''));
+    await assert.rejects(
+      q(c, "INSERT INTO mysql_servers (hostgroup_id, hostname, port) VALUES (10, 'db-primary.internal', 3306)"),
+      (e: { errno?: number; sqlMessage?: string }) => e.errno === 1045 && /UNIQUE constraint failed: mysql_servers\.hostgroup_id/.test(e.sqlMessage ?? ''),
+    );
   });
 
   it('answers stats_mysql_free_connections with one row per idle connection, mysql_info carrying options.use_ssl; connections in use only as ConnUsed', async () => {
@@ -92,11 +106,30 @@ describe('ProxySQL stand-in behaves like the real 2.7.1 admin port', () => {
     standIn.openBackendConnections(key, 2);
     standIn.openBackendConnections(key, 1, { inUse: true });
     const { rows, fields } = await q(c, 'SELECT * FROM stats_mysql_free_connections');
-    assert.deepEqual(fields!.map((f) => f.name), ['fd', 'hostgroup', 'srv_host', 'srv_port', 'user', 'schema', 'init_connect', 'time_zone', 'sql_mode', 'autocommit', 'idle_ms', 'statistics', 'mysql_info']);
+    assert.deepEqual(
+      fields!.map((f) => f.name),
+      [
+        'fd',
+        'hostgroup',
+        'srv_host',
+        'srv_port',
+        'user',
+        'schema',
+        'init_connect',
+        'time_zone',
+        'sql_mode',
+        'autocommit',
+        'idle_ms',
+        'statistics',
+        'mysql_info',
+      ],
+    );
     const free = rows as Array<{ srv_host: string; mysql_info: string }>;
     assert.equal(free.length, 2);
     assert.equal((JSON.parse(free[0]!.mysql_info) as { options: { use_ssl: number } }).options.use_ssl, 0);
-    const pool = (await q(c, "SELECT ConnUsed, ConnFree FROM stats_mysql_connection_pool WHERE hostgroup=20 AND srv_host='db-replica-1.internal' AND srv_port=3306")).rows;
+    const pool = (
+      await q(c, "SELECT ConnUsed, ConnFree FROM stats_mysql_connection_pool WHERE hostgroup=20 AND srv_host='db-replica-1.internal' AND srv_port=3306")
+    ).rows;
     assert.deepEqual(pool, [{ ConnUsed: '1', ConnFree: '2' }]);
   });
 
@@ -104,19 +137,28 @@ describe('ProxySQL stand-in behaves like the real 2.7.1 admin port', () => {
     await q(c, "UPDATE mysql_servers SET use_ssl=1 WHERE hostgroup_id=20 AND hostname='db-replica-1.internal' AND port=3306");
     await q(c, 'LOAD MYSQL SERVERS TO RUNTIME');
     standIn.openBackendConnections({ hostgroup_id: '20', hostname: 'db-replica-1.internal', port: '3306' }, 1);
-    const tlsOf = ((await q(c, 'SELECT mysql_info FROM stats_mysql_free_connections')).rows as Array<{ mysql_info: string }>).map((r) => (JSON.parse(r.mysql_info) as { options: { use_ssl: number } }).options.use_ssl);
+    const tlsOf = ((await q(c, 'SELECT mysql_info FROM stats_mysql_free_connections')).rows as Array<{ mysql_info: string }>).map(
+      (r) => (JSON.parse(r.mysql_info) as { options: { use_ssl: number } }).options.use_ssl,
+    );
     assert.deepEqual(tlsOf, [0, 0, 1]);
   });
 
   it('OFFLINE_HARD + LOAD drops idle connections at once, in-use ones when returned, and the server leaves runtime a few seconds later', async () => {
     await q(c, "UPDATE mysql_servers SET status='OFFLINE_HARD' WHERE hostgroup_id=20 AND hostname='db-replica-1.internal' AND port=3306");
     await q(c, 'LOAD MYSQL SERVERS TO RUNTIME');
-    assert.deepEqual(standIn.pool().map((p) => p.inUse), [true], 'only the connection in use is left');
+    assert.deepEqual(
+      standIn.pool().map((p) => p.inUse),
+      [true],
+      'only the connection in use is left',
+    );
     standIn.finishQueries();
     assert.deepEqual(standIn.pool(), []);
     assert.equal(standIn.servers('runtime').find((r) => r.hostname === 'db-replica-1.internal')?.status, 'OFFLINE_HARD', 'still there right after LOAD');
     standIn.purgeOfflineHard();
-    assert.equal(standIn.servers('runtime').find((r) => r.hostname === 'db-replica-1.internal'), undefined);
+    assert.equal(
+      standIn.servers('runtime').find((r) => r.hostname === 'db-replica-1.internal'),
+      undefined,
+    );
     assert.equal(standIn.servers('memory').find((r) => r.hostname === 'db-replica-1.internal')?.status, 'OFFLINE_HARD', 'memory keeps it');
   });
 });
@@ -130,10 +172,18 @@ describe('ProxySQL stand-in: TLS on the admin port with its own CA', () => {
       assert.equal(leaf.subject, 'CN=ProxySQL_Auto_Generated_Server_Certificate');
       assert.equal(leaf.subjectAltName, undefined);
       // VERIFY_CA with ProxySQL's CA works; VERIFY_IDENTITY cannot (no host name in the certificate).
-      const verifyCa = await openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'VERIFY_CA', ca: standIn.caFile } }, secrets: { password: standIn.password } });
+      const verifyCa = await openSession({
+        profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'VERIFY_CA', ca: standIn.caFile } },
+        secrets: { password: standIn.password },
+      });
       assert.equal(verifyCa.report.security, 'verified-ca');
       await verifyCa.close();
-      await assert.rejects(openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'VERIFY_IDENTITY', ca: standIn.caFile } }, secrets: { password: standIn.password } }));
+      await assert.rejects(
+        openSession({
+          profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'VERIFY_IDENTITY', ca: standIn.caFile } },
+          secrets: { password: standIn.password },
+        }),
+      );
       assert.ok(standIn.tlsConnections >= 1);
     } finally {
       await standIn.close();
@@ -143,13 +193,22 @@ describe('ProxySQL stand-in: TLS on the admin port with its own CA', () => {
   it('mysql-have_ssl=false + LOAD MYSQL VARIABLES TO RUNTIME: new connections get no TLS (no restart); before LOAD they still do', async () => {
     const standIn = await startProxysqlStandIn();
     try {
-      const admin = await openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'REQUIRED' } }, secrets: { password: standIn.password } });
+      const admin = await openSession({
+        profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'REQUIRED' } },
+        secrets: { password: standIn.password },
+      });
       await admin.query("UPDATE global_variables SET variable_value='false' WHERE variable_name='mysql-have_ssl'");
-      const beforeLoad = await openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'PREFERRED' } }, secrets: { password: standIn.password } });
+      const beforeLoad = await openSession({
+        profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'PREFERRED' } },
+        secrets: { password: standIn.password },
+      });
       assert.equal(beforeLoad.report.encrypted, true, 'memory only: runtime still offers TLS');
       await beforeLoad.close();
       await admin.query('LOAD MYSQL VARIABLES TO RUNTIME');
-      const afterLoad = await openSession({ profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'PREFERRED' } }, secrets: { password: standIn.password } });
+      const afterLoad = await openSession({
+        profile: { host: '127.0.0.1', port: standIn.port, user: standIn.user, ssl: { mode: 'PREFERRED' } },
+        secrets: { password: standIn.password },
+      });
       assert.equal(afterLoad.report.encrypted, false);
       assert.equal(afterLoad.report.fallback, true);
       await afterLoad.close();

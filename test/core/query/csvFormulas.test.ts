@@ -10,8 +10,19 @@ import { exportRows } from '../../../src/core/query/exportRows';
 import { RowStore } from '../../../src/core/query/rowStore';
 
 // The OWASP list of formula starts, plus values that only look close to one.
-const HOSTILE: Cell[] = ['=HYPERLINK("http://x","y")', '+1+cmd|\' /C calc\'!A0', '-2+3', '@SUM(A1:A9)', '\t=1+1', '\r=1+1', 'plain', ' =lead space', '', null];
-const NEUTRALISED = [`"'=HYPERLINK(""http://x"",""y"")"`, `'+1+cmd|' /C calc'!A0`, `'-2+3`, `'@SUM(A1:A9)`, `'\t=1+1`, `"'\r=1+1"`, 'plain', '" =lead space"', '""', ''];
+const HOSTILE: Cell[] = ['=HYPERLINK("http://x","y")', "+1+cmd|' /C calc'!A0", '-2+3', '@SUM(A1:A9)', '\t=1+1', '\r=1+1', 'plain', ' =lead space', '', null];
+const NEUTRALISED = [
+  `"'=HYPERLINK(""http://x"",""y"")"`,
+  `'+1+cmd|' /C calc'!A0`,
+  `'-2+3`,
+  `'@SUM(A1:A9)`,
+  `'\t=1+1`,
+  `"'\r=1+1"`,
+  'plain',
+  '" =lead space"',
+  '""',
+  '',
+];
 const EXACT = [`"=HYPERLINK(""http://x"",""y"")"`, `+1+cmd|' /C calc'!A0`, '-2+3', '@SUM(A1:A9)', '"\t=1+1"', '"\r=1+1"', 'plain', '" =lead space"', '""', ''];
 
 describe('CSV formula neutralisation', () => {

@@ -46,7 +46,14 @@ describe('CSV', () => {
 describe('JSON', () => {
   it('encodes rows as objects with unique keys, null, strings and base64 binary', () => {
     assert.deepEqual(jsonKeys(['id', 'id', 'id_2', 'x']), ['id', 'id_3', 'id_2', 'x']);
-    const text = encodeRows('json', ['id', 'note', 'blob', 'id'], [[1, 'quote " and\nnewline', { binary: 'AP8=' }, 2], [2, null, null, 3]]);
+    const text = encodeRows(
+      'json',
+      ['id', 'note', 'blob', 'id'],
+      [
+        [1, 'quote " and\nnewline', { binary: 'AP8=' }, 2],
+        [2, null, null, 3],
+      ],
+    );
     const parsed = JSON.parse(text) as unknown[];
     assert.deepEqual(parsed, [
       { id: 1, note: 'quote " and\nnewline', blob: { base64: 'AP8=' }, id_2: 2 },
@@ -98,7 +105,13 @@ describe('results messages and page', () => {
   });
 
   it('renders a page with a nonce-only script policy and escaped values', () => {
-    const html = renderResultsPage({ nonce: 'abc123', cspSource: 'vscode-webview://x', scriptUri: 'vscode-webview://x/results.js', styleUri: 'vscode-webview://x/results.css', title: '<img src=x onerror=alert(1)>' });
+    const html = renderResultsPage({
+      nonce: 'abc123',
+      cspSource: 'vscode-webview://x',
+      scriptUri: 'vscode-webview://x/results.js',
+      styleUri: 'vscode-webview://x/results.css',
+      title: '<img src=x onerror=alert(1)>',
+    });
     assert.match(html, /script-src 'nonce-abc123'/);
     assert.match(html, /default-src 'none'/);
     assert.ok(!html.includes('<img src=x'), 'the title is escaped');

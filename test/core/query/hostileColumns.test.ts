@@ -64,10 +64,21 @@ describe('hostile column names', () => {
 
       // CSV keeps both `dup` columns; JSON keeps every key as an own property (`dup_2` for the repeat).
       const csvFile = path.join(dir, 'r.csv');
-      await exportRows(store, columns.map((c) => c.name), 'csv', csvFile, { columnTypes: columns.map((c) => c.typeName) });
+      await exportRows(
+        store,
+        columns.map((c) => c.name),
+        'csv',
+        csvFile,
+        { columnTypes: columns.map((c) => c.typeName) },
+      );
       assert.equal(readFileSync(csvFile, 'utf8'), `${NAMES.join(',')}\r\n1,2,3,4,5,6,7,8\r\n11,12,13,14,15,16,17,18\r\n`);
       const jsonFile = path.join(dir, 'r.json');
-      await exportRows(store, columns.map((c) => c.name), 'json', jsonFile);
+      await exportRows(
+        store,
+        columns.map((c) => c.name),
+        'json',
+        jsonFile,
+      );
       const parsed = JSON.parse(readFileSync(jsonFile, 'utf8')) as Record<string, unknown>[];
       assert.deepEqual(Object.keys(parsed[1]!), ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '__defineGetter__', 'valueOf', 'dup', 'dup_2']);
       assert.deepEqual(Object.values(parsed[1]!), [11, 12, 13, 14, 15, 16, 17, 18]);

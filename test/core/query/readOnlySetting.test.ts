@@ -6,7 +6,14 @@ import { parseConnectionSettings, settingsEntryOf } from '../../../src/core/sett
 describe('readOnly connection setting', () => {
   it('reads readOnly: true into the profile and writes it back; false or absent means writable', () => {
     const parsed = parseConnectionSettings([
-      { scope: 'user', value: [{ id: 'ro', host: 'db', user: 'u', readOnly: true }, { id: 'rw', host: 'db', user: 'u', readOnly: false }, { id: 'plain', host: 'db', user: 'u' }] },
+      {
+        scope: 'user',
+        value: [
+          { id: 'ro', host: 'db', user: 'u', readOnly: true },
+          { id: 'rw', host: 'db', user: 'u', readOnly: false },
+          { id: 'plain', host: 'db', user: 'u' },
+        ],
+      },
     ]);
     assert.deepEqual(parsed.problems, []);
     const [ro, rw, plain] = parsed.connections;

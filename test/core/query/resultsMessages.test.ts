@@ -12,7 +12,15 @@ import { after, before, describe, it } from 'node:test';
 import { openSession, type Session } from '../../../src/core/mysql/session';
 import { CELL_DISPLAY_CHARS, displayCell, type DisplayCell } from '../../../src/core/query/cells';
 import { exportRows } from '../../../src/core/query/exportRows';
-import { boundedUpdate, copyText, MAX_MESSAGE_BYTES, messageBytes, resultSetMessage, rowsMessages, type ResultsUpdate } from '../../../src/core/query/resultsMessages';
+import {
+  boundedUpdate,
+  copyText,
+  MAX_MESSAGE_BYTES,
+  messageBytes,
+  resultSetMessage,
+  rowsMessages,
+  type ResultsUpdate,
+} from '../../../src/core/query/resultsMessages';
 import { RowStore } from '../../../src/core/query/rowStore';
 import { runStatements } from '../../../src/core/query/runStatements';
 import { splitStatements } from '../../../src/core/sql/splitStatements';
@@ -52,7 +60,10 @@ describe('rows messages under the byte cap (no server)', () => {
       const messages = await rowsMessages(store, 3, 0, 0, 100);
       assert.ok(messages.length >= 4, `${messages.length} messages`);
       for (const m of messages) assert.ok(messageBytes(m) <= MAX_MESSAGE_BYTES, `a message of ${messageBytes(m)} bytes`);
-      assert.deepEqual(messages.map((m) => m.type === 'rows' && m.last), [...messages.slice(1).map(() => false), true]);
+      assert.deepEqual(
+        messages.map((m) => m.type === 'rows' && m.last),
+        [...messages.slice(1).map(() => false), true],
+      );
       let next = 0;
       for (const m of messages) {
         assert.ok(m.type === 'rows' && m.requestId === 3 && m.start === next);
@@ -76,7 +87,8 @@ describe('rows messages under the byte cap (no server)', () => {
       assert.ok(messageBytes(messages[0]!) <= cap);
       const [row] = rowsIn(messages);
       assert.ok(row && row.length === 50);
-      for (const c of row) assert.ok(typeof c === 'object' && c !== null && 'cut' in c && c.length === CELL_DISPLAY_CHARS && c.cut.length > 0 && /^z+$/.test(c.cut));
+      for (const c of row)
+        assert.ok(typeof c === 'object' && c !== null && 'cut' in c && c.length === CELL_DISPLAY_CHARS && c.cut.length > 0 && /^z+$/.test(c.cut));
     } finally {
       await store.dispose();
     }
@@ -84,7 +96,12 @@ describe('rows messages under the byte cap (no server)', () => {
 
   it('bounds server strings in status messages and result set announcements', () => {
     const huge = 'n'.repeat(1_000_000);
-    const announced = resultSetMessage(0, 0, 'Statement 1, line 1', Array.from({ length: 4096 }, () => ({ name: huge, typeName: 'VAR_STRING', nullable: true })));
+    const announced = resultSetMessage(
+      0,
+      0,
+      'Statement 1, line 1',
+      Array.from({ length: 4096 }, () => ({ name: huge, typeName: 'VAR_STRING', nullable: true })),
+    );
     assert.ok(messageBytes(announced) <= MAX_MESSAGE_BYTES, `${messageBytes(announced)} bytes`);
     assert.ok(announced.type === 'resultSet' && announced.resultSet.columns.length === 4096 && announced.resultSet.columns[0]!.name.startsWith('nnn'));
     const state = boundedUpdate({ type: 'state', state: 'error', message: huge });
@@ -108,10 +125,14 @@ describe('100 rows of 8 MiB cells from the sandbox', () => {
     assert.ok(Number(packet.rows[0]!.m) > CELL);
     dir = mkdtempSync(path.join(os.tmpdir(), 'mysql-tls-bigcells-'));
     store = new RowStore({ tempDir: dir });
-    const outcome = await runStatements(session, splitStatements(`SELECT seq, REPEAT(ELT(1 + seq % 3, 'x', 'y', 'z'), ${CELL}) AS big FROM ${DB}.seq_1_to_100`), {
-      batchSize: 2,
-      handlers: { onRows: (_i, rows) => store.append(rows) },
-    });
+    const outcome = await runStatements(
+      session,
+      splitStatements(`SELECT seq, REPEAT(ELT(1 + seq % 3, 'x', 'y', 'z'), ${CELL}) AS big FROM ${DB}.seq_1_to_100`),
+      {
+        batchSize: 2,
+        handlers: { onRows: (_i, rows) => store.append(rows) },
+      },
+    );
     assert.equal(outcome.kind, 'done', outcome.kind === 'error' ? outcome.error.message : outcome.kind);
     await store.finish();
   });

@@ -21,9 +21,18 @@ describe('row store (no server)', () => {
       assert.ok(store.spilledBytes > 0);
       const file = store.spillFile!;
       assert.equal(statSync(file).mode & 0o777, 0o600);
-      assert.deepEqual((await store.rows(0, 3)).map((r) => r[0]), [0, 1, 2]);
-      assert.deepEqual((await store.rows(8, 5)).map((r) => r[0]), [8, 9, 10, 11, 12]);
-      assert.deepEqual((await store.rows(88, 100)).map((r) => r[0]), [88, 89, 90, 91, 92, 93, 94]);
+      assert.deepEqual(
+        (await store.rows(0, 3)).map((r) => r[0]),
+        [0, 1, 2],
+      );
+      assert.deepEqual(
+        (await store.rows(8, 5)).map((r) => r[0]),
+        [8, 9, 10, 11, 12],
+      );
+      assert.deepEqual(
+        (await store.rows(88, 100)).map((r) => r[0]),
+        [88, 89, 90, 91, 92, 93, 94],
+      );
       const r49 = (await store.rows(49, 1))[0]!;
       assert.deepEqual(r49, [49, 'r49', null]);
       assert.deepEqual((await store.rows(50, 1))[0], [50, 'r50', { binary: Buffer.from([50]).toString('base64') }]);
@@ -91,18 +100,26 @@ describe('row store with 1,000,000 streamed rows over TLS', () => {
       let peakHeap = heapBefore;
       let firstRowsAt = 0;
       const started = performance.now();
-      const res = await streamQuery(session, `SELECT seq, CONCAT('row-', seq) AS label, IF(seq % 10 = 0, NULL, seq * 2) AS maybe FROM ${DB}.seq_1_to_1000000`, {
-        onRows: async (rows) => {
-          await store.append(rows);
-          if (!firstRowsAt) {
-            firstRowsAt = performance.now() - started;
-            // The first rows are readable while the rest still arrive.
-            assert.deepEqual((await store.rows(0, 2)).map((r) => r[0]), [1, 2]);
-          }
-          peakStore = Math.max(peakStore, store.memoryBytes);
-          if (store.rowCount % 50_000 < rows.length) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+      const res = await streamQuery(
+        session,
+        `SELECT seq, CONCAT('row-', seq) AS label, IF(seq % 10 = 0, NULL, seq * 2) AS maybe FROM ${DB}.seq_1_to_1000000`,
+        {
+          onRows: async (rows) => {
+            await store.append(rows);
+            if (!firstRowsAt) {
+              firstRowsAt = performance.now() - started;
+              // The first rows are readable while the rest still arrive.
+              assert.deepEqual(
+                (await store.rows(0, 2)).map((r) => r[0]),
+                [1, 2],
+              );
+            }
+            peakStore = Math.max(peakStore, store.memoryBytes);
+            if (store.rowCount % 50_000 < rows.length) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+          },
         },
-      }, { batchSize: 1000 });
+        { batchSize: 1000 },
+      );
       await store.finish();
       const elapsed = performance.now() - started;
       assert.equal(res[0]!.rowCount, 1_000_000);
@@ -115,8 +132,14 @@ describe('row store with 1,000,000 streamed rows over TLS', () => {
 
       // Windows anywhere, as the grid asks for them while scrolling.
       const tReads = performance.now();
-      assert.deepEqual(await store.rows(0, 2), [[1, 'row-1', 2], [2, 'row-2', 4]]);
-      assert.deepEqual((await store.rows(499_999, 2)).map((r) => r[0]), [500_000, 500_001]);
+      assert.deepEqual(await store.rows(0, 2), [
+        [1, 'row-1', 2],
+        [2, 'row-2', 4],
+      ]);
+      assert.deepEqual(
+        (await store.rows(499_999, 2)).map((r) => r[0]),
+        [500_000, 500_001],
+      );
       assert.deepEqual((await store.rows(500_000, 1))[0]![2], 1_000_002);
       assert.equal((await store.rows(9, 1))[0]![2], null);
       const last = await store.rows(999_950, 100);

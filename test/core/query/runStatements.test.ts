@@ -57,8 +57,18 @@ describe('runStatements over TLS', () => {
       });
       assert.equal(outcome.kind, 'done');
       assert.deepEqual(started, [0, 1, 2]);
-      assert.deepEqual(sets.map((s) => [s.resultIndex, s.statementIndex, s.columns.map((c) => c.name).join(',')]), [[0, 0, 'id,name'], [1, 2, 'name']]);
-      assert.deepEqual(rows.get(0), [[1, 'one'], [2, null], [3, 'three']]);
+      assert.deepEqual(
+        sets.map((s) => [s.resultIndex, s.statementIndex, s.columns.map((c) => c.name).join(',')]),
+        [
+          [0, 0, 'id,name'],
+          [1, 2, 'name'],
+        ],
+      );
+      assert.deepEqual(rows.get(0), [
+        [1, 'one'],
+        [2, null],
+        [3, 'three'],
+      ]);
       assert.deepEqual(rows.get(1), [['uno']]);
       assert.equal(outcome.completed[1]!.results[0]!.affectedRows, 1);
       assert.match(summarizeStatement(outcome.completed[0]!), /^3 rows · \d+ ms$/);
@@ -75,9 +85,19 @@ describe('runStatements over TLS', () => {
       handlers: { onResultSet: (set) => sets.push(set), onRows: (i, r) => void rows.set(i, [...(rows.get(i) ?? []), ...r]) },
     });
     assert.equal(outcome.kind, 'done');
-    assert.deepEqual(sets.map((x) => [x.resultIndex, x.statementIndex, x.columns.map((c) => c.name).join(',')]), [[0, 0, 'a'], [1, 0, 'b,c'], [2, 1, 'd']]);
+    assert.deepEqual(
+      sets.map((x) => [x.resultIndex, x.statementIndex, x.columns.map((c) => c.name).join(',')]),
+      [
+        [0, 0, 'a'],
+        [1, 0, 'b,c'],
+        [2, 1, 'd'],
+      ],
+    );
     assert.deepEqual(rows.get(0), [[1]]);
-    assert.deepEqual(rows.get(1), [['x', null], ['y', 2]]);
+    assert.deepEqual(rows.get(1), [
+      ['x', null],
+      ['y', 2],
+    ]);
     assert.deepEqual(rows.get(2), [[3]]);
   });
 
@@ -103,12 +123,21 @@ describe('runStatements over TLS', () => {
       const before = await count();
       const text = `SELECT 1; DELETE FROM items WHERE id = 1; SELECT 2`;
       const seen: number[] = [];
-      const outcome = await runStatements(session, statementsToRun(text, { kind: 'all' }), { readOnly: true, handlers: { onStatementStart: (i) => seen.push(i) } });
+      const outcome = await runStatements(session, statementsToRun(text, { kind: 'all' }), {
+        readOnly: true,
+        handlers: { onStatementStart: (i) => seen.push(i) },
+      });
       assert.equal(outcome.kind, 'refused');
       if (outcome.kind === 'refused') assert.equal(outcome.statement.text, 'DELETE FROM items WHERE id = 1');
       assert.deepEqual(seen, [], 'not even the SELECT before it ran');
       assert.equal(await count(), before);
-      for (const s of ['SET SESSION TRANSACTION READ WRITE', 'SET TRANSACTION READ WRITE', 'SET SESSION transaction_read_only = 0', 'COMMIT', 'INSERT INTO items VALUES (7, null)']) {
+      for (const s of [
+        'SET SESSION TRANSACTION READ WRITE',
+        'SET TRANSACTION READ WRITE',
+        'SET SESSION transaction_read_only = 0',
+        'COMMIT',
+        'INSERT INTO items VALUES (7, null)',
+      ]) {
         assert.ok(!allowedOnReadOnlyConnection(s), s);
       }
       assert.ok(allowedOnReadOnlyConnection('SELECT * FROM items'));
@@ -140,7 +169,10 @@ describe('runStatements over TLS', () => {
 
   it('flags UPDATE/DELETE without WHERE for confirmation', () => {
     const flagged = unboundedWrites(splitStatements(`UPDATE items SET name = 'x'; DELETE FROM items WHERE id = 2; DELETE FROM items`));
-    assert.deepEqual(flagged.map((s) => s.text), [`UPDATE items SET name = 'x'`, 'DELETE FROM items']);
+    assert.deepEqual(
+      flagged.map((s) => s.text),
+      [`UPDATE items SET name = 'x'`, 'DELETE FROM items'],
+    );
   });
 
   it('cancels a running statement (KILL QUERY over a second TLS session) and skips the rest', async () => {
@@ -162,8 +194,17 @@ describe('runStatements over TLS', () => {
 
   it('picks the statement at the cursor or those of a selection', () => {
     const text = 'SELECT 1;\nSELECT 2;\nSELECT 3;';
-    assert.deepEqual(statementsToRun(text, { kind: 'cursor', offset: 12 }).map((s) => s.text), ['SELECT 2']);
+    assert.deepEqual(
+      statementsToRun(text, { kind: 'cursor', offset: 12 }).map((s) => s.text),
+      ['SELECT 2'],
+    );
     const sel = statementsToRun(text, { kind: 'selection', start: 10, end: text.length });
-    assert.deepEqual(sel.map((s) => [s.text, s.start]), [['SELECT 2', 10], ['SELECT 3', 20]]);
+    assert.deepEqual(
+      sel.map((s) => [s.text, s.start]),
+      [
+        ['SELECT 2', 10],
+        ['SELECT 3', 20],
+      ],
+    );
   });
 });

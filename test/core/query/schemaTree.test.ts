@@ -64,27 +64,36 @@ describe('schema tree over TLS', () => {
     queries = 0;
     const tables = await db.getChildren!();
     assert.equal(queries, 1);
-    assert.deepEqual(tables.map((t) => [t.toTreeItem().label, t.toTreeItem().description, t.toTreeItem().contextValue]), [
-      ['customers', '~3 rows', 'table'],
-      ['emails', 'view', 'view'],
-    ]);
+    assert.deepEqual(
+      tables.map((t) => [t.toTreeItem().label, t.toTreeItem().description, t.toTreeItem().contextValue]),
+      [
+        ['customers', '~3 rows', 'table'],
+        ['emails', 'view', 'view'],
+      ],
+    );
 
     queries = 0;
     const columns = await tables[0]!.getChildren!();
     assert.equal(queries, 1);
-    assert.deepEqual(columns.map((c) => [c.toTreeItem().label, c.toTreeItem().description]), [
-      ['id', 'int(11) · NOT NULL · PRI'],
-      ['email', 'varchar(200) · NOT NULL · UNI'],
-      ['note', 'text · NULL'],
-      ['Indexes', undefined],
-    ]);
+    assert.deepEqual(
+      columns.map((c) => [c.toTreeItem().label, c.toTreeItem().description]),
+      [
+        ['id', 'int(11) · NOT NULL · PRI'],
+        ['email', 'varchar(200) · NOT NULL · UNI'],
+        ['note', 'text · NULL'],
+        ['Indexes', undefined],
+      ],
+    );
     queries = 0;
     const indexes = await columns[3]!.getChildren!();
     assert.equal(queries, 1);
-    assert.deepEqual(indexes.map((i) => [i.toTreeItem().label, i.toTreeItem().description]), [
-      ['PRIMARY', 'unique (id)'],
-      ['uq_email', 'unique (email)'],
-    ]);
+    assert.deepEqual(
+      indexes.map((i) => [i.toTreeItem().label, i.toTreeItem().description]),
+      [
+        ['PRIMARY', 'unique (id)'],
+        ['uq_email', 'unique (email)'],
+      ],
+    );
     const viewColumns = await tables[1]!.getChildren!();
     assert.deepEqual(labels(viewColumns), ['email'], 'a view has columns and no Indexes folder');
   });

@@ -16,7 +16,8 @@ import { runStatements } from '../../../src/core/query/runStatements';
 import { splitStatements } from '../../../src/core/sql/splitStatements';
 import { loadSandbox, sandboxProfile } from '../../helpers/sandbox';
 
-const rowsOf = (from: number, to: number): unknown[][] => Array.from({ length: to - from }, (_, k) => [from + k, `row ${from + k} ${'é'.repeat((from + k) % 50)}`]);
+const rowsOf = (from: number, to: number): unknown[][] =>
+  Array.from({ length: to - from }, (_, k) => [from + k, `row ${from + k} ${'é'.repeat((from + k) % 50)}`]);
 
 describe('spill writes', () => {
   it('finishes short writes: a writer that writes half of what it is asked each call still stores intact pages', async () => {
@@ -79,7 +80,10 @@ describe('spill writes', () => {
       const file = store.spillFile!;
       const size = statSync(file).size;
       writeFileSync(file, Buffer.alloc(size, 0x7b));
-      await assert.rejects(store.rows(0, 10), (e: unknown) => e instanceof RowStoreError && /rows 1 to 10 cannot be read back: the spill file is corrupt/.test(e.message));
+      await assert.rejects(
+        store.rows(0, 10),
+        (e: unknown) => e instanceof RowStoreError && /rows 1 to 10 cannot be read back: the spill file is corrupt/.test(e.message),
+      );
       const messages = await rowsMessages(store, 7, 0, 0, 10);
       assert.equal(messages.length, 1);
       const m = messages[0]!;
@@ -136,18 +140,22 @@ describe('a full disk under a streaming query (1 MiB tmpfs, real sandbox)', () =
     const rowsSent = async (): Promise<number> => Number((await session.query<{ Value: string }[]>(`SHOW SESSION STATUS LIKE 'Rows_sent'`)).rows[0]!.Value);
     try {
       const sentBefore = await rowsSent();
-      const outcome = await runStatements(session, splitStatements(`SELECT seq, CONCAT('row-', seq, '-', REPEAT('x', 100)) AS label FROM ${DB}.seq_1_to_${TOTAL}`), {
-        batchSize: 500,
-        handlers: {
-          onRows: async (_i, rows) => {
-            if (store.truncated) batchesAfterFailure++;
-            delivered += rows.length;
-            const stored = await store.append(rows);
-            peakMemory = Math.max(peakMemory, store.memoryBytes);
-            return stored;
+      const outcome = await runStatements(
+        session,
+        splitStatements(`SELECT seq, CONCAT('row-', seq, '-', REPEAT('x', 100)) AS label FROM ${DB}.seq_1_to_${TOTAL}`),
+        {
+          batchSize: 500,
+          handlers: {
+            onRows: async (_i, rows) => {
+              if (store.truncated) batchesAfterFailure++;
+              delivered += rows.length;
+              const stored = await store.append(rows);
+              peakMemory = Math.max(peakMemory, store.memoryBytes);
+              return stored;
+            },
           },
         },
-      });
+      );
       assert.equal(outcome.kind, 'truncated', outcome.kind === 'error' ? outcome.error.message : outcome.kind);
       assert.match(store.truncated ?? '', /^the disk is full \(ENOSPC\) writing the spill file$/);
       if (outcome.kind === 'truncated') assert.equal(outcome.reason, 'the rows could not be stored');
@@ -167,7 +175,9 @@ describe('a full disk under a streaming query (1 MiB tmpfs, real sandbox)', () =
       const sent = (await rowsSent()) - sentBefore;
       assert.ok(sent < TOTAL / 2, `the server sent ${sent} of ${TOTAL} rows`);
       // The server is not still running the SELECT, and the session is usable.
-      const running = await admin.query<{ n: number }[]>(`SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ${Number(session.threadId)} AND COMMAND = 'Query'`);
+      const running = await admin.query<{ n: number }[]>(
+        `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ${Number(session.threadId)} AND COMMAND = 'Query'`,
+      );
       assert.equal(Number(running.rows[0]!.n), 0);
       assert.deepEqual((await session.query<{ one: number }[]>('SELECT 1 AS one')).rows, [{ one: 1 }]);
       assert.deepEqual(uncaught, []);

@@ -19,7 +19,14 @@ describe('reconnecting, as the status bar and the tree show it', () => {
     fake.settings.user['mysqlTls.secretStorage'] = 'secretStorage';
     fake.settings.user['mysqlTls.reconnectMaxAttempts'] = 5;
     fake.settings.user['mysqlTls.keepaliveIntervalSeconds'] = 0;
-    const entry = { id: 'sb', name: 'Sandbox TLS', host: sb.host, port: sb.servers.tls.port, user: sb.accounts.app_none!.user, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } };
+    const entry = {
+      id: 'sb',
+      name: 'Sandbox TLS',
+      host: sb.host,
+      port: sb.servers.tls.port,
+      user: sb.accounts.app_none!.user,
+      ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca },
+    };
     fake.settings.user['mysqlTls.connections'] = [entry];
     await seedBoundSecret(fake, 'user', entry, 'password', sb.accounts.app_none!.password);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -61,7 +68,10 @@ describe('reconnecting, as the status bar and the tree show it', () => {
       await new Promise((r) => setTimeout(r, 5));
     }
     assert.ok(texts.has('$(sync~spin) Sandbox TLS: reconnecting (1/5)'), [...texts].join(' | '));
-    assert.ok([...descriptions].some((d) => d.endsWith('· reconnecting (1/5)')), [...descriptions].join(' | '));
+    assert.ok(
+      [...descriptions].some((d) => d.endsWith('· reconnecting (1/5)')),
+      [...descriptions].join(' | '),
+    );
     assert.ok(contexts.has('connection.connecting.reconnecting'), 'Disconnect (cancel) stays available while reconnecting');
     assert.match(item.text, /^\$\(lock\) TLSv1\.[23] /, 'connected again, verified');
     assert.equal((await treeItem()).contextValue, 'connection.connected');

@@ -64,24 +64,34 @@ describe('faults between client and server', () => {
     try {
       const { profile, secrets } = sandboxProfile(sb, 'tls', 'app_none', { mode: 'DISABLED' });
       profile.port = (srv.address() as import('node:net').AddressInfo).port;
-      await assert.rejects(openSession({ profile, secrets }), (e: unknown) => e instanceof MysqlTlsError && e.code === 'protocol-error' && /SSH-2\.0/.test(e.detail));
+      await assert.rejects(
+        openSession({ profile, secrets }),
+        (e: unknown) => e instanceof MysqlTlsError && e.code === 'protocol-error' && /SSH-2\.0/.test(e.detail),
+      );
     } finally {
       srv.close();
     }
   });
-  it('garbage in the middle of the TLS handshake', () => classified(connectVia({ kind: 'garbage-after-server-bytes', bytes: 120 }), ['tls-handshake-failed', 'connection-lost', 'protocol-error']));
-  it('a server that drips one byte every 100 ms: the connect timeout is honoured', () => classified(connectVia({ kind: 'drip', intervalMs: 100 }, 'VERIFY_IDENTITY', 500), ['connect-timeout']));
+  it('garbage in the middle of the TLS handshake', () =>
+    classified(connectVia({ kind: 'garbage-after-server-bytes', bytes: 120 }), ['tls-handshake-failed', 'connection-lost', 'protocol-error']));
+  it('a server that drips one byte every 100 ms: the connect timeout is honoured', () =>
+    classified(connectVia({ kind: 'drip', intervalMs: 100 }, 'VERIFY_IDENTITY', 500), ['connect-timeout']));
 
   it('drop in the middle of a result: the stream fails, the partial result is not complete', async () => {
     const session = await connectVia({ kind: 'none' });
     let rows = 0;
     // Cut the connection once 20,000 rows have come through.
-    const p = streamQuery(session, 'SELECT seq, REPEAT(\'x\', 100) FROM sandbox.seq_1_to_1000000', {
-      onRows: (r) => {
-        rows += r.length;
-        if (rows >= 20_000 && rows - r.length < 20_000) (session.connection as unknown as { stream: { destroy(): void } }).stream.destroy();
+    const p = streamQuery(
+      session,
+      "SELECT seq, REPEAT('x', 100) FROM sandbox.seq_1_to_1000000",
+      {
+        onRows: (r) => {
+          rows += r.length;
+          if (rows >= 20_000 && rows - r.length < 20_000) (session.connection as unknown as { stream: { destroy(): void } }).stream.destroy();
+        },
       },
-    }, { batchSize: 1000 });
+      { batchSize: 1000 },
+    );
     await assert.rejects(p, (e: unknown) => e instanceof MysqlTlsError && e.code === 'connection-lost');
     assert.ok(rows < 1_000_000, 'not every row arrived');
     assert.equal(session.isOpen, false, 'the session knows it is gone');

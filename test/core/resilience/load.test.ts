@@ -40,13 +40,22 @@ describe('load: concurrency and connect/disconnect cycles without leaks', () => 
   before(() => {
     sb = loadSandbox();
     const { secrets } = sandboxProfile(sb, 'tls', 'app_none');
-    registry = new ConnectionRegistry({ readSecrets: async () => secrets, paths: () => ({}), logger: quiet, resilience: () => ({ keepaliveIntervalMs: 1000 }) });
+    registry = new ConnectionRegistry({
+      readSecrets: async () => secrets,
+      paths: () => ({}),
+      logger: quiet,
+      resilience: () => ({ keepaliveIntervalMs: 1000 }),
+    });
   });
   after(async () => {
     await registry.disconnectAll();
   });
 
-  const profile = (id: string): ReturnType<typeof sandboxProfile>['profile'] & { id: string } => ({ ...sandboxProfile(sb, 'tls', 'app_none', { mode: 'VERIFY_IDENTITY' }).profile, id, name: id });
+  const profile = (id: string): ReturnType<typeof sandboxProfile>['profile'] & { id: string } => ({
+    ...sandboxProfile(sb, 'tls', 'app_none', { mode: 'VERIFY_IDENTITY' }).profile,
+    id,
+    name: id,
+  });
 
   it('50 concurrent queries over 5 connections each get their own answer', async () => {
     const ids = ['q0', 'q1', 'q2', 'q3', 'q4'];
@@ -59,8 +68,14 @@ describe('load: concurrency and connect/disconnect cycles without leaks', () => 
         return { n: Number(rows[0]!.n), thread: Number(rows[0]!.t), expected: session.threadId };
       }),
     );
-    assert.deepEqual(answers.map((a) => a.n), Array.from({ length: 50 }, (_, n) => n));
-    assert.ok(answers.every((a) => a.thread === a.expected), 'each answer came from the session that asked');
+    assert.deepEqual(
+      answers.map((a) => a.n),
+      Array.from({ length: 50 }, (_, n) => n),
+    );
+    assert.ok(
+      answers.every((a) => a.thread === a.expected),
+      'each answer came from the session that asked',
+    );
     assert.equal(new Set(answers.map((a) => a.thread)).size, 5);
     assert.ok(Date.now() - t0 < 5000);
     await Promise.all(ids.map((id) => registry.disconnect(id)));
@@ -110,9 +125,12 @@ describe('load: concurrency and connect/disconnect cycles without leaks', () => 
     const leftovers = [...live.values()].reduce<Record<string, number>>((acc, t) => ((acc[t] = (acc[t] ?? 0) + 1), acc), {});
     const resourcesAfter = process.getActiveResourcesInfo().filter((r) => r !== 'Timeout').length;
     const threadsAfter = await serverThreads(sb);
-    process.stdout.write(`# 300 cycles in ${loopMs} ms (${resumed} resumed); heap ${(heapBefore / 1048576).toFixed(1)} -> ${(heapAfter / 1048576).toFixed(1)} MiB; handles alive from the loop: ${JSON.stringify(leftovers)}\n`);
+    process.stdout.write(
+      `# 300 cycles in ${loopMs} ms (${resumed} resumed); heap ${(heapBefore / 1048576).toFixed(1)} -> ${(heapAfter / 1048576).toFixed(1)} MiB; handles alive from the loop: ${JSON.stringify(leftovers)}\n`,
+    );
 
-    for (const [asyncId, t] of timers) if (live.has(asyncId)) process.stdout.write(`# timer alive: ${t._idleTimeout} ms ${t._onTimeout?.name ?? ''} ${String(t._onTimeout).slice(0, 200)}\n`);
+    for (const [asyncId, t] of timers)
+      if (live.has(asyncId)) process.stdout.write(`# timer alive: ${t._idleTimeout} ms ${t._onTimeout?.name ?? ''} ${String(t._onTimeout).slice(0, 200)}\n`);
     assert.ok(loopMs < 20_000, `bounded: ${loopMs} ms`);
     assert.ok(resumed >= 290, `the cached plan resumes TLS (${resumed}/300)`);
     assert.equal(leftovers.TCPWRAP ?? 0, 0, 'no socket from the loop is still open');

@@ -14,19 +14,36 @@ import { loadSandbox, sandboxProfile } from '../../helpers/sandbox';
 import { startSwitchProxy, type SwitchProxy } from './switchProxy';
 
 const lines: string[] = [];
-const sink: LogSink = { trace: (m) => lines.push(m), debug: (m) => lines.push(m), info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+const sink: LogSink = {
+  trace: (m) => lines.push(m),
+  debug: (m) => lines.push(m),
+  info: (m) => lines.push(m),
+  warn: (m) => lines.push(m),
+  error: (m) => lines.push(m),
+};
 
 const FAST: Partial<ResilienceOptions> = { reconnectBaseDelayMs: 100, reconnectMaxDelayMs: 800, reconnectMaxAttempts: 12, keepaliveIntervalMs: 0 };
 
 function makeRegistry(password: string, resilience: Partial<ResilienceOptions> = FAST): { registry: ConnectionRegistry; seen: ConnectionStatus[] } {
-  const registry = new ConnectionRegistry({ readSecrets: async () => ({ password }), paths: () => ({}), logger: createLogger(sink), resilience: () => resilience });
+  const registry = new ConnectionRegistry({
+    readSecrets: async () => ({ password }),
+    paths: () => ({}),
+    logger: createLogger(sink),
+    resilience: () => resilience,
+  });
   const seen: ConnectionStatus[] = [];
   registry.onDidChange((s) => seen.push(s));
   return { registry, seen };
 }
 
 /** Resolves when `predicate` holds for the connection's status; fails after `timeoutMs`. */
-function waitFor(registry: ConnectionRegistry, id: string, predicate: (s: ConnectionStatus) => boolean, timeoutMs: number, what: string): Promise<ConnectionStatus> {
+function waitFor(
+  registry: ConnectionRegistry,
+  id: string,
+  predicate: (s: ConnectionStatus) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<ConnectionStatus> {
   return new Promise((resolve, reject) => {
     if (predicate(registry.status(id))) return resolve(registry.status(id));
     const timer = setTimeout(() => {
@@ -60,7 +77,10 @@ describe('resilience: reconnect, keepalive, never weaker, blackhole', () => {
     await Promise.all(proxies.map((p) => p.close()));
   });
 
-  const tlsProfile = (id: string, mode: 'VERIFY_IDENTITY' | 'PREFERRED' = 'VERIFY_IDENTITY'): { profile: ConnectionProfile & { id: string }; password: string } => {
+  const tlsProfile = (
+    id: string,
+    mode: 'VERIFY_IDENTITY' | 'PREFERRED' = 'VERIFY_IDENTITY',
+  ): { profile: ConnectionProfile & { id: string }; password: string } => {
     const { profile, secrets } = sandboxProfile(sb, 'tls', 'app_none', { mode });
     return { profile: { ...profile, id, name: id, connectTimeoutMs: 2000 }, password: secrets.password! };
   };
@@ -108,7 +128,11 @@ describe('resilience: reconnect, keepalive, never weaker, blackhole', () => {
     assert.equal(back.report?.modeRequested, 'VERIFY_IDENTITY');
     const attempts = seen.filter((s) => s.state === 'reconnecting').map((s) => s.reconnect!.attempt);
     assert.ok(Math.max(...attempts) >= 2, `the server was down for a while, so more than one attempt (${attempts.join(',')})`);
-    assert.deepEqual(attempts, [...attempts].sort((a, b) => a - b), 'attempt numbers only go up');
+    assert.deepEqual(
+      attempts,
+      [...attempts].sort((a, b) => a - b),
+      'attempt numbers only go up',
+    );
     assert.ok(Date.now() - t0 < 45_000);
   });
 
@@ -176,7 +200,13 @@ describe('resilience: reconnect, keepalive, never weaker, blackhole', () => {
     await b.session!.query('SET SESSION wait_timeout = 1');
     await new Promise((r) => setTimeout(r, 2200));
     assert.equal(kept.registry.status('idle').session?.threadId, a.session!.threadId, 'the pinged session is the same one');
-    const reopened = await waitFor(plain.registry, 'idle2', (s) => s.state === 'connected' && s.session!.threadId !== b.session!.threadId, 5000, 'the transparent reopen');
+    const reopened = await waitFor(
+      plain.registry,
+      'idle2',
+      (s) => s.state === 'connected' && s.session!.threadId !== b.session!.threadId,
+      5000,
+      'the transparent reopen',
+    );
     assert.ok(plain.seen.some((s) => s.state === 'reconnecting'));
     assert.equal(reopened.report?.security, 'verified-identity');
   });

@@ -42,7 +42,12 @@ describe('reconnect budget against a server that drops every session after login
   async function run(resilience: Partial<ResilienceOptions>): Promise<{ error: ConnectionStatus['error']; links: number; attempts: number[] }> {
     const relay = await startDroppingRelay({ host: sb.host, port: sb.servers.tls.port }, 300);
     const { profile, secrets } = sandboxProfile(sb, 'tls', 'app_none', { mode: 'DISABLED' });
-    const registry = new ConnectionRegistry({ readSecrets: async () => secrets, paths: () => ({}), logger: quiet, resilience: () => ({ keepaliveIntervalMs: 0, reconnectBaseDelayMs: 20, reconnectMaxDelayMs: 40, ...resilience }) });
+    const registry = new ConnectionRegistry({
+      readSecrets: async () => secrets,
+      paths: () => ({}),
+      logger: quiet,
+      resilience: () => ({ keepaliveIntervalMs: 0, reconnectBaseDelayMs: 20, reconnectMaxDelayMs: 40, ...resilience }),
+    });
     cleanups.push(async () => {
       await registry.disconnectAll();
       await relay.close();

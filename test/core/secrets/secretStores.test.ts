@@ -18,7 +18,10 @@ describe('SecretStore helpers', () => {
     const vault = new ConnectionVault(store);
     const binding: SecretBinding = { scope: 'user', host: 'h', port: 3306, user: 'u', mode: 'REQUIRED', ca: 'none', servername: '' };
     await vault.copy({ scope: 'user', id: 'c1' }, { scope: 'user', id: 'c3' }, binding);
-    assert.deepEqual({ password: decodeBoundSecret((await store.get('c3', 'password'))!).value, passphrase: decodeBoundSecret((await store.get('c3', 'passphrase'))!).value }, { password: 'pw1', passphrase: 'pp1' });
+    assert.deepEqual(
+      { password: decodeBoundSecret((await store.get('c3', 'password'))!).value, passphrase: decodeBoundSecret((await store.get('c3', 'passphrase'))!).value },
+      { password: 'pw1', passphrase: 'pp1' },
+    );
     await vault.remove({ scope: 'user', id: 'c1' });
     assert.deepEqual(await readConnectionSecrets(store, 'c1'), {});
     assert.deepEqual(await readConnectionSecrets(store, 'c2'), { password: 'pw2' }, 'other connections keep theirs');
@@ -57,7 +60,11 @@ describe('FallbackSecretStore', () => {
     const primary = new InMemorySecretStore();
     const fallback = new InMemorySecretStore();
     const notices: string[] = [];
-    const store = new FallbackSecretStore(() => (created++, { ok: true, store: primary }), fallback, (r) => notices.push(r));
+    const store = new FallbackSecretStore(
+      () => (created++, { ok: true, store: primary }),
+      fallback,
+      (r) => notices.push(r),
+    );
     assert.equal(created, 0);
     await store.set('c', 'password', 'pw');
     assert.equal(created, 1);
@@ -69,7 +76,11 @@ describe('FallbackSecretStore', () => {
   it('falls back with one notice when the primary cannot load', async () => {
     const fallback = new InMemorySecretStore();
     const notices: string[] = [];
-    const store = new FallbackSecretStore(() => ({ ok: false, reason: 'Cannot find module keytar' }), fallback, (r) => notices.push(r));
+    const store = new FallbackSecretStore(
+      () => ({ ok: false, reason: 'Cannot find module keytar' }),
+      fallback,
+      (r) => notices.push(r),
+    );
     await store.set('c', 'password', 'pw');
     await store.set('c', 'passphrase', 'pp');
     assert.equal(await fallback.get('c', 'password'), 'pw');
@@ -90,14 +101,28 @@ describe('FallbackSecretStore', () => {
     };
     const fallback = new InMemorySecretStore();
     const notices: string[] = [];
-    const store = new FallbackSecretStore(() => ({ ok: true, store: broken }), fallback, (r) => notices.push(r));
+    const store = new FallbackSecretStore(
+      () => ({ ok: true, store: broken }),
+      fallback,
+      (r) => notices.push(r),
+    );
     await store.set('c', 'password', 'pw');
     assert.equal(await store.get('c', 'password'), 'pw');
     assert.deepEqual(notices, ['No Secret Service on the bus']);
 
-    const hanging: SecretStore = { description: 'hanging', get: () => new Promise(() => {}), set: () => new Promise(() => {}), delete: () => new Promise(() => {}) };
+    const hanging: SecretStore = {
+      description: 'hanging',
+      get: () => new Promise(() => {}),
+      set: () => new Promise(() => {}),
+      delete: () => new Promise(() => {}),
+    };
     const slowNotices: string[] = [];
-    const slow = new FallbackSecretStore(() => ({ ok: true, store: hanging }), new InMemorySecretStore(), (r) => slowNotices.push(r), 50);
+    const slow = new FallbackSecretStore(
+      () => ({ ok: true, store: hanging }),
+      new InMemorySecretStore(),
+      (r) => slowNotices.push(r),
+      50,
+    );
     assert.equal(await slow.get('c', 'password'), undefined);
     assert.match(slowNotices[0]!, /did not answer within 50 ms/);
   });

@@ -43,7 +43,10 @@ describe('atomic, non-following writes', () => {
     const file = path.join(tmp, 'ca-key.pem');
     writeFileSync(file, 'theirs', { mode: 0o666 });
     chownSync(file, 65534, 65534); // the tests run as root; nobody owns it now
-    await assert.rejects(writeFileAtomic(file, KEY, { mode: 0o600, overwrite: true }), (e: { code?: string; detail?: string }) => e.code === 'file-unsafe' && /another user/.test(e.detail ?? ''));
+    await assert.rejects(
+      writeFileAtomic(file, KEY, { mode: 0o600, overwrite: true }),
+      (e: { code?: string; detail?: string }) => e.code === 'file-unsafe' && /another user/.test(e.detail ?? ''),
+    );
     assert.equal(readFileSync(file, 'utf8'), 'theirs');
   });
 
@@ -52,7 +55,11 @@ describe('atomic, non-following writes', () => {
     writeFileSync(file, 'existing');
     await assert.rejects(writeFileAtomic(file, 'new', { mode: 0o644, overwrite: false }), (e: { code?: string }) => e.code === 'file-exists');
     assert.equal(readFileSync(file, 'utf8'), 'existing');
-    assert.deepEqual(readdirSync(tmp).filter((f) => f.endsWith('.tmp')), [], 'no temporary file is left behind');
+    assert.deepEqual(
+      readdirSync(tmp).filter((f) => f.endsWith('.tmp')),
+      [],
+      'no temporary file is left behind',
+    );
   });
 
   it('generating a set replaces exactly the confirmed files: a symlinked client-key.pem is refused, nothing written through it', async () => {

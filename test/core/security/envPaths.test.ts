@@ -17,22 +17,28 @@ mkdirSync(secretDir);
 describe('${env:NAME} paths are shown as written', () => {
   it('a missing file is named as ${env:NAME}/..., not with the value', async () => {
     const env = { CERT_DIR: secretDir };
-    await assert.rejects(planTls({ profile: { host: 'h', user: 'u', ssl: { mode: 'VERIFY_CA', ca: '${env:CERT_DIR}/ca.pem' } }, paths: { env } }), (e: { code?: string; detail?: string; message?: string }) => {
-      assert.equal(e.code, 'file-missing');
-      assert.match(e.detail!, /\$\{env:CERT_DIR\}\/ca\.pem/);
-      assert.ok(!e.detail!.includes('very-secret') && !e.message!.includes('very-secret'), e.message);
-      return true;
-    });
+    await assert.rejects(
+      planTls({ profile: { host: 'h', user: 'u', ssl: { mode: 'VERIFY_CA', ca: '${env:CERT_DIR}/ca.pem' } }, paths: { env } }),
+      (e: { code?: string; detail?: string; message?: string }) => {
+        assert.equal(e.code, 'file-missing');
+        assert.match(e.detail!, /\$\{env:CERT_DIR\}\/ca\.pem/);
+        assert.ok(!e.detail!.includes('very-secret') && !e.message!.includes('very-secret'), e.message);
+        return true;
+      },
+    );
   });
 
   it('a file that is not a certificate is named as written too', async () => {
     writeFileSync(path.join(secretDir, 'junk.pem'), 'not a certificate\n');
     const env = { CERT_DIR: secretDir };
-    await assert.rejects(planTls({ profile: { host: 'h', user: 'u', ssl: { mode: 'VERIFY_CA', ca: '${env:CERT_DIR}/junk.pem' } }, paths: { env } }), (e: { detail?: string; message?: string }) => {
-      assert.match(e.detail!, /\$\{env:CERT_DIR\}\/junk\.pem/);
-      assert.ok(!e.message!.includes('very-secret'), e.message);
-      return true;
-    });
+    await assert.rejects(
+      planTls({ profile: { host: 'h', user: 'u', ssl: { mode: 'VERIFY_CA', ca: '${env:CERT_DIR}/junk.pem' } }, paths: { env } }),
+      (e: { detail?: string; message?: string }) => {
+        assert.match(e.detail!, /\$\{env:CERT_DIR\}\/junk\.pem/);
+        assert.ok(!e.message!.includes('very-secret'), e.message);
+        return true;
+      },
+    );
   });
 });
 

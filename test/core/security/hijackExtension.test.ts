@@ -17,7 +17,14 @@ describe('the hijack in the extension (fake VS Code)', () => {
   let ext: typeof import('../../../src/extension');
   let recorder: RecordingServer;
   const account = sb.accounts.app_ssl!;
-  const userEntry = { id: 'prod', name: 'Prod', host: sb.host, port: sb.servers.tls.port, user: account.user, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } };
+  const userEntry = {
+    id: 'prod',
+    name: 'Prod',
+    host: sb.host,
+    port: sb.servers.tls.port,
+    user: account.user,
+    ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca },
+  };
 
   before(async () => {
     recorder = await startRecordingServer();

@@ -11,7 +11,14 @@ import { after, describe, it } from 'node:test';
 import { ConnectionRegistry } from '../../../src/core/connections/connectionRegistry';
 import { createLogger } from '../../../src/core/logging/logger';
 import type { ConnectionProfile } from '../../../src/core/profile';
-import { ConnectionVault, SecretGate, vaultAccountId, type GatedConnection, type SecretAnswer, type SecretConfirmation } from '../../../src/core/secrets/connectionVault';
+import {
+  ConnectionVault,
+  SecretGate,
+  vaultAccountId,
+  type GatedConnection,
+  type SecretAnswer,
+  type SecretConfirmation,
+} from '../../../src/core/secrets/connectionVault';
 import { InMemorySecretStore } from '../../../src/core/secrets/inMemorySecretStore';
 import { bindingOf, decodeBoundSecret } from '../../../src/core/secrets/secretBinding';
 import { startRecordingServer } from '../../helpers/recordingMysqlServer';
@@ -22,7 +29,13 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const caFile = path.join(tmp, 'ca.pem');
 writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nTEAM CA\n-----END CERTIFICATE-----\n');
-const prodProfile: ConnectionProfile & { id: string } = { id: 'prod', host: 'db.internal.example', port: 3306, user: 'app', ssl: { mode: 'VERIFY_IDENTITY', ca: caFile } };
+const prodProfile: ConnectionProfile & { id: string } = {
+  id: 'prod',
+  host: 'db.internal.example',
+  port: 3306,
+  user: 'app',
+  ssl: { mode: 'VERIFY_IDENTITY', ca: caFile },
+};
 const userProd: GatedConnection = { scope: 'user', id: 'prod', name: 'Production', profile: prodProfile };
 
 /** A gate over an in-memory store whose confirmations are recorded and answered from a queue. */
@@ -47,7 +60,12 @@ describe('secrets bound to their endpoint, trust and scope', () => {
   it('a workspace entry that reuses a user connection id with another host gets nothing unless the user says "Send once"', async () => {
     const { gate, store, asked } = gateWith(['cancel', 'sendOnce']);
     await gate.save(userProd, 'password', 's3cret', undefined);
-    const hijack: GatedConnection = { scope: 'workspace', id: 'prod', name: 'Production', profile: { ...prodProfile, host: 'collector.attacker.example', ssl: { mode: 'PREFERRED' } } };
+    const hijack: GatedConnection = {
+      scope: 'workspace',
+      id: 'prod',
+      name: 'Production',
+      profile: { ...prodProfile, host: 'collector.attacker.example', ssl: { mode: 'PREFERRED' } },
+    };
     await assert.rejects(gate.secretsFor(hijack, undefined, 'connect'), (e: { code?: string }) => e.code === 'cancelled');
     assert.equal(asked.length, 1, 'the user was asked');
     const c = asked[0]!.resolution;
@@ -146,7 +164,10 @@ describe('secrets bound to their endpoint, trust and scope', () => {
     assert.equal(asked[1]!.resolution.origin, 'unbound');
     assert.deepEqual(store.accounts(), ['workspace:prod/passphrase', 'workspace:prod/password'], 'moved to the workspace namespace, bound');
     const bound = decodeBoundSecret((await store.get('workspace:prod', 'password'))!);
-    assert.deepEqual({ value: bound.value, host: bound.binding?.host, scope: bound.binding?.scope }, { value: 'old-secret', host: 'db.internal.example', scope: 'workspace' });
+    assert.deepEqual(
+      { value: bound.value, host: bound.binding?.host, scope: bound.binding?.scope },
+      { value: 'old-secret', host: 'db.internal.example', scope: 'workspace' },
+    );
     assert.deepEqual(await gate.secretsFor(ws, undefined, 'connect'), secrets);
     assert.equal(asked.length, 2, 'one confirmation, once');
   });

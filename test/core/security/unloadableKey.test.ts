@@ -39,17 +39,23 @@ describe('certificates with a key that cannot be loaded', () => {
   writeFileSync(file, bad.toString());
 
   it('ssl.ca with such a certificate is a non-retryable settings error naming the file', async () => {
-    await assert.rejects(planTls({ profile: { host: sb.host, port: sb.servers.tls.port, user: 'u', ssl: { mode: 'VERIFY_CA', ca: file } } }), (e: { code?: string; field?: string; detail?: string }) => {
-      assert.equal(e.code, 'file-garbage');
-      assert.equal(e.field, 'ssl.ca');
-      assert.match(e.detail!, /odd-ca\.pem: certificate #1 .* cannot be loaded/);
-      assert.equal(isRetryable(e as never), false);
-      return true;
-    });
+    await assert.rejects(
+      planTls({ profile: { host: sb.host, port: sb.servers.tls.port, user: 'u', ssl: { mode: 'VERIFY_CA', ca: file } } }),
+      (e: { code?: string; field?: string; detail?: string }) => {
+        assert.equal(e.code, 'file-garbage');
+        assert.equal(e.field, 'ssl.ca');
+        assert.match(e.detail!, /odd-ca\.pem: certificate #1 .* cannot be loaded/);
+        assert.equal(isRetryable(e as never), false);
+        return true;
+      },
+    );
   });
 
   it('ssl.cert with such a certificate too', async () => {
-    await assert.rejects(planTls({ profile: { host: sb.host, user: 'u', ssl: { mode: 'REQUIRED', cert: file, key: sb.certs.clientKey } } }), (e: { code?: string; field?: string }) => e.code === 'file-garbage' && e.field === 'ssl.cert');
+    await assert.rejects(
+      planTls({ profile: { host: sb.host, user: 'u', ssl: { mode: 'REQUIRED', cert: file, key: sb.certs.clientKey } } }),
+      (e: { code?: string; field?: string }) => e.code === 'file-garbage' && e.field === 'ssl.cert',
+    );
   });
 
   it('describing it (a server chain, Inspect) does not throw', () => {

@@ -94,7 +94,10 @@ describe('settings are untrusted input', () => {
   it('bounds connectTimeoutMs to 1..2^31-1 ms', () => {
     for (const bad of [0, -1, 1.5, MAX_TIMEOUT_MS + 1, 1e300]) {
       const parsed = parseConnectionSettings([{ scope: 'user', value: [{ ...base, connectTimeoutMs: bad }] }]);
-      assert.ok(parsed.problems.some((p) => p.field === 'connectTimeoutMs' && /from 1 to 2147483647/.test(p.message)), `${bad} is refused`);
+      assert.ok(
+        parsed.problems.some((p) => p.field === 'connectTimeoutMs' && /from 1 to 2147483647/.test(p.message)),
+        `${bad} is refused`,
+      );
     }
     for (const ok of [1, MAX_TIMEOUT_MS]) {
       const parsed = parseConnectionSettings([{ scope: 'user', value: [{ ...base, connectTimeoutMs: ok }] }]);
@@ -108,7 +111,12 @@ describe('settings are untrusted input', () => {
       contributes: { configuration: { properties: Record<string, { scope?: string }> } };
     };
     assert.equal(pkg.capabilities?.untrustedWorkspaces?.supported, 'limited');
-    assert.deepEqual([...(pkg.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [])].sort(), ['mysqlTls.connections', 'mysqlTls.export.neutralizeCsvFormulas', 'mysqlTls.logQueries', 'mysqlTls.secretStorage']);
+    assert.deepEqual([...(pkg.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [])].sort(), [
+      'mysqlTls.connections',
+      'mysqlTls.export.neutralizeCsvFormulas',
+      'mysqlTls.logQueries',
+      'mysqlTls.secretStorage',
+    ]);
     const props = pkg.contributes.configuration.properties;
     assert.equal(props['mysqlTls.logQueries']?.scope, 'application');
     assert.equal(props['mysqlTls.secretStorage']?.scope, 'application');
@@ -123,15 +131,32 @@ describe('Restricted Mode and user-only settings in the extension (fake VS Code,
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'mysql-tls-trust-'));
   const fifo = path.join(tmp, 'ca.fifo');
   let ext: typeof import('../../../src/extension');
-  const userEntry = { id: 'mine', name: 'Mine', host: sb.host, port: sb.servers.tls.port, user: sb.accounts.app_none!.user, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } };
+  const userEntry = {
+    id: 'mine',
+    name: 'Mine',
+    host: sb.host,
+    port: sb.servers.tls.port,
+    user: sb.accounts.app_none!.user,
+    ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca },
+  };
   // A repository's connection whose CA "file" is a FIFO: reading it would hang for ever.
-  const repoEntry = { id: 'repo', name: 'Repo', host: sb.host, port: sb.servers.tls.port, user: sb.accounts.app_none!.user, ssl: { mode: 'VERIFY_IDENTITY', ca: fifo } };
+  const repoEntry = {
+    id: 'repo',
+    name: 'Repo',
+    host: sb.host,
+    port: sb.servers.tls.port,
+    user: sb.accounts.app_none!.user,
+    ssl: { mode: 'VERIFY_IDENTITY', ca: fifo },
+  };
 
   before(async () => {
     execFileSync('mkfifo', [fifo]);
     fake.trusted = false;
     fake.settings.user['mysqlTls.secretStorage'] = 'secretStorage';
-    fake.settings.user['mysqlTls.connections'] = [userEntry, { id: 'optin', name: 'Opt-in', host: sb.host, port: sb.servers.plain.port, user: 'u', getServerPublicKey: true, ssl: { mode: 'PREFERRED' } }];
+    fake.settings.user['mysqlTls.connections'] = [
+      userEntry,
+      { id: 'optin', name: 'Opt-in', host: sb.host, port: sb.servers.plain.port, user: 'u', getServerPublicKey: true, ssl: { mode: 'PREFERRED' } },
+    ];
     fake.settings.workspace['mysqlTls.connections'] = [repoEntry];
     // A workspace switching on query logging and another secret backend: both ignored.
     fake.settings.workspace['mysqlTls.logQueries'] = true;

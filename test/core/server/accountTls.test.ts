@@ -33,9 +33,18 @@ describe('buildRequireStatement', () => {
     assert.throws(() => sqlString('a\nb'), MysqlTlsError);
   });
   test('refuses empty or malformed requirements', () => {
-    assert.throws(() => buildRequireStatement(acct, { type: 'SPECIFIED' }), (e: unknown) => e instanceof MysqlTlsError && e.field === 'requirement');
-    assert.throws(() => buildRequireStatement(acct, { type: 'SPECIFIED', subject: 'CN=app' }), (e: unknown) => e instanceof MysqlTlsError && e.field === 'requirement.subject');
-    assert.throws(() => buildRequireStatement({ user: '', host: '%' }, { type: 'SSL' }), (e: unknown) => e instanceof MysqlTlsError && e.field === 'user');
+    assert.throws(
+      () => buildRequireStatement(acct, { type: 'SPECIFIED' }),
+      (e: unknown) => e instanceof MysqlTlsError && e.field === 'requirement',
+    );
+    assert.throws(
+      () => buildRequireStatement(acct, { type: 'SPECIFIED', subject: 'CN=app' }),
+      (e: unknown) => e instanceof MysqlTlsError && e.field === 'requirement.subject',
+    );
+    assert.throws(
+      () => buildRequireStatement({ user: '', host: '%' }, { type: 'SSL' }),
+      (e: unknown) => e instanceof MysqlTlsError && e.field === 'user',
+    );
   });
 });
 
@@ -110,7 +119,10 @@ describe('account TLS requirements on the sandbox tls server', { timeout: 120_00
   test('starts as REQUIRE NONE: the grant tables say so and TLS works (no plaintext login with the password)', async () => {
     assert.deepEqual((await readAccountTls(admin, acct))?.requirement, { type: 'NONE' });
     const v = await verifyAccountTls({ ...base, requirement: { type: 'NONE' }, grants: { runner: admin, accountHost: '%' } });
-    assert.deepEqual(v.attempts.map((a) => `${a.name}:${a.outcome}`), ['tls:accepted']);
+    assert.deepEqual(
+      v.attempts.map((a) => `${a.name}:${a.outcome}`),
+      ['tls:accepted'],
+    );
     assert.deepEqual(v.requirement?.actual, { type: 'NONE' });
     assert.equal(v.ok, true);
     const wrong = await verifyAccountTls({ ...base, requirement: { type: 'SSL' }, grants: { runner: admin, accountHost: '%' } });
@@ -145,7 +157,10 @@ describe('account TLS requirements on the sandbox tls server', { timeout: 120_00
     assert.deepEqual(r.before.requirement, { type: 'NONE' });
     assert.deepEqual(r.after.requirement, { type: 'SSL' });
     const v = await verifyAccountTls({ ...base, requirement: { type: 'SSL' }, grants: { runner: admin, accountHost: '%' } });
-    assert.deepEqual(v.attempts.map((a) => `${a.name}:${a.outcome}:${a.cause ?? ''}`), ['plaintext:refused:account-requires-tls', 'tls:accepted:']);
+    assert.deepEqual(
+      v.attempts.map((a) => `${a.name}:${a.outcome}:${a.cause ?? ''}`),
+      ['plaintext:refused:account-requires-tls', 'tls:accepted:'],
+    );
     assert.equal(v.requirement?.ok, true);
     assert.equal(v.ok, true);
   });
@@ -154,7 +169,10 @@ describe('account TLS requirements on the sandbox tls server', { timeout: 120_00
     const r = await applyAccountTls(admin, acct, { type: 'X509' });
     assert.deepEqual(r.after.requirement, { type: 'X509' });
     const v = await verifyAccountTls({ ...base, requirement: { type: 'X509' }, clientCertificate });
-    assert.deepEqual(v.attempts.map((a) => `${a.name}:${a.outcome}`), ['plaintext:refused', 'tls-without-client-cert:refused', 'tls-with-client-cert:accepted']);
+    assert.deepEqual(
+      v.attempts.map((a) => `${a.name}:${a.outcome}`),
+      ['plaintext:refused', 'tls-without-client-cert:refused', 'tls-with-client-cert:accepted'],
+    );
     // A wrong password looks the same to the server, so the cause says both (see classifyError).
     assert.equal(v.attempts[1]!.cause, 'access-denied');
     assert.equal(v.ok, true);
@@ -171,13 +189,19 @@ describe('account TLS requirements on the sandbox tls server', { timeout: 120_00
     assert.deepEqual(w.after.requirement, wrong, 'the quote round-trips through escaping');
     const v = await verifyAccountTls({ ...base, requirement: wrong, clientCertificate });
     assert.equal(v.ok, false);
-    assert.deepEqual(v.attempts.map((a) => `${a.name}:${a.outcome}`), ['plaintext:refused', 'tls-without-client-cert:refused', 'tls-with-client-cert:refused']);
+    assert.deepEqual(
+      v.attempts.map((a) => `${a.name}:${a.outcome}`),
+      ['plaintext:refused', 'tls-without-client-cert:refused', 'tls-with-client-cert:refused'],
+    );
   });
 
   test('back to REQUIRE NONE; unknown accounts are reported', async () => {
     const r = await applyAccountTls(admin, acct, { type: 'NONE' });
     assert.deepEqual(r.after.requirement, { type: 'NONE' });
-    await assert.rejects(applyAccountTls(admin, { user: `${user}_missing`, host: '%' }, { type: 'SSL' }), (e: unknown) => e instanceof MysqlTlsError && e.field === 'user');
+    await assert.rejects(
+      applyAccountTls(admin, { user: `${user}_missing`, host: '%' }, { type: 'SSL' }),
+      (e: unknown) => e instanceof MysqlTlsError && e.field === 'user',
+    );
   });
 });
 
@@ -189,7 +213,7 @@ describe('account SQL holds under NO_BACKSLASH_ESCAPES', { timeout: 60_000 }, ()
     admin = await rootSession(sb, 'tls');
   });
   after(async () => {
-    await admin?.query("SET SESSION sql_mode = DEFAULT");
+    await admin?.query('SET SESSION sql_mode = DEFAULT');
     await admin?.query(`DROP USER IF EXISTS ${accountName({ user: tricky, host: '%' })}`).catch(() => undefined);
     await admin?.close();
   });
@@ -207,7 +231,9 @@ describe('account SQL holds under NO_BACKSLASH_ESCAPES', { timeout: 60_000 }, ()
 
   test('a name with a backslash and a quote round-trips through ALTER USER in both modes', async () => {
     await admin.query("SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'");
-    await admin.query(`CREATE USER ${accountName({ user: tricky, host: '%' }, { noBackslashEscapes: true })} IDENTIFIED BY 'x-${randomBytes(6).toString('hex')}'`);
+    await admin.query(
+      `CREATE USER ${accountName({ user: tricky, host: '%' }, { noBackslashEscapes: true })} IDENTIFIED BY 'x-${randomBytes(6).toString('hex')}'`,
+    );
     const nbe = await applyAccountTls(admin, { user: tricky, host: '%' }, { type: 'SSL' });
     assert.equal(nbe.after.user, tricky);
     assert.deepEqual(nbe.after.requirement, { type: 'SSL' });

@@ -137,7 +137,10 @@ describe('audit findings follow a runtime REQUIRE change', { timeout: 60_000 }, 
     const acct = sb.accounts.app_none!;
     await admin.query(`CREATE USER '${user}_ro'@'%' IDENTIFIED BY ?`, [acct.password]);
     try {
-      const s = await openSession({ profile: { host: sb.host, port: sb.servers.tls.port, user: `${user}_ro`, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } }, secrets: { password: acct.password } });
+      const s = await openSession({
+        profile: { host: sb.host, port: sb.servers.tls.port, user: `${user}_ro`, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca } },
+        secrets: { password: acct.password },
+      });
       try {
         const a = await auditServerTls(s);
         assert.equal(finding(a, 'accounts-without-tls').measured, false);

@@ -117,7 +117,10 @@ describe('end to end: from a plaintext MariaDB to X509 logins with a generated c
     } finally {
       await pfx.close();
     }
-    await assert.rejects(openSession({ profile: set.pfxProfile, secrets: { password: appPassword, passphrase: 'wrong' } }), (e: unknown) => e instanceof MysqlTlsError && e.code === 'key-wrong-passphrase' && e.field === 'ssl.pfx');
+    await assert.rejects(
+      openSession({ profile: set.pfxProfile, secrets: { password: appPassword, passphrase: 'wrong' } }),
+      (e: unknown) => e instanceof MysqlTlsError && e.code === 'key-wrong-passphrase' && e.field === 'ssl.pfx',
+    );
 
     const v = await verifyAccountTls({
       host: '127.0.0.1',
@@ -129,7 +132,10 @@ describe('end to end: from a plaintext MariaDB to X509 logins with a generated c
       clientCertificate: { cert: set.files.clientCert, key: set.files.clientKey },
       passphrase: 'client key pass',
     });
-    assert.deepEqual(v.attempts.map((a) => `${a.name}:${a.outcome}`), ['plaintext:refused', 'tls-without-client-cert:refused', 'tls-with-client-cert:accepted']);
+    assert.deepEqual(
+      v.attempts.map((a) => `${a.name}:${a.outcome}`),
+      ['plaintext:refused', 'tls-without-client-cert:refused', 'tls-with-client-cert:accepted'],
+    );
     assert.equal(v.ok, true);
 
     // REQUIRE SUBJECT with the subject the set reports, as MariaDB compares it

@@ -40,7 +40,10 @@ describe('parseConnectionSettings', () => {
       { id: 'ok2', host: 'h2', user: 'u2', ssl: { mode: 'verify-ca', ca: 'x' } },
     ];
     const parsed = parseConnectionSettings([{ scope: 'workspace', value: entries }]);
-    assert.deepEqual(parsed.connections.map((c) => c.id), ['a', 'ok2']);
+    assert.deepEqual(
+      parsed.connections.map((c) => c.id),
+      ['a', 'ok2'],
+    );
     assert.equal(parsed.connections[1]!.profile.ssl?.mode, 'VERIFY_CA', 'MySQL spellings of the mode are normalized');
     const fieldOf = (index: number): string[] => parsed.problems.filter((p) => p.index === index).map((p) => p.field);
     assert.deepEqual(fieldOf(0), ['host']);
@@ -59,7 +62,13 @@ describe('parseConnectionSettings', () => {
   it('warns about unknown keys without dropping the entry', () => {
     const parsed = parseConnectionSettings([{ scope: 'user', value: [{ ...valid, colour: 'red', ssl: { ...valid.ssl, verify: true } }] }]);
     assert.equal(parsed.connections.length, 1);
-    assert.deepEqual(parsed.problems.map((p) => [p.severity, p.field]), [['warning', 'colour'], ['warning', 'ssl.verify']]);
+    assert.deepEqual(
+      parsed.problems.map((p) => [p.severity, p.field]),
+      [
+        ['warning', 'colour'],
+        ['warning', 'ssl.verify'],
+      ],
+    );
   });
 
   it('reports duplicate ids within a scope and lets the workspace override the user by id', () => {
@@ -72,7 +81,13 @@ describe('parseConnectionSettings', () => {
       { scope: 'user', value: [valid, { id: 'u-only', host: 'h', user: 'u' }] },
       { scope: 'workspace', value: [{ ...valid, name: 'From workspace' }] },
     ]);
-    assert.deepEqual(merged.connections.map((c) => [c.id, c.name, c.scope]), [['u-only', 'u@h:3306', 'user'], ['a', 'From workspace', 'workspace']]);
+    assert.deepEqual(
+      merged.connections.map((c) => [c.id, c.name, c.scope]),
+      [
+        ['u-only', 'u@h:3306', 'user'],
+        ['a', 'From workspace', 'workspace'],
+      ],
+    );
   });
 
   it('derives a stable id for entries without one and marks it as not persisted', () => {
@@ -91,7 +106,9 @@ describe('parseConnectionSettings', () => {
       ctx,
     );
     assert.deepEqual(parsed.connections[0]!.expandedPaths, { ca: '/ws/ca.pem', cert: '/home/me/c.pem', key: '/certs/k.pem' });
-    const missing = parseConnectionSettings([{ scope: 'user', value: [{ id: 'p', host: 'h', user: 'u', ssl: { ca: '${env:NOPE_NOT_SET}/ca.pem' } }] }], { env: {} });
+    const missing = parseConnectionSettings([{ scope: 'user', value: [{ id: 'p', host: 'h', user: 'u', ssl: { ca: '${env:NOPE_NOT_SET}/ca.pem' } }] }], {
+      env: {},
+    });
     assert.equal(missing.connections.length, 0);
     assert.equal(missing.problems[0]!.field, 'ssl.ca');
     assert.match(missing.problems[0]!.message, /NOPE_NOT_SET/);
@@ -99,7 +116,10 @@ describe('parseConnectionSettings', () => {
 
   it('finds passwords in settings without copying their values', () => {
     const parsed = parseConnectionSettings([{ scope: 'user', value: [{ ...valid, password: 'hunter2', ssl: { ...valid.ssl, passphrase: 'pp' } }] }]);
-    assert.deepEqual(parsed.inlineSecrets.map((f) => f.keys), [['password', 'passphrase']]);
+    assert.deepEqual(
+      parsed.inlineSecrets.map((f) => f.keys),
+      [['password', 'passphrase']],
+    );
     assert.equal(parsed.connections.length, 1);
     assert.ok(!JSON.stringify(parsed).includes('hunter2'), 'the parsed settings never carry the password');
     assert.ok(!JSON.stringify(parsed).includes('"pp"'));
@@ -145,7 +165,9 @@ describe('a real file path round trip', () => {
   it('expands a relative path against the workspace folder', () => {
     const ws = mkdtempSync(path.join(os.tmpdir(), 'mysql-tls-settings-'));
     writeFileSync(path.join(ws, 'ca.pem'), 'x');
-    const parsed = parseConnectionSettings([{ scope: 'workspace', value: [{ id: 'r', host: 'h', user: 'u', ssl: { ca: 'ca.pem' } }] }], { workspaceFolder: ws });
+    const parsed = parseConnectionSettings([{ scope: 'workspace', value: [{ id: 'r', host: 'h', user: 'u', ssl: { ca: 'ca.pem' } }] }], {
+      workspaceFolder: ws,
+    });
     assert.equal(parsed.connections[0]!.expandedPaths.ca, path.join(ws, 'ca.pem'));
     rmSync(ws, { recursive: true, force: true });
   });

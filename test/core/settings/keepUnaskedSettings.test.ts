@@ -13,7 +13,16 @@ const stored: ConnectionProfile = {
   database: 'main',
   readOnly: true,
   connectTimeoutMs: 3000,
-  ssl: { mode: 'VERIFY_IDENTITY', ca: '/ca.pem', caPreset: 'aws-rds', minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256', servername: 'db.example.com', pfx: '/client.p12' },
+  ssl: {
+    mode: 'VERIFY_IDENTITY',
+    ca: '/ca.pem',
+    caPreset: 'aws-rds',
+    minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.3',
+    ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',
+    servername: 'db.example.com',
+    pfx: '/client.p12',
+  },
 };
 
 describe('an edit through the wizard keeps what it does not ask', () => {
@@ -27,13 +36,27 @@ describe('an edit through the wizard keeps what it does not ask', () => {
       host: 'new-host',
       port: 6033,
       user: 'admin2',
-      ssl: { caPreset: 'aws-rds', minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256', servername: 'db.example.com', pfx: '/client.p12', mode: 'VERIFY_CA', ca: '/ca.pem' },
+      ssl: {
+        caPreset: 'aws-rds',
+        minVersion: 'TLSv1.2',
+        maxVersion: 'TLSv1.3',
+        ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',
+        servername: 'db.example.com',
+        pfx: '/client.p12',
+        mode: 'VERIFY_CA',
+        ca: '/ca.pem',
+      },
     });
     assert.equal('database' in edited, false, 'a database cleared in the wizard stays cleared');
     assert.equal('id' in edited, false);
   });
   it('a PEM client certificate replaces the PKCS#12 bundle; another CA ends the preset', () => {
-    const edited = keepUnaskedSettings(stored, { name: 'P', host: 'h', user: 'u', ssl: { mode: 'VERIFY_IDENTITY', ca: '/other-ca.pem', cert: '/c.pem', key: '/k.pem' } });
+    const edited = keepUnaskedSettings(stored, {
+      name: 'P',
+      host: 'h',
+      user: 'u',
+      ssl: { mode: 'VERIFY_IDENTITY', ca: '/other-ca.pem', cert: '/c.pem', key: '/k.pem' },
+    });
     assert.equal(edited.ssl?.pfx, undefined);
     assert.equal(edited.ssl?.caPreset, undefined);
     assert.equal(edited.ssl?.cert, '/c.pem');

@@ -9,7 +9,16 @@ interface Pkg {
   activationEvents: string[];
   contributes: {
     commands: { command: string; title: string; category: string }[];
-    configuration: { properties: Record<string, { items?: { properties: Record<string, { properties?: Record<string, { enum?: string[]; enumDescriptions?: string[] }> }> }; enum?: string[]; default?: unknown }> };
+    configuration: {
+      properties: Record<
+        string,
+        {
+          items?: { properties: Record<string, { properties?: Record<string, { enum?: string[]; enumDescriptions?: string[] }> }> };
+          enum?: string[];
+          default?: unknown;
+        }
+      >;
+    };
     viewsContainers: { activitybar: { id: string; title: string; icon: string }[] };
     views: Record<string, { id: string; name: string }[]>;
     viewsWelcome: { view: string; contents: string }[];
@@ -29,14 +38,22 @@ describe('package.json contributions', () => {
       assert.equal(c.title, COMMAND_TITLES[c.command as keyof typeof COMMAND_TITLES]);
       assert.equal(c.category, COMMAND_CATEGORY);
     }
-    const menuCommands = Object.values(pkg.contributes.menus).flat().map((m) => m.command);
+    const menuCommands = Object.values(pkg.contributes.menus)
+      .flat()
+      .map((m) => m.command);
     for (const c of menuCommands) assert.ok(COMMAND_IDS.includes(c as never), `menu names unknown command ${c}`);
   });
 
   it('has the view container, the view and its welcome content', () => {
-    assert.deepEqual(pkg.contributes.viewsContainers.activitybar.map((v) => [v.id, v.title]), [['mysqlTls', 'MySQL TLS']]);
+    assert.deepEqual(
+      pkg.contributes.viewsContainers.activitybar.map((v) => [v.id, v.title]),
+      [['mysqlTls', 'MySQL TLS']],
+    );
     assert.ok(readFileSync(path.join(root, pkg.contributes.viewsContainers.activitybar[0]!.icon), 'utf8').includes('<svg'));
-    assert.deepEqual(pkg.contributes.views.mysqlTls!.map((v) => [v.id, v.name]), [['mysqlTls.connections', 'Connections']]);
+    assert.deepEqual(
+      pkg.contributes.views.mysqlTls!.map((v) => [v.id, v.name]),
+      [['mysqlTls.connections', 'Connections']],
+    );
     assert.match(pkg.contributes.viewsWelcome[0]!.contents, /\[Add Connection\]\(command:mysqlTls\.addConnection\)/);
     assert.ok(pkg.activationEvents.includes('onStartupFinished'));
   });
@@ -46,7 +63,10 @@ describe('package.json contributions', () => {
     const item = props['mysqlTls.connections']!.items!;
     const ssl = item.properties.ssl!.properties!;
     assert.deepEqual(ssl.mode!.enum, [...SSL_MODES]);
-    assert.deepEqual(ssl.mode!.enumDescriptions, SSL_MODES.map((m) => SSL_MODE_RULES[m].description));
+    assert.deepEqual(
+      ssl.mode!.enumDescriptions,
+      SSL_MODES.map((m) => SSL_MODE_RULES[m].description),
+    );
     assert.deepEqual(ssl.minVersion!.enum, [...TLS_VERSIONS]);
     assert.deepEqual(ssl.maxVersion!.enum, [...TLS_VERSIONS]);
     const text = JSON.stringify(props['mysqlTls.connections']!.items);

@@ -4,18 +4,24 @@ import { isReadOnlyStatement, isUnboundedWrite, splitStatements, statementAt } f
 
 describe('splitStatements', () => {
   it('splits on ; outside quotes, backticks and comments', () => {
-    const sql = "SELECT 'a;b'; SELECT \"c;d\" -- x;y\n; SELECT `e;f` /* g;h */ FROM t;\n# only a comment;\n";
+    const sql = 'SELECT \'a;b\'; SELECT "c;d" -- x;y\n; SELECT `e;f` /* g;h */ FROM t;\n# only a comment;\n';
     assert.deepEqual(
       splitStatements(sql).map((s) => s.text),
       ["SELECT 'a;b'", 'SELECT "c;d" -- x;y', 'SELECT `e;f` /* g;h */ FROM t'],
     );
   });
   it('handles escaped and doubled quotes', () => {
-    assert.deepEqual(splitStatements("SELECT 'it\\'s;'; SELECT 'x'';y'").map((s) => s.text), ["SELECT 'it\\'s;'", "SELECT 'x'';y'"]);
+    assert.deepEqual(
+      splitStatements("SELECT 'it\\'s;'; SELECT 'x'';y'").map((s) => s.text),
+      ["SELECT 'it\\'s;'", "SELECT 'x'';y'"],
+    );
   });
   it('understands DELIMITER', () => {
     const sql = 'DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END//\nDELIMITER ;\nCALL p();';
-    assert.deepEqual(splitStatements(sql).map((s) => s.text), ['CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END', 'CALL p()']);
+    assert.deepEqual(
+      splitStatements(sql).map((s) => s.text),
+      ['CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END', 'CALL p()'],
+    );
   });
   it('offsets point into the original text', () => {
     const sql = '  SELECT 1;\n\nSELECT 2  ;';
@@ -34,7 +40,15 @@ describe('statement safety', () => {
   it('read-only statements', () => {
     for (const s of ['SELECT 1', '  /* c */ show tables', 'EXPLAIN SELECT 1', 'with x as (select 1) select * from x', 'DESCRIBE t'])
       assert.equal(isReadOnlyStatement(s), true, s);
-    for (const s of ['UPDATE t SET a=1', 'DELETE FROM t', 'INSERT INTO t VALUES (1)', 'DROP TABLE t', 'SELECT * FROM t FOR UPDATE', "SELECT 1 INTO OUTFILE '/tmp/x'", 'CALL p()'])
+    for (const s of [
+      'UPDATE t SET a=1',
+      'DELETE FROM t',
+      'INSERT INTO t VALUES (1)',
+      'DROP TABLE t',
+      'SELECT * FROM t FOR UPDATE',
+      "SELECT 1 INTO OUTFILE '/tmp/x'",
+      'CALL p()',
+    ])
       assert.equal(isReadOnlyStatement(s), false, s);
   });
   it('UPDATE/DELETE without WHERE', () => {

@@ -30,11 +30,20 @@ function assertNoPasswordReached(login: FakeLogin): void {
     const xored = Buffer.from(Buffer.from(`${password}\0`).map((b, i) => b ^ n[i % n.length]!));
     assert.equal(raw.includes(xored.subarray(0, password.length)), false, 'password XOR nonce');
   }
-  assert.deepEqual(login.recovered.filter((p) => p.includes(password)), [], 'nothing the fake could decrypt holds the password');
+  assert.deepEqual(
+    login.recovered.filter((p) => p.includes(password)),
+    [],
+    'nothing the fake could decrypt holds the password',
+  );
   assert.equal(login.recovered.length, 0, 'the fake decrypted nothing at all');
 }
 
-async function withFake(plugin: FakePlugin, ssl: boolean, run: (fake: FakeMysql8) => Promise<void>, extra: { fastAuth?: boolean; tls?: { key: string; cert: string } } = {}): Promise<void> {
+async function withFake(
+  plugin: FakePlugin,
+  ssl: boolean,
+  run: (fake: FakeMysql8) => Promise<void>,
+  extra: { fastAuth?: boolean; tls?: { key: string; cert: string } } = {},
+): Promise<void> {
   const fake = await startFakeMysql8({ plugin, ssl, password, ...extra });
   try {
     await run(fake);
@@ -96,7 +105,10 @@ for (const plugin of ['caching_sha2_password', 'sha256_password'] as const) {
         try {
           const login = fake.logins.at(-1)!;
           assert.equal(login.askedForKey, false, 'no key request (0x02 / 0x01)');
-          assert.equal(login.packets.some((p) => p.length === 1 && (p[0] === 0x02 || p[0] === 0x01)), false);
+          assert.equal(
+            login.packets.some((p) => p.length === 1 && (p[0] === 0x02 || p[0] === 0x01)),
+            false,
+          );
           assert.ok(login.recovered.includes(password));
           assert.equal(s.report.auth.serverPublicKey, 'pinned');
         } finally {
@@ -108,7 +120,10 @@ for (const plugin of ['caching_sha2_password', 'sha256_password'] as const) {
       const other = await startFakeMysql8({ plugin, ssl: false, password });
       try {
         await withFake(plugin, false, async (fake) => {
-          await refused(openSession({ profile: profileFor(fake, { ssl: { mode: 'DISABLED' }, serverPublicKey: other.publicKeyFile }), secrets: { password } }), 'account-requires-tls');
+          await refused(
+            openSession({ profile: profileFor(fake, { ssl: { mode: 'DISABLED' }, serverPublicKey: other.publicKeyFile }), secrets: { password } }),
+            'account-requires-tls',
+          );
           const login = fake.logins.at(-1)!;
           assert.equal(login.askedForKey, false);
           assertNoPasswordReached(login);
@@ -211,9 +226,15 @@ describe('serverPublicKey / getServerPublicKey settings', () => {
   it('a serverPublicKey that is not a key, or not RSA, is a config error naming the field, before any socket', async () => {
     const sb = loadSandbox();
     const before = fake.logins.length;
-    const e1 = await refused(openSession({ profile: profileFor(fake, { ssl: { mode: 'DISABLED' }, serverPublicKey: sb.certs.ca + '.missing' }), secrets: { password } }), 'file-missing');
+    const e1 = await refused(
+      openSession({ profile: profileFor(fake, { ssl: { mode: 'DISABLED' }, serverPublicKey: sb.certs.ca + '.missing' }), secrets: { password } }),
+      'file-missing',
+    );
     assert.equal(e1.field, 'serverPublicKey');
-    const e2 = await refused(openSession({ profile: profileFor(fake, { ssl: { mode: 'DISABLED' }, serverPublicKey: __filename }), secrets: { password } }), 'file-garbage');
+    const e2 = await refused(
+      openSession({ profile: profileFor(fake, { ssl: { mode: 'DISABLED' }, serverPublicKey: __filename }), secrets: { password } }),
+      'file-garbage',
+    );
     assert.equal(e2.field, 'serverPublicKey');
     assert.equal(fake.logins.length, before, 'no connection was opened');
   });

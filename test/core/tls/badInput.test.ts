@@ -47,7 +47,13 @@ describe('bad input gives classified errors', () => {
     const ca = await createCa({ subject: 'CN=bad-input test CA' });
     const client = await issueCertificate({ issuer: ca, subject: 'CN=bad-input client', usage: 'client' });
     const other = await issueCertificate({ issuer: ca, subject: 'CN=other client', usage: 'client' });
-    const expired = await issueCertificate({ issuer: ca, subject: 'CN=expired client', usage: 'client', notBefore: new Date(Date.now() - 10 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+    const expired = await issueCertificate({
+      issuer: ca,
+      subject: 'CN=expired client',
+      usage: 'client',
+      notBefore: new Date(Date.now() - 10 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000),
+    });
     await fs.writeFile(f('empty.pem'), '');
     await fs.writeFile(f('blank.pem'), '\n\n  \n');
     await fs.writeFile(f('garbage.pem'), 'this is not a certificate\n');
@@ -65,7 +71,10 @@ describe('bad input gives classified errors', () => {
   after(() => fs.rm(dir, { recursive: true, force: true }));
 
   const plan = (ssl: SslSettings, secrets: ConnectionSecrets = {}, extra: Partial<ConnectionProfile> = {}) =>
-    planTls({ profile: { host: '127.0.0.1', port: sb.servers.tls.port, user: 'app_none', ...extra, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca, ...ssl } }, secrets });
+    planTls({
+      profile: { host: '127.0.0.1', port: sb.servers.tls.port, user: 'app_none', ...extra, ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca, ...ssl } },
+      secrets,
+    });
 
   it('missing CA file', () => failsWith(plan({ ca: f('nope.pem') }), 'file-missing', 'ssl.ca'));
   it('CA path is a folder', () => failsWith(plan({ ca: f('a-folder') }), 'file-unreadable', 'ssl.ca'));
@@ -76,7 +85,8 @@ describe('bad input gives classified errors', () => {
   it('DER where PEM is expected', () => failsWith(plan({ ca: f('ca.der') }), 'file-der-not-pem', 'ssl.ca'));
   it('a key given as the CA', () => failsWith(plan({ ca: f('client-key.pem') }), 'file-wrong-kind', 'ssl.ca'));
   it('a certificate given as the key', () => failsWith(plan({ cert: f('client-cert.pem'), key: f('client-cert.pem') }), 'file-wrong-kind', 'ssl.key'));
-  it('encrypted key without a passphrase', () => failsWith(plan({ cert: f('client-cert.pem'), key: f('client-key-encrypted.pem') }), 'key-needs-passphrase', 'ssl.key'));
+  it('encrypted key without a passphrase', () =>
+    failsWith(plan({ cert: f('client-cert.pem'), key: f('client-key-encrypted.pem') }), 'key-needs-passphrase', 'ssl.key'));
   it('encrypted key with a wrong passphrase', async () => {
     await failsWith(plan({ cert: f('client-cert.pem'), key: f('client-key-encrypted.pem') }, { passphrase: 'hunter2-xyz' }), 'key-wrong-passphrase', 'ssl.key');
     assert.ok(!lastError!.explain().includes('hunter2-xyz'), 'the passphrase is not echoed');
@@ -149,7 +159,11 @@ describe('bad input gives classified errors', () => {
     assert.match(lastError!.fix, /client certificate/);
   });
   it('REQUIRE SUBJECT account with a certificate of another subject and CA: the server rejects the certificate', async () => {
-    const { profile, secrets } = sandboxProfile(sb, 'tls', 'app_subject', { mode: 'VERIFY_IDENTITY', cert: sb.certs.otherClientCert, key: sb.certs.otherClientKey });
+    const { profile, secrets } = sandboxProfile(sb, 'tls', 'app_subject', {
+      mode: 'VERIFY_IDENTITY',
+      cert: sb.certs.otherClientCert,
+      key: sb.certs.otherClientKey,
+    });
     await failsWith(connect(profile, secrets), 'tls-client-cert-rejected');
   });
   it('client allows only TLSv1.1, server TLSv1.2+: protocol mismatch', async () => {
@@ -161,7 +175,11 @@ describe('bad input gives classified errors', () => {
     await failsWith(connect(profile, secrets), 'tls-cipher-mismatch');
   });
   it('TLS version range and cipher are honoured when they fit', async () => {
-    const { profile, secrets } = sandboxProfile(sb, 'tls', 'app_none', { mode: 'VERIFY_IDENTITY', maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' });
+    const { profile, secrets } = sandboxProfile(sb, 'tls', 'app_none', {
+      mode: 'VERIFY_IDENTITY',
+      maxVersion: 'TLSv1.2',
+      ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',
+    });
     const s = await openSession({ profile, secrets });
     assert.equal(s.report.protocol, 'TLSv1.2');
     assert.equal(s.report.cipher?.name, 'ECDHE-RSA-AES128-GCM-SHA256');

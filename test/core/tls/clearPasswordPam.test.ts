@@ -22,7 +22,7 @@ describe('mysql_clear_password (auth_pam) on the sandbox', { timeout: 60_000 }, 
     const s = await openSession({ profile, secrets });
     try {
       const { rows } = await s.query<{ u: string }[]>('SELECT CURRENT_USER() AS u');
-      assert.equal(rows[0]!.u, "app_pam@%");
+      assert.equal(rows[0]!.u, 'app_pam@%');
       assert.equal(s.report.encrypted, true);
     } finally {
       await s.close();

@@ -100,7 +100,20 @@ async function outcomeOf(sb: SandboxDescription, server: ServerName, account: Ac
 /** The mariadb client's verdict for the modes it can express; undefined where it cannot. */
 function mariadbArgs(sb: SandboxDescription, server: ServerName, account: AccountName, mode: SslMode): string[] | undefined {
   const a = sb.accounts[account]!;
-  const base = ['--no-defaults', '-h', sb.host, '-P', String(sb.servers[server].port), '-u', a.user, `-p${a.password}`, '--connect-timeout=5', '-N', '-e', 'SELECT 1'];
+  const base = [
+    '--no-defaults',
+    '-h',
+    sb.host,
+    '-P',
+    String(sb.servers[server].port),
+    '-u',
+    a.user,
+    `-p${a.password}`,
+    '--connect-timeout=5',
+    '-N',
+    '-e',
+    'SELECT 1',
+  ];
   const cert = needsCert(account) ? [`--ssl-cert=${sb.certs.clientCert}`, `--ssl-key=${sb.certs.clientKey}`] : [];
   switch (mode) {
     case 'DISABLED':
@@ -151,7 +164,20 @@ describe('ssl-mode matrix against the sandbox', () => {
 
   it('the mariadb client (10.11) with --ssl falls back to plaintext on a server without TLS, where REQUIRED refuses', async () => {
     const a = sb.accounts.app_none!;
-    const ok = await mariadbConnects(['--no-defaults', '-h', sb.host, '-P', String(sb.servers.plain.port), '-u', a.user, `-p${a.password}`, '--ssl', '-N', '-e', 'SELECT 1']);
+    const ok = await mariadbConnects([
+      '--no-defaults',
+      '-h',
+      sb.host,
+      '-P',
+      String(sb.servers.plain.port),
+      '-u',
+      a.user,
+      `-p${a.password}`,
+      '--ssl',
+      '-N',
+      '-e',
+      'SELECT 1',
+    ]);
     const ours = await outcomeOf(sb, 'plain', 'app_none', 'REQUIRED');
     assert.equal(ours.outcome, 'server-no-tls');
     // Documents the reference client's behaviour; if a future client refuses too, this tells us.

@@ -51,7 +51,10 @@ describe('TLS report: server view on demand, chain described when read', () => {
     assert.ok(r.peerChain[0]!.subjectAltNames.includes('IP Address:127.0.0.1'));
     assert.match(r.peerChain[1]!.subject, /CN=mysql-tls sandbox CA/);
     const json = JSON.parse(JSON.stringify(r)) as typeof r;
-    assert.deepEqual(json.peerChain.map((c) => c.fingerprintSha256), r.peerChain.map((c) => c.fingerprintSha256));
+    assert.deepEqual(
+      json.peerChain.map((c) => c.fingerprintSha256),
+      r.peerChain.map((c) => c.fingerprintSha256),
+    );
     assert.deepEqual({ ...r }.peerChain, r.peerChain);
   });
 

@@ -87,7 +87,10 @@ describe('machine in the middle with its own certificate', () => {
     const localhostCert = await issueCertificate({ issuer: trusted, subject: 'CN=localhost only', usage: 'server', dnsNames: ['localhost'] });
     localhostOnly = await startTlsTerminatingProxy(target, { cert: localhostCert.certPem, key: localhostCert.keyPem });
     // 3. the trusted CA's certificate for another host name
-    wrongName = await startTlsTerminatingProxy(target, { cert: readFileSync(sb.certs.wrongHostCert, 'utf8'), key: readFileSync(sb.certs.wrongHostKey, 'utf8') });
+    wrongName = await startTlsTerminatingProxy(target, {
+      cert: readFileSync(sb.certs.wrongHostCert, 'utf8'),
+      key: readFileSync(sb.certs.wrongHostKey, 'utf8'),
+    });
   });
   after(async () => {
     await Promise.all([selfSigned, localhostOnly, wrongName].map((p) => p?.close()));
@@ -154,7 +157,12 @@ describe('machine in the middle with its own certificate', () => {
 });
 
 /** Rebuilds an Issued CA from PEM files so a test can sign with the sandbox CA. */
-async function importIssuer(certPem: string, keyPem: string, webcrypto: typeof import('node:crypto').webcrypto, X509: typeof import('node:crypto').X509Certificate) {
+async function importIssuer(
+  certPem: string,
+  keyPem: string,
+  webcrypto: typeof import('node:crypto').webcrypto,
+  X509: typeof import('node:crypto').X509Certificate,
+) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('reflect-metadata');
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -147,7 +147,11 @@ function err(errno: number, sqlState: string, message: string): DoubleResult {
 }
 
 const syntaxError = (sql: string): DoubleResult =>
-  err(1064, '42000', `You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near '${sql.slice(0, 80)}' at line 1`);
+  err(
+    1064,
+    '42000',
+    `You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near '${sql.slice(0, 80)}' at line 1`,
+  );
 
 const str = (name: string): DoubleColumn => ({ name, type: 'string' });
 
@@ -224,7 +228,10 @@ export function mysql8Catalog(options: Mysql8CatalogOptions): DoubleQueryHandler
       );
     }
     if (options.groupReplication) {
-      v.push(['group_replication_ssl_mode', options.groupReplication.sslMode], ['group_replication_recovery_use_ssl', options.groupReplication.recoveryUseSsl ? 'ON' : 'OFF']);
+      v.push(
+        ['group_replication_ssl_mode', options.groupReplication.sslMode],
+        ['group_replication_recovery_use_ssl', options.groupReplication.recoveryUseSsl ? 'ON' : 'OFF'],
+      );
     }
     switch (options.managed) {
       case 'rds':
@@ -245,8 +252,16 @@ export function mysql8Catalog(options: Mysql8CatalogOptions): DoubleQueryHandler
 
   const connections = (session: DoubleSession): (CatalogConnection & { name: string; threadId: number })[] => {
     const list: (CatalogConnection & { name: string; threadId: number })[] = [];
-    if (is8 && (options.eventScheduler ?? true)) list.push({ processlistId: 5, user: 'event_scheduler', connectionType: 'TCP/IP', name: 'thread/sql/event_scheduler', threadId: 45, sslCipher: '' });
-    list.push({ processlistId: session.threadId, user: session.user, connectionType: session.tls ? 'SSL/TLS' : 'TCP/IP', sslCipher: session.tls?.cipher ?? '', name: 'thread/sql/one_connection', threadId: session.threadId + 40 });
+    if (is8 && (options.eventScheduler ?? true))
+      list.push({ processlistId: 5, user: 'event_scheduler', connectionType: 'TCP/IP', name: 'thread/sql/event_scheduler', threadId: 45, sslCipher: '' });
+    list.push({
+      processlistId: session.threadId,
+      user: session.user,
+      connectionType: session.tls ? 'SSL/TLS' : 'TCP/IP',
+      sslCipher: session.tls?.cipher ?? '',
+      name: 'thread/sql/one_connection',
+      threadId: session.threadId + 40,
+    });
     for (const c of options.connections ?? []) list.push({ ...c, name: 'thread/sql/one_connection', threadId: c.processlistId + 40 });
     return list;
   };
@@ -286,7 +301,15 @@ export function mysql8Catalog(options: Mysql8CatalogOptions): DoubleQueryHandler
     if (!pred) return syntaxError(raw);
     const all =
       what === 'variables'
-        ? [...globalVariables(), ...(scope === 'session' ? ([['sql_mode', 'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION']] as [string, string][]) : [])]
+        ? [
+            ...globalVariables(),
+            ...(scope === 'session'
+              ? ([['sql_mode', 'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION']] as [
+                  string,
+                  string,
+                ][])
+              : []),
+          ]
         : scope === 'session'
           ? sessionStatus(session)
           : globalStatus(session);
@@ -326,7 +349,15 @@ export function mysql8Catalog(options: Mysql8CatalogOptions): DoubleQueryHandler
       .map((a) => [a.user, a.host, label(a.sslType), blob(a.issuer), blob(a.subject), blob(a.cipher), a.locked ? 1 : 0]);
     return {
       kind: 'rows',
-      columns: [str('user'), str('host'), { name: 'ssl_type', type: 'string' }, { name: 'issuer', type: 'string' }, { name: 'subject', type: 'string' }, { name: 'cipher', type: 'string' }, { name: 'locked', type: 'int' }],
+      columns: [
+        str('user'),
+        str('host'),
+        { name: 'ssl_type', type: 'string' },
+        { name: 'issuer', type: 'string' },
+        { name: 'subject', type: 'string' },
+        { name: 'cipher', type: 'string' },
+        { name: 'locked', type: 'int' },
+      ],
       rows,
     };
   };
@@ -334,11 +365,20 @@ export function mysql8Catalog(options: Mysql8CatalogOptions): DoubleQueryHandler
   const replicationRows = (): DoubleResult => {
     const channels: CatalogReplicationChannel[] = [...(options.replication ?? [])];
     if (options.groupReplication) {
-      for (const channel of ['group_replication_applier', 'group_replication_recovery']) channels.push({ channel, host: '<NULL>', port: 0, sslAllowed: 'NO', sslVerifyServerCertificate: 'NO' });
+      for (const channel of ['group_replication_applier', 'group_replication_recovery'])
+        channels.push({ channel, host: '<NULL>', port: 0, sslAllowed: 'NO', sslVerifyServerCertificate: 'NO' });
     }
     return {
       kind: 'rows',
-      columns: [str('channel'), str('host'), { name: 'port', type: 'int' }, { name: 'ssl_allowed', type: 'enum' }, { name: 'ssl_verify', type: 'enum' }, str('ssl_ca_file'), str('ssl_ca_path')],
+      columns: [
+        str('channel'),
+        str('host'),
+        { name: 'port', type: 'int' },
+        { name: 'ssl_allowed', type: 'enum' },
+        { name: 'ssl_verify', type: 'enum' },
+        str('ssl_ca_file'),
+        str('ssl_ca_path'),
+      ],
       rows: channels.map((c) => [c.channel, c.host, c.port, c.sslAllowed, c.sslVerifyServerCertificate, c.sslCaFile ?? '', c.sslCaPath ?? '']),
     };
   };
@@ -373,7 +413,14 @@ export function mysql8Catalog(options: Mysql8CatalogOptions): DoubleQueryHandler
   const sslCipherByThread = (session: DoubleSession): DoubleResult => {
     const list = pfs ? connections(session) : [];
     const encrypted = list.filter((c) => (c.sslCipher ?? (c.connectionType === 'SSL/TLS' ? 'TLS_AES_256_GCM_SHA384' : '')) !== '').length;
-    return { kind: 'rows', columns: [{ name: 'total', type: 'int' }, { name: 'encrypted', type: 'int' }], rows: [[list.length, encrypted]] };
+    return {
+      kind: 'rows',
+      columns: [
+        { name: 'total', type: 'int' },
+        { name: 'encrypted', type: 'int' },
+      ],
+      rows: [[list.length, encrypted]],
+    };
   };
 
   return (rawSql, session, params) => {
@@ -385,12 +432,22 @@ export function mysql8Catalog(options: Mysql8CatalogOptions): DoubleQueryHandler
     }
     const atat = /^select @@(global\.|session\.)?([a-z_]+)(?: as ([a-z_]+))?$/.exec(lower);
     if (atat) {
-      const value = atat[2] === 'sql_mode' ? 'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION' : variable(atat[2]!);
+      const value =
+        atat[2] === 'sql_mode'
+          ? 'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'
+          : variable(atat[2]!);
       if (value === undefined) return err(1193, 'HY000', `Unknown system variable '${atat[2]}'`);
       return { kind: 'rows', columns: [str(atat[3] ?? sql.slice('select '.length))], rows: [[value]] };
     }
     const showM = /^show (global |session )?(variables|status)(.*)$/i.exec(sql);
-    if (showM) return show(showM[1]?.trim().toLowerCase() === 'global' ? 'global' : 'session', showM[2]!.toLowerCase() as 'variables' | 'status', showM[3]!, session, sql);
+    if (showM)
+      return show(
+        showM[1]?.trim().toLowerCase() === 'global' ? 'global' : 'session',
+        showM[2]!.toLowerCase() as 'variables' | 'status',
+        showM[3]!,
+        session,
+        sql,
+      );
     if (/^alter user /.test(lower)) return { kind: 'ok', affectedRows: 0 };
 
     if (!lower.startsWith('select ')) return syntaxError(sql);

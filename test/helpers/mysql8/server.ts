@@ -147,9 +147,36 @@ interface FlavourInfo {
 }
 
 export const FLAVOURS: Record<Mysql8Flavour, FlavourInfo> = {
-  '8.0.36': { version: '8.0.36', comment: 'MySQL Community Server - GPL', charset: 255, plugin: 'caching_sha2_password', queryAttributes: true, mfa: true, nativeNotLoaded: false, yassl: false },
-  '8.4.3': { version: '8.4.3', comment: 'MySQL Community Server - GPL', charset: 255, plugin: 'caching_sha2_password', queryAttributes: true, mfa: true, nativeNotLoaded: true, yassl: false },
-  '9.1.0': { version: '9.1.0', comment: 'MySQL Community Server - GPL', charset: 255, plugin: 'caching_sha2_password', queryAttributes: true, mfa: true, nativeNotLoaded: true, yassl: false },
+  '8.0.36': {
+    version: '8.0.36',
+    comment: 'MySQL Community Server - GPL',
+    charset: 255,
+    plugin: 'caching_sha2_password',
+    queryAttributes: true,
+    mfa: true,
+    nativeNotLoaded: false,
+    yassl: false,
+  },
+  '8.4.3': {
+    version: '8.4.3',
+    comment: 'MySQL Community Server - GPL',
+    charset: 255,
+    plugin: 'caching_sha2_password',
+    queryAttributes: true,
+    mfa: true,
+    nativeNotLoaded: true,
+    yassl: false,
+  },
+  '9.1.0': {
+    version: '9.1.0',
+    comment: 'MySQL Community Server - GPL',
+    charset: 255,
+    plugin: 'caching_sha2_password',
+    queryAttributes: true,
+    mfa: true,
+    nativeNotLoaded: true,
+    yassl: false,
+  },
   '8.0.36-28': {
     version: '8.0.36-28',
     comment: 'Percona Server (GPL), Release 28, Revision 47601f19',
@@ -160,9 +187,36 @@ export const FLAVOURS: Record<Mysql8Flavour, FlavourInfo> = {
     nativeNotLoaded: false,
     yassl: false,
   },
-  '5.7.44': { version: '5.7.44', comment: 'MySQL Community Server (GPL)', charset: 33, plugin: 'mysql_native_password', queryAttributes: false, mfa: false, nativeNotLoaded: false, yassl: false },
-  '5.6.51': { version: '5.6.51', comment: 'MySQL Community Server (GPL)', charset: 33, plugin: 'mysql_native_password', queryAttributes: false, mfa: false, nativeNotLoaded: false, yassl: false },
-  '5.7.26-yassl': { version: '5.7.26', comment: 'MySQL Community Server (GPL)', charset: 33, plugin: 'mysql_native_password', queryAttributes: false, mfa: false, nativeNotLoaded: false, yassl: true },
+  '5.7.44': {
+    version: '5.7.44',
+    comment: 'MySQL Community Server (GPL)',
+    charset: 33,
+    plugin: 'mysql_native_password',
+    queryAttributes: false,
+    mfa: false,
+    nativeNotLoaded: false,
+    yassl: false,
+  },
+  '5.6.51': {
+    version: '5.6.51',
+    comment: 'MySQL Community Server (GPL)',
+    charset: 33,
+    plugin: 'mysql_native_password',
+    queryAttributes: false,
+    mfa: false,
+    nativeNotLoaded: false,
+    yassl: false,
+  },
+  '5.7.26-yassl': {
+    version: '5.7.26',
+    comment: 'MySQL Community Server (GPL)',
+    charset: 33,
+    plugin: 'mysql_native_password',
+    queryAttributes: false,
+    mfa: false,
+    nativeNotLoaded: false,
+    yassl: true,
+  },
 };
 
 export const CLIENT = {
@@ -199,10 +253,31 @@ export const CLIENT = {
 export function serverCapabilities(info: FlavourInfo, tls: boolean): number {
   let caps = 0;
   for (const f of [
-    'LONG_PASSWORD', 'FOUND_ROWS', 'LONG_FLAG', 'CONNECT_WITH_DB', 'NO_SCHEMA', 'ODBC', 'LOCAL_FILES', 'IGNORE_SPACE', 'PROTOCOL_41', 'INTERACTIVE',
-    'IGNORE_SIGPIPE', 'TRANSACTIONS', 'RESERVED', 'SECURE_CONNECTION', 'MULTI_STATEMENTS', 'MULTI_RESULTS', 'PS_MULTI_RESULTS', 'PLUGIN_AUTH',
-    'CONNECT_ATTRS', 'PLUGIN_AUTH_LENENC_CLIENT_DATA', 'CAN_HANDLE_EXPIRED_PASSWORDS', 'SESSION_TRACK', 'DEPRECATE_EOF',
-  ] as const) caps |= CLIENT[f];
+    'LONG_PASSWORD',
+    'FOUND_ROWS',
+    'LONG_FLAG',
+    'CONNECT_WITH_DB',
+    'NO_SCHEMA',
+    'ODBC',
+    'LOCAL_FILES',
+    'IGNORE_SPACE',
+    'PROTOCOL_41',
+    'INTERACTIVE',
+    'IGNORE_SIGPIPE',
+    'TRANSACTIONS',
+    'RESERVED',
+    'SECURE_CONNECTION',
+    'MULTI_STATEMENTS',
+    'MULTI_RESULTS',
+    'PS_MULTI_RESULTS',
+    'PLUGIN_AUTH',
+    'CONNECT_ATTRS',
+    'PLUGIN_AUTH_LENENC_CLIENT_DATA',
+    'CAN_HANDLE_EXPIRED_PASSWORDS',
+    'SESSION_TRACK',
+    'DEPRECATE_EOF',
+  ] as const)
+    caps |= CLIENT[f];
   if (tls) caps |= CLIENT.SSL;
   if (info.queryAttributes) caps |= CLIENT.QUERY_ATTRIBUTES;
   if (info.mfa) caps |= CLIENT.MULTI_FACTOR_AUTHENTICATION;
@@ -245,7 +320,13 @@ function readLenenc(b: Buffer, o: number): [number, number] {
 }
 
 function okPacket(opts: { affectedRows?: number; info?: string; eofHeader?: boolean } = {}): Buffer {
-  return Buffer.concat([Buffer.from([opts.eofHeader ? 0xfe : 0x00]), lenenc(opts.affectedRows ?? 0), lenenc(0), Buffer.from([0x02, 0x00, 0x00, 0x00]), Buffer.from(opts.info ?? '', 'utf8')]);
+  return Buffer.concat([
+    Buffer.from([opts.eofHeader ? 0xfe : 0x00]),
+    lenenc(opts.affectedRows ?? 0),
+    lenenc(0),
+    Buffer.from([0x02, 0x00, 0x00, 0x00]),
+    Buffer.from(opts.info ?? '', 'utf8'),
+  ]);
 }
 
 /** ERR_Packet; `marker` false before the greeting was answered (no CLIENT_PROTOCOL_41 yet: no '#SQLSTATE'). */
@@ -261,7 +342,16 @@ const eofPacket = (): Buffer => Buffer.from([0xfe, 0x00, 0x00, 0x02, 0x00]);
 const TYPE = { LONGLONG: 0x08, NULL: 0x06, VAR_STRING: 0xfd, STRING: 0xfe, BLOB: 0xfc };
 
 function columnDefinition(col: DoubleColumn): Buffer {
-  const type = col.type === 'int' ? TYPE.LONGLONG : col.type === 'blob' ? TYPE.BLOB : col.type === 'null' ? TYPE.NULL : col.type === 'enum' ? TYPE.STRING : TYPE.VAR_STRING;
+  const type =
+    col.type === 'int'
+      ? TYPE.LONGLONG
+      : col.type === 'blob'
+        ? TYPE.BLOB
+        : col.type === 'null'
+          ? TYPE.NULL
+          : col.type === 'enum'
+            ? TYPE.STRING
+            : TYPE.VAR_STRING;
   const charset = col.type === 'blob' || col.type === 'int' ? 63 : 255;
   const flags = col.type === 'enum' ? 0x100 : col.type === 'blob' ? 0x10 | 0x80 : 0;
   const fixed = Buffer.alloc(13);
@@ -325,7 +415,12 @@ export function defaultQueryHandler(flavour: Mysql8Flavour): DoubleQueryHandler 
         ],
       };
     }
-    return { kind: 'error', errno: 1064, sqlState: '42000', message: `You have an error in your SQL syntax (the double does not know this statement): ${s.slice(0, 80)}` };
+    return {
+      kind: 'error',
+      errno: 1064,
+      sqlState: '42000',
+      message: `You have an error in your SQL syntax (the double does not know this statement): ${s.slice(0, 80)}`,
+    };
   };
 }
 
@@ -432,7 +527,16 @@ export async function startMysql8Double(opts: Mysql8DoubleOptions): Promise<Mysq
       open--;
     });
     socket.on('error', () => undefined);
-    const conn: DoubleConnection = { threadId: nextThread++, raw: Buffer.alloc(0), packets: [], scramble: Buffer.alloc(0), clientCertificate: false, askedForKey: false, outcome: 'pending', statements: [] };
+    const conn: DoubleConnection = {
+      threadId: nextThread++,
+      raw: Buffer.alloc(0),
+      packets: [],
+      scramble: Buffer.alloc(0),
+      clientCertificate: false,
+      askedForKey: false,
+      outcome: 'pending',
+      statements: [],
+    };
     connections.push(conn);
     socket.on('data', (c: Buffer) => (conn.raw = Buffer.concat([conn.raw, c])));
 
@@ -477,7 +581,14 @@ export async function startMysql8Double(opts: Mysql8DoubleOptions): Promise<Mysq
     const upgrade = (leftover: Buffer): void => {
       socket.off('data', onData);
       // `raw` keeps the wire's bytes: the upgrade reads from the socket's 'data' events.
-      const secure = upgradeServerSocketToTls(socket, leftover, { key: tls!.keyPem, cert: tls!.certPem, ca: [tls!.caPem], requestCert: true, rejectUnauthorized: false, ...tlsOptions });
+      const secure = upgradeServerSocketToTls(socket, leftover, {
+        key: tls!.keyPem,
+        cert: tls!.certPem,
+        ca: [tls!.caPem],
+        requestCert: true,
+        rejectUnauthorized: false,
+        ...tlsOptions,
+      });
       secure.on('error', (e: Error) => {
         conn.tlsError ??= e.message;
         deliver(undefined);
@@ -499,7 +610,8 @@ export async function startMysql8Double(opts: Mysql8DoubleOptions): Promise<Mysq
       closed = true;
       deliver(undefined);
     });
-    const next = (): Promise<Buffer | undefined> => (queue.length ? Promise.resolve(queue.shift()) : closed ? Promise.resolve(undefined) : new Promise((resolve) => waiting.push(resolve)));
+    const next = (): Promise<Buffer | undefined> =>
+      queue.length ? Promise.resolve(queue.shift()) : closed ? Promise.resolve(undefined) : new Promise((resolve) => waiting.push(resolve));
     const send = (payload: Buffer): void => {
       if (!closed) stream.write(frame(payload, seq++));
     };
@@ -521,7 +633,8 @@ export async function startMysql8Double(opts: Mysql8DoubleOptions): Promise<Mysq
       const caps = parsed.capabilities & serverCapabilities(info, !!tls);
       const account = opts.accounts.find((a) => a.user === parsed.user);
       const host = socket.remoteAddress?.replace(/^::ffff:/, '') ?? 'localhost';
-      const denied = (): void => fail(1045, '28000', `Access denied for user '${parsed.user}'@'${host}' (using password: ${parsed.authData.length || parsed.switched ? 'YES' : 'NO'})`);
+      const denied = (): void =>
+        fail(1045, '28000', `Access denied for user '${parsed.user}'@'${host}' (using password: ${parsed.authData.length || parsed.switched ? 'YES' : 'NO'})`);
 
       const plugin = account?.plugin ?? info.plugin;
       if (plugin === 'mysql_native_password' && info.nativeNotLoaded) {
@@ -570,14 +683,22 @@ export async function startMysql8Double(opts: Mysql8DoubleOptions): Promise<Mysq
       if (!passwordOk || !account) {
         failures.set(key, (failures.get(key) ?? 0) + 1);
         if (account?.failedLoginAttempts && failures.get(key)! >= account.failedLoginAttempts) {
-          fail(3955, 'HY000', `Access denied for user '${parsed.user}'@'${host}'. Account is blocked for 1 day(s) (1 day(s) remaining) due to ${account.failedLoginAttempts} consecutive failed logins.`);
+          fail(
+            3955,
+            'HY000',
+            `Access denied for user '${parsed.user}'@'${host}'. Account is blocked for 1 day(s) (1 day(s) remaining) due to ${account.failedLoginAttempts} consecutive failed logins.`,
+          );
           return;
         }
         denied();
         return;
       }
       if (account.failedLoginAttempts && (failures.get(key) ?? 0) >= account.failedLoginAttempts) {
-        fail(3955, 'HY000', `Access denied for user '${parsed.user}'@'${host}'. Account is blocked for 1 day(s) (1 day(s) remaining) due to ${account.failedLoginAttempts} consecutive failed logins.`);
+        fail(
+          3955,
+          'HY000',
+          `Access denied for user '${parsed.user}'@'${host}'. Account is blocked for 1 day(s) (1 day(s) remaining) due to ${account.failedLoginAttempts} consecutive failed logins.`,
+        );
         return;
       }
       failures.delete(key);
@@ -650,7 +771,13 @@ export async function startMysql8Double(opts: Mysql8DoubleOptions): Promise<Mysq
         send(deprecateEof ? okPacket({ eofHeader: true }) : eofPacket());
       };
       const run = (sql: string, params?: unknown[]): DoubleResult => {
-        if (sandbox && !/^\s*(alter user|set password)/i.test(sql)) return { kind: 'error', errno: 1820, sqlState: 'HY000', message: 'You must reset your password using ALTER USER statement before executing this statement.' };
+        if (sandbox && !/^\s*(alter user|set password)/i.test(sql))
+          return {
+            kind: 'error',
+            errno: 1820,
+            sqlState: 'HY000',
+            message: 'You must reset your password using ALTER USER statement before executing this statement.',
+          };
         try {
           return query(sql, session, params);
         } catch (e) {
@@ -753,7 +880,14 @@ function greeting(info: FlavourInfo, threadId: number, scramble: Buffer, tls: bo
   o = fixed.writeUInt16LE(0x0002, o);
   o = fixed.writeUInt16LE(caps >>> 16, o);
   fixed[o] = 21;
-  return Buffer.concat([Buffer.from([10]), Buffer.from(`${info.version}\0`, 'latin1'), fixed, scramble.subarray(8, 20), Buffer.from([0]), Buffer.from(`${info.plugin}\0`, 'latin1')]);
+  return Buffer.concat([
+    Buffer.from([10]),
+    Buffer.from(`${info.version}\0`, 'latin1'),
+    fixed,
+    scramble.subarray(8, 20),
+    Buffer.from([0]),
+    Buffer.from(`${info.plugin}\0`, 'latin1'),
+  ]);
 }
 
 interface HandshakeResponse {

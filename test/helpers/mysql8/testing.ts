@@ -45,7 +45,13 @@ export function doubleProfile(f: DoubleFixture, user: string, ssl: SslSettings, 
 }
 
 /** Logs in and closes: the session's security level, or the classified error. */
-export async function loginOutcome(f: DoubleFixture, user: string, password: string, ssl: SslSettings, extra: Partial<ConnectionProfile> = {}): Promise<{ outcome: string; error?: MysqlTlsError; session?: Session }> {
+export async function loginOutcome(
+  f: DoubleFixture,
+  user: string,
+  password: string,
+  ssl: SslSettings,
+  extra: Partial<ConnectionProfile> = {},
+): Promise<{ outcome: string; error?: MysqlTlsError; session?: Session }> {
   try {
     const s = await openSession({ profile: doubleProfile(f, user, ssl, extra), secrets: { password } });
     const r = await s.serverView();
