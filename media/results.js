@@ -55,10 +55,13 @@
     more.setAttribute('aria-expanded', 'false');
   }
 
+  /** `BIGINT UNSIGNED NOT NULL` under the column name. */
+  const typeText = (/** @type {ResultSetView['columns'][number]} */ c) => `${c.sqlType}${c.nullable ? '' : ' NOT NULL'}`;
+
   /** @param {ResultSetView} view */
   function columnWidths(view) {
     return view.columns.map((c) => {
-      const base = Math.max(c.name.length, c.sqlType.length + 2) * 8 + 24;
+      const base = Math.max(c.name.length, typeText(c).length + 1) * 8 + 24;
       const wide = /CHAR|TEXT|BLOB|BINARY|JSON|ENUM|SET|UUID|INET/.test(c.sqlType) ? 220 : 110;
       return Math.min(360, Math.max(80, Math.max(base, wide)));
     });
@@ -111,7 +114,7 @@
     row.className = 'row head';
     row.setAttribute('role', 'row');
     row.appendChild(headCell('#', '', ROWNUM_W));
-    set.view.columns.forEach((c, i) => row.appendChild(headCell(c.name, `${c.sqlType}${c.nullable ? '' : ' NOT NULL'}`, set.widths[i])));
+    set.view.columns.forEach((c, i) => row.appendChild(headCell(c.name, typeText(c), set.widths[i])));
     row.style.width = `${totalWidth(set.widths)}px`;
     els.head.appendChild(row);
   }
