@@ -44,6 +44,18 @@ async function replaceEditorText(page: Page, sql: string): Promise<void> {
   await page.keyboard.insertText(sql);
 }
 
+/**
+ * Answers the export's save dialog. VS Code's simple file dialog fills in the default path (…/result-1.csv)
+ * just after it shows: a path typed before that would be joined to it.
+ */
+async function answerSaveDialog(page: Page, file: string, what: string): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  const deadline = Date.now() + UI_TIMEOUT;
+  while (!/result-\d+\.(csv|json)$/.test(await input.inputValue()) && Date.now() < deadline) await page.waitForTimeout(50);
+  await answerInput(page, file, what);
+}
+
 describe('e2e query editor', () => {
   let env: E2eEnv;
   let page: Page;
@@ -140,7 +152,7 @@ describe('e2e query editor', () => {
       const csvFile = path.join(env.workspace, 'result-1.csv');
       await view.locator('#more').click();
       await view.locator('#menu-export-csv').click();
-      await answerInput(page, csvFile, 'export: save dialog');
+      await answerSaveDialog(page, csvFile, 'export: save dialog');
       const exported = notification(page, /exported 1,000,000 rows/).first();
       await exported.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       // The next step is offered: Open. In a browser there is no OS file manager to reveal the file in.
@@ -161,7 +173,7 @@ describe('e2e query editor', () => {
       const jsonFile = path.join(env.workspace, 'result-1.json');
       await view.locator('#more').click();
       await view.locator('#menu-export-json').click();
-      await answerInput(page, jsonFile, 'export JSON: save dialog');
+      await answerSaveDialog(page, jsonFile, 'export JSON: save dialog');
       const exportedJson = notification(page, /exported 1 row to .*result-1\.json/).first();
       await exportedJson.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       await exportedJson.locator('.monaco-button', { hasText: /^Open$/ }).click();
