@@ -51,28 +51,42 @@
     els.result.hidden = true;
     els.body.textContent = '';
     els.head.textContent = '';
+    menu.hidden = true;
+    more.setAttribute('aria-expanded', 'false');
   }
+
+  /** `BIGINT UNSIGNED NOT NULL` under the column name. */
+  const typeText = (/** @type {ResultSetView['columns'][number]} */ c) => `${c.sqlType}${c.nullable ? '' : ' NOT NULL'}`;
 
   /** @param {ResultSetView} view */
   function columnWidths(view) {
     return view.columns.map((c) => {
-      const base = Math.max(c.name.length, c.typeName.length + 2) * 8 + 24;
-      const wide = /STRING|BLOB|JSON|TEXT/.test(c.typeName) ? 220 : 110;
+      const base = Math.max(c.name.length, typeText(c).length + 1) * 8 + 24;
+      const wide = /CHAR|TEXT|BLOB|BINARY|JSON|ENUM|SET|UUID|INET/.test(c.sqlType) ? 220 : 110;
       return Math.min(360, Math.max(80, Math.max(base, wide)));
     });
   }
 
-  function addTab(/** @type {number} */ index) {
+  /** `Statement 2 (line 3) · 1,000 rows`; a statement with several result sets (a procedure) numbers them. */
+  function tabLabel(/** @type {number} */ index) {
     const set = sets[index];
+    const siblings = sets.filter((s) => s && s.view.statementIndex === set.view.statementIndex);
+    const part = siblings.length > 1 ? ` · result ${siblings.indexOf(set) + 1}` : '';
+    const count = `${set.rowCount.toLocaleString('en-US')} row${set.rowCount === 1 ? '' : 's'}${set.complete ? '' : '…'}`;
+    return `${set.view.label}${part} · ${count}${set.truncated ? ' · ⚠ truncated' : ''}`;
+  }
+
+  function addTab(/** @type {number} */ index) {
     const tab = document.createElement('button');
     tab.type = 'button';
     tab.className = 'tab';
     tab.setAttribute('role', 'tab');
     tab.id = `tab-${index}`;
     tab.dataset.index = String(index);
-    tab.textContent = `Result ${index + 1} · ${set.view.label}`;
     tab.addEventListener('click', () => select(index));
     els.tabs.appendChild(tab);
+    // An earlier tab of the same statement gets its "result 1" once a second result set arrives.
+    for (const t of Array.from(els.tabs.children)) t.textContent = tabLabel(Number(/** @type {HTMLElement} */ (t).dataset.index));
   }
 
   function select(/** @type {number} */ index) {
@@ -100,7 +114,7 @@
     row.className = 'row head';
     row.setAttribute('role', 'row');
     row.appendChild(headCell('#', '', ROWNUM_W));
-    set.view.columns.forEach((c, i) => row.appendChild(headCell(c.name, `${c.typeName}${c.nullable ? '' : ' · NOT NULL'}`, set.widths[i])));
+    set.view.columns.forEach((c, i) => row.appendChild(headCell(c.name, typeText(c), set.widths[i])));
     row.style.width = `${totalWidth(set.widths)}px`;
     els.head.appendChild(row);
   }
@@ -132,6 +146,7 @@
     els.spacer.style.width = `${totalWidth(set.widths)}px`;
     els.grid.setAttribute('aria-rowcount', String(set.rowCount + 1));
     els.rowcount.textContent = `${set.rowCount.toLocaleString('en-US')} row${set.rowCount === 1 ? '' : 's'}${set.complete ? '' : ' so far…'} · ${set.view.columns.length} column${set.view.columns.length === 1 ? '' : 's'}${set.truncated ? ` · ⚠ ${set.truncated}` : ''}`;
+    els.rowcount.title = els.rowcount.textContent;
     els.rowcount.classList.toggle('truncated', Boolean(set.truncated));
   }
 
@@ -340,10 +355,53 @@
   els.viewport.addEventListener('scroll', () => scheduleRender(), { passive: true });
   window.addEventListener('resize', () => scheduleRender());
   els.cancel.addEventListener('click', () => post({ type: 'cancel' }));
-  $('copy-cell').addEventListener('click', () => copy(false));
-  $('copy-row').addEventListener('click', () => copy(true));
-  $('export-csv').addEventListener('click', () => current >= 0 && post({ type: 'export', resultIndex: current, format: 'csv' }));
-  $('export-json').addEventListener('click', () => current >= 0 && post({ type: 'export', resultIndex: current, format: 'json' }));
+  /** @type {Record<string, () => void>} */
+  const actions = {
+    'copy-cell': () => copy(false),
+    'copy-row': () => copy(true),
+    'export-csv': () => current >= 0 && post({ type: 'export', resultIndex: current, format: 'csv' }),
+    'export-json': () => current >= 0 && post({ type: 'export', resultIndex: current, format: 'json' }),
+  };
+  $('export-csv').addEventListener('click', actions['export-csv']);
+  $('export-json').addEventListener('click', actions['export-json']);
+
+  // "More actions": a menu button (WAI-ARIA menu pattern) that holds every action of the result set.
+  const more = $('more');
+  const menu = $('more-menu');
+  const menuItems = () => /** @type {HTMLElement[]} */ (Array.from(menu.querySelectorAll('[role="menuitem"]')));
+  function openMenu(/** @type {boolean} */ open, /** @type {boolean} */ focusButton = false) {
+    menu.hidden = !open;
+    more.setAttribute('aria-expanded', String(open));
+    if (open) menuItems()[0]?.focus();
+    else if (focusButton) more.focus();
+  }
+  more.addEventListener('click', () => openMenu(menu.hidden));
+  more.addEventListener('keydown', (event) => {
+    if (event.key !== 'ArrowDown') return;
+    event.preventDefault();
+    openMenu(true);
+  });
+  menu.addEventListener('click', (event) => {
+    const item = event.target instanceof Element ? event.target.closest('[data-action]') : null;
+    if (!(item instanceof HTMLElement)) return;
+    openMenu(false, true);
+    actions[item.dataset.action ?? '']?.();
+  });
+  menu.addEventListener('keydown', (event) => {
+    const items = menuItems();
+    const at = items.indexOf(/** @type {HTMLElement} */ (document.activeElement));
+    if (event.key === 'Escape') openMenu(false, true);
+    else if (event.key === 'Tab') openMenu(false);
+    else if (event.key === 'ArrowDown') items[(at + 1) % items.length]?.focus();
+    else if (event.key === 'ArrowUp') items[(at - 1 + items.length) % items.length]?.focus();
+    else if (event.key === 'Home') items[0]?.focus();
+    else if (event.key === 'End') items[items.length - 1]?.focus();
+    else return;
+    if (event.key !== 'Tab') event.preventDefault();
+  });
+  document.addEventListener('mousedown', (event) => {
+    if (!menu.hidden && event.target instanceof Node && !menu.contains(event.target) && !more.contains(event.target)) openMenu(false);
+  });
 
   window.addEventListener('message', (event) => {
     /** @type {ResultsUpdate} */
@@ -354,7 +412,9 @@
         reset();
         document.title = m.title;
         els.binding.textContent = m.binding;
+        els.binding.title = m.binding;
         els.tls.textContent = m.tls;
+        els.tls.title = m.tls;
         break;
       case 'resultSet': {
         const view = m.resultSet;
@@ -370,7 +430,7 @@
         set.complete = m.complete;
         set.truncated = m.truncated;
         const tab = document.getElementById(`tab-${m.resultIndex}`);
-        if (tab) tab.textContent = `Result ${m.resultIndex + 1} · ${set.view.label} · ${m.rowCount.toLocaleString('en-US')}${m.complete ? '' : '…'}${m.truncated ? ' ⚠ truncated' : ''}`;
+        if (tab) tab.textContent = tabLabel(m.resultIndex);
         if (m.resultIndex === current) {
           updateSize();
           scheduleRender();

@@ -1,5 +1,6 @@
 import type { Connection, FieldPacket } from 'mysql2';
 import { MysqlTlsError } from '../errors';
+import { sqlTypeName } from '../query/sqlTypeName';
 import type { Session } from './session';
 
 /**
@@ -11,6 +12,8 @@ export interface ColumnMeta {
   name: string;
   table?: string;
   typeName: string;
+  /** The SQL type (`VARCHAR(100)`, `BIGINT UNSIGNED`), from the column definition (sqlTypeName). */
+  sqlType: string;
   nullable: boolean;
 }
 
@@ -62,6 +65,16 @@ function columnsOf(fields: FieldPacket[]): ColumnMeta[] {
     name: f.name,
     table: f.table || undefined,
     typeName: typeName(f.columnType ?? f.type),
+    sqlType: sqlTypeName({
+      columnType: f.columnType ?? f.type ?? -1,
+      columnLength: f.columnLength ?? f.length ?? 0,
+      flags: Number(f.flags) || 0,
+      decimals: f.decimals,
+      characterSet: f.characterSet ?? f.charsetNr ?? 0,
+      encoding: f.encoding,
+      extendedTypeName: f.extendedTypeName,
+      extendedFormat: f.extendedFormat,
+    }),
     nullable: ((Number(f.flags) || 0) & NOT_NULL_FLAG) === 0,
   }));
 }

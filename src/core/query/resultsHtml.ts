@@ -2,7 +2,9 @@ import { escapeHtml } from '../presentation/escape';
 
 /**
  * The results webview's page: a strict CSP (scripts only with the nonce, styles and fonts only from the
- * extension), the toolbar, tabs and grid containers. media/results.js fills the grid from row windows.
+ * extension), the toolbar, tabs and grid containers. media/results.js fills the grid from row windows. Every
+ * action is in the "More actions" menu, so none is cut off in a narrow panel; the export buttons also show
+ * inline when there is room (a container query in media/results.css).
  */
 export interface ResultsPageInput {
   nonce: string;
@@ -37,13 +39,20 @@ export function renderResultsPage(input: ResultsPageInput): string {
 </header>
 <nav class="tabs" id="tabs" role="tablist" aria-label="Result sets"></nav>
 <section class="result" id="result" hidden>
-  <div class="result-toolbar">
+  <div class="result-toolbar" id="result-toolbar">
     <span id="rowcount" class="rowcount"></span>
     <span class="spacer"></span>
-    <button type="button" id="copy-cell" title="Copy the selected cell (Ctrl+C)">Copy cell</button>
-    <button type="button" id="copy-row" title="Copy the selected row as tab-separated text (Ctrl+Shift+C)">Copy row</button>
-    <button type="button" id="export-csv" title="Export this result set as CSV">Export CSV</button>
-    <button type="button" id="export-json" title="Export this result set as JSON">Export JSON</button>
+    <button type="button" id="export-csv" class="wide-only" title="Export this result set as CSV">Export CSV</button>
+    <button type="button" id="export-json" class="wide-only" title="Export this result set as JSON">Export JSON</button>
+    <span class="menu-anchor">
+      <button type="button" id="more" class="icon" aria-haspopup="menu" aria-expanded="false" aria-controls="more-menu" aria-label="More actions" title="More actions: copy, export">⋯</button>
+      <div class="menu" id="more-menu" role="menu" aria-labelledby="more" hidden>
+        <button type="button" role="menuitem" id="copy-cell" data-action="copy-cell">Copy Cell<span class="key">Ctrl+C</span></button>
+        <button type="button" role="menuitem" id="copy-row" data-action="copy-row">Copy Row<span class="key">Ctrl+Shift+C</span></button>
+        <button type="button" role="menuitem" id="menu-export-csv" data-action="export-csv">Export as CSV…</button>
+        <button type="button" role="menuitem" id="menu-export-json" data-action="export-json">Export as JSON…</button>
+      </div>
+    </span>
   </div>
   <div class="grid" id="grid" role="grid" tabindex="0" aria-label="Result rows" aria-rowcount="0" aria-colcount="0">
     <div class="grid-head" id="grid-head" role="rowgroup"></div>

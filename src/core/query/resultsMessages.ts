@@ -9,14 +9,15 @@ import type { RowStore } from './rowStore';
  */
 export interface ResultColumnView {
   name: string;
-  typeName: string;
+  /** `VARCHAR(100)`, `BIGINT UNSIGNED` (sqlTypeName). */
+  sqlType: string;
   nullable: boolean;
 }
 
 export interface ResultSetView {
   resultIndex: number;
   statementIndex: number;
-  /** `Statement 2, line 5` */
+  /** `Statement 2 (line 5)` (statementLabel) */
   label: string;
   columns: ResultColumnView[];
 }
@@ -45,6 +46,49 @@ export type ResultsUpdate =
   | { type: 'rows'; requestId: number; resultIndex: number; start: number; rows: DisplayCell[][]; last: boolean; error?: string }
   | { type: 'statement'; statementIndex: number; label: string; summary: string; state: 'done' | 'error' }
   | { type: 'state'; state: RunState; message: string };
+
+/** `1 row`, `3 rows`, `1,000,000 rows` (en-US digit groups, like the rest of the view). */
+export function countOf(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : plural}`;
+}
+
+/** The name of a statement of a run, in tabs and lists: `Statement 2 (line 3)`. */
+export function statementLabel(statementIndex: number, line: number): string {
+  return `Statement ${statementIndex + 1} (line ${line})`;
+}
+
+/** The same inside a sentence: `statement 2 (line 3)`. */
+export function statementInSentence(statementIndex: number, line: number): string {
+  return `statement ${statementIndex + 1} (line ${line})`;
+}
+
+/** `1 statement ran`, `3 statements ran` when all ran; `2 of 3 statements ran`, `0 of 3 statements ran` when not. */
+export function statementsRan(ran: number, total: number): string {
+  // A lone statement that was stopped: "0 of 1 statements" would read oddly.
+  if (ran === 0 && total === 1) return 'it did not finish';
+  if (ran >= total) return `${countOf(ran, 'statement')} ran`;
+  return `${ran.toLocaleString('en-US')} of ${countOf(total, 'statement')} ran`;
+}
+
+/** The run's state line while a statement runs: `Running statement 2 of 3 (line 3)…`, `Running the statement (line 1)…`. */
+export function runningMessage(statementIndex: number, total: number, line: number): string {
+  return total === 1 ? `Running the statement (line ${line})…` : `Running statement ${statementIndex + 1} of ${total} (line ${line})…`;
+}
+
+/** The run's state line at the end: `3 statements ran · 12 ms`. */
+export function doneMessage(ran: number, elapsed: string): string {
+  return `${statementsRan(ran, ran)} · ${elapsed}`;
+}
+
+/** `Cancelled (KILL QUERY) during statement 2 (line 3) after 1.20 s; 1 of 3 statements ran.` */
+export function cancelledMessage(statementIndex: number, line: number, total: number, ran: number, elapsed: string): string {
+  return `Cancelled (KILL QUERY) during ${statementInSentence(statementIndex, line)} after ${elapsed}; ${statementsRan(ran, total)}.`;
+}
+
+/** `<reason>. The query was stopped (KILL QUERY) during statement 2 (line 3); 1 of 3 statements ran.` */
+export function truncatedMessage(reason: string, statementIndex: number, line: number, total: number, ran: number): string {
+  return `${reason}. The query was stopped (KILL QUERY) during ${statementInSentence(statementIndex, line)}; ${statementsRan(ran, total)}.`;
+}
 
 /** A string from the server, cut for a message to the webview. */
 export function statusText(text: string, max: number = MAX_STATUS_CHARS): string {
@@ -75,7 +119,7 @@ export function resultSetMessage(
       resultIndex,
       statementIndex,
       label: statusText(label, chars),
-      columns: columns.map((c) => ({ name: statusText(c.name, chars), typeName: statusText(c.typeName, chars), nullable: c.nullable })),
+      columns: columns.map((c) => ({ name: statusText(c.name, chars), sqlType: statusText(c.sqlType, chars), nullable: c.nullable })),
     },
   });
   let chars = CELL_DISPLAY_CHARS;

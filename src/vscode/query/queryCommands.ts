@@ -5,6 +5,7 @@ import { isMysqlTlsError } from '../../core/errors';
 import type { Logger } from '../../core/logging/logger';
 import { QueryError } from '../../core/mysql/queryStream';
 import { listDatabases } from '../../core/mysql/schema';
+import { cancelledMessage, doneMessage, runningMessage, statementLabel, truncatedMessage } from '../../core/query/resultsMessages';
 import { removeStaleSpillFolders } from '../../core/query/rowStore';
 import {
   formatElapsed,
@@ -23,7 +24,7 @@ import type { QueryCommandId } from '../commandIds';
 import type { ConnectionSettings } from '../connectionSettings';
 import { DisposableBase } from '../lifecycle';
 import { QueryCodeLensProvider } from './queryCodeLens';
-import { QueryDocuments } from './queryDocuments';
+import { MYSQL_LANGUAGE_ID, QUERY_LANGUAGE_IDS, QueryDocuments } from './queryDocuments';
 import { ResultsPanel } from './resultsPanel';
 
 export const LOG_QUERIES_SETTING = 'logQueries';
@@ -80,7 +81,12 @@ export class QueryFeature extends DisposableBase {
     this.docs = this._register(new QueryDocuments(s.settings, s.registry, s.logger.child('query')));
     this.diagnostics = this._register(vscode.languages.createDiagnosticCollection('mysqlTls.query'));
     this.codeLens = this._register(new QueryCodeLensProvider(this.docs));
-    this._register(vscode.languages.registerCodeLensProvider({ language: 'sql' }, this.codeLens));
+    this._register(
+      vscode.languages.registerCodeLensProvider(
+        QUERY_LANGUAGE_IDS.map((language) => ({ language })),
+        this.codeLens,
+      ),
+    );
     this._register(this.docs.onDidChange(() => this.codeLens.refresh()));
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -159,7 +165,7 @@ export class QueryFeature extends DisposableBase {
       database = picked.database ?? database;
     }
     const content = target.table ? `SELECT * FROM ${quoteIdentifier(target.table)} LIMIT 1000;\n` : '';
-    const doc = await vscode.workspace.openTextDocument({ language: 'sql', content });
+    const doc = await vscode.workspace.openTextDocument({ language: MYSQL_LANGUAGE_ID, content });
     this.docs.bind(doc.uri, { connectionId: connection.id, database });
     const editor = await vscode.window.showTextDocument(doc, { preview: false });
     if (content) editor.selection = new vscode.Selection(doc.positionAt(content.length), doc.positionAt(content.length));
@@ -285,7 +291,8 @@ export class QueryFeature extends DisposableBase {
     const panel = this.panelFor(document);
     const binding = this.docs.get(uri)!;
     const readOnly = connection.profile.readOnly === true;
-    const label = (i: number): string => `Statement ${i + 1}, line ${positionOf(text, statements[i]!.start).line}`;
+    const lineOf = (i: number): number => positionOf(text, statements[i]!.start).line;
+    const label = (i: number): string => statementLabel(i, lineOf(i));
     let outcome: RunOutcome;
     try {
       const header = {
@@ -309,7 +316,7 @@ export class QueryFeature extends DisposableBase {
         readOnly,
         signal: controller.signal,
         handlers: {
-          onStatementStart: (i) => panel.state('running', `Running ${label(i)}${statements.length > 1 ? ` of ${statements.length}` : ''}…`),
+          onStatementStart: (i) => panel.state('running', runningMessage(i, statements.length, lineOf(i))),
           onResultSet: (set) => panel.addResultSet(set.resultIndex, set.statementIndex, label(set.statementIndex), set.columns),
           onRows: (resultIndex, rows) => panel.addRows(resultIndex, rows),
           onStatementDone: (o) => {
@@ -331,13 +338,14 @@ export class QueryFeature extends DisposableBase {
       this.docs.endRun(uri, controller);
     }
     await panel.finishResults();
-    this.report(document, text, panel, outcome, logQueries, label);
+    this.report(document, text, statements.length, panel, outcome, logQueries, label);
     return outcome;
   }
 
   private report(
     document: vscode.TextDocument,
     text: string,
+    statementCount: number,
     panel: ResultsPanel,
     outcome: RunOutcome,
     logQueries: boolean,
@@ -346,17 +354,15 @@ export class QueryFeature extends DisposableBase {
     const total = formatElapsed(outcome.elapsedMs);
     switch (outcome.kind) {
       case 'done':
-        panel.state('done', `${outcome.completed.length} statement${outcome.completed.length === 1 ? '' : 's'} · ${total}`);
+        panel.state('done', doneMessage(outcome.completed.length, total));
         this.log.info(`run finished: ${outcome.completed.length} statement(s) in ${total}`);
         return;
       case 'truncated': {
         // Rows that could not be kept (a full disk) stopped the run as Cancel does; the rows before stay.
         const reason = outcome.reason;
         panel.statement(outcome.statementIndex, label(outcome.statementIndex), reason, 'error');
-        panel.state(
-          'truncated',
-          `${reason}. The query was stopped (KILL QUERY) during ${label(outcome.statementIndex)}; ${outcome.completed.length} statement(s) completed before it.`,
-        );
+        const line = positionOf(text, outcome.statement.start).line;
+        panel.state('truncated', truncatedMessage(reason, outcome.statementIndex, line, statementCount, outcome.completed.length));
         void vscode.window.showWarningMessage(`MySQL TLS: ${reason}. The query was stopped.`);
         this.log.warn(`run stopped at statement ${outcome.statementIndex + 1}: ${reason}`);
         return;
@@ -364,7 +370,7 @@ export class QueryFeature extends DisposableBase {
       case 'cancelled':
         panel.state(
           'cancelled',
-          `Cancelled (KILL QUERY) during ${label(outcome.statementIndex)} after ${total}; ${outcome.completed.length} statement(s) completed before it.`,
+          cancelledMessage(outcome.statementIndex, positionOf(text, outcome.statement.start).line, statementCount, outcome.completed.length, total),
         );
         this.log.info(`run cancelled after ${outcome.completed.length} statement(s)`);
         return;

@@ -31,6 +31,15 @@ interface BoundDocument {
 export const BOUND_CONTEXT_KEY = 'mysqlTls.boundQueryDocuments';
 export const QUERY_BINDING_STATUS_ID = 'mysqlTls.queryBinding';
 
+/** The language of New Query documents (package.json contributes.languages; it reuses the SQL grammar). */
+export const MYSQL_LANGUAGE_ID = 'mysql';
+/** Languages the query commands work in: ours and VS Code's own `sql` (package.json `when` clauses list both). */
+export const QUERY_LANGUAGE_IDS: readonly string[] = ['sql', MYSQL_LANGUAGE_ID];
+
+export function isQueryLanguage(languageId: string): boolean {
+  return QUERY_LANGUAGE_IDS.includes(languageId);
+}
+
 /**
  * SQL documents bound to connections. Each bound document gets its own session (so a long query never
  * blocks the tree or another editor, and `USE` stays per editor), opened lazily from the connection's
@@ -179,7 +188,7 @@ export class QueryDocuments extends DisposableBase {
     void vscode.commands.executeCommand('setContext', BOUND_CONTEXT_KEY, [...this.docs.keys()]);
     if (!editor || !bound) {
       // A SQL editor that is not bound offers the binding; other editors show nothing.
-      if (editor?.document.languageId === 'sql') {
+      if (editor && isQueryLanguage(editor.document.languageId)) {
         this.statusItem.text = '$(database) Not bound: choose a MySQL TLS connection';
         this.statusItem.tooltip = 'Click to run this SQL on a MySQL TLS connection';
         this.statusItem.backgroundColor = undefined;

@@ -18,6 +18,7 @@ import {
 } from '../../core/query/resultsMessages';
 import { RowStore, SharedMemoryBudget } from '../../core/query/rowStore';
 import { DisposableBase, DisposableStore } from '../lifecycle';
+import { offerExportedFile } from './exportToast';
 
 /** In-memory rows of one run, all result sets together; the rest spills to a private temp file. */
 export const RUN_MEMORY_BUDGET = 64 * 1024 * 1024;
@@ -260,7 +261,7 @@ export class ResultsPanel extends DisposableBase {
           }
         },
       );
-      void vscode.window.showInformationMessage(`MySQL TLS: exported ${written.toLocaleString('en-US')} rows to ${file}.`);
+      void offerExportedFile(target, written);
     } catch (e) {
       await rm(file, { force: true }).catch(() => undefined);
       // The message names the file and the failure, never row data.

@@ -51,7 +51,7 @@ describe('hostile column names', () => {
       assert.equal(outcome.kind, 'done', outcome.kind === 'error' ? outcome.error.message : outcome.kind);
       await store.finish();
 
-      const announced = delivered(resultSetMessage(0, 0, 'Statement 1, line 1', columns));
+      const announced = delivered(resultSetMessage(0, 0, 'Statement 1 (line 1)', columns));
       assert.equal(announced.type, 'resultSet');
       assert.deepEqual(announced.type === 'resultSet' && announced.resultSet.columns.map((c) => c.name), NAMES);
       const [window] = (await rowsMessages(store, 1, 0, 0, 10)).map(delivered);

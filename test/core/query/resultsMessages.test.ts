@@ -99,8 +99,8 @@ describe('rows messages under the byte cap (no server)', () => {
     const announced = resultSetMessage(
       0,
       0,
-      'Statement 1, line 1',
-      Array.from({ length: 4096 }, () => ({ name: huge, typeName: 'VAR_STRING', nullable: true })),
+      'Statement 1 (line 1)',
+      Array.from({ length: 4096 }, () => ({ name: huge, typeName: 'VAR_STRING', sqlType: 'VARCHAR(100)', nullable: true })),
     );
     assert.ok(messageBytes(announced) <= MAX_MESSAGE_BYTES, `${messageBytes(announced)} bytes`);
     assert.ok(announced.type === 'resultSet' && announced.resultSet.columns.length === 4096 && announced.resultSet.columns[0]!.name.startsWith('nnn'));
