@@ -31,6 +31,8 @@ export MYSQL_TLS_E2E_ARTIFACTS="$ROOT/test-artifacts/e2e"
 rm -rf "$MYSQL_TLS_E2E_ARTIFACTS"
 mkdir -p "$MYSQL_TLS_E2E_ARTIFACTS"
 export MYSQL_TLS_VSIX="$VSIX"
+# The universal VSIX (no keytar; secrets in SecretStorage), next to it: test/e2e/universal.test.ts installs it.
+export MYSQL_TLS_VSIX_UNIVERSAL="${VSIX%-linux-x64.vsix}.vsix"
 
 runner=""
 cleanup() {

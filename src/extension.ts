@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = logger.child('activate');
   try {
     const settings = scope.add(new ConnectionSettings(logger.child('settings')));
-    const secrets = new ConfiguredSecretStore(context.secrets, logger.child('secrets'));
+    const secrets = new ConfiguredSecretStore(context.secrets, logger.child('secrets'), context.extensionUri.fsPath);
     // Stored secrets leave the store only through the gate: bound to their endpoint, or after a modal.
     const gate = createSecretGate(secrets, logger.child('secrets'));
     const registry = new ConnectionRegistry({

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# Builds the VSIX: webpack bundle + media + docs + the native keytar module (see .vscodeignore).
+# Builds two VSIXs from one webpack bundle + media + docs (see .vscodeignore):
+#   mysql-tls-<version>-linux-x64.vsix  with the native keytar module (secrets in the OS keychain), --target linux-x64
+#   mysql-tls-<version>.vsix            universal: no native code, secrets in VS Code SecretStorage
 #   bash scripts/e2e/package.sh            bundle and package (always)
-#   bash scripts/e2e/package.sh --if-stale only when the VSIX is older than dist/ or package.json
-# Prints the VSIX path on the last line. The VSIX is platform-specific (keytar.node), hence --target.
+#   bash scripts/e2e/package.sh --if-stale only when a VSIX is older than dist/ or package.json
+# Prints the linux-x64 VSIX path on the last line (the e2e tier installs it); the universal one sits next to it.
+# The other platforms' VSIXs are built on their own runners (.github/workflows/release.yml): keytar.node is native.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VERSION=$(node -p 'require("./package.json").version')
 VSIX="$PWD/mysql-tls-$VERSION-linux-x64.vsix"
+VSIX_UNIVERSAL="$PWD/mysql-tls-$VERSION.vsix"
 
 # (Any file under dist/ counts: webpack leaves an unchanged dist/extension.js alone while it rewrites dist/vendor/.)
-if [ "${1:-}" = "--if-stale" ] && [ -f "$VSIX" ] && [ -f dist/extension.js ] && [ -d dist/vendor ] \
-  && [ -z "$(find dist -type f -newer "$VSIX" -print -quit)" ] && [ ! package.json -nt "$VSIX" ] && [ ! .vscodeignore -nt "$VSIX" ]; then
+fresh() {
+  [ -f "$1" ] && [ -z "$(find dist -type f -newer "$1" -print -quit)" ] && [ ! package.json -nt "$1" ] && [ ! .vscodeignore -nt "$1" ] && [ ! "$0" -nt "$1" ]
+}
+if [ "${1:-}" = "--if-stale" ] && [ -f dist/extension.js ] && [ -d dist/vendor ] && fresh "$VSIX" && fresh "$VSIX_UNIVERSAL"; then
   echo "$VSIX"
   exit 0
 fi
@@ -33,13 +39,33 @@ VENDOR_FILES=$(node -e '
   || echo "package: warning: node_modules/keytar/build/Release/keytar.node is missing; the VSIX will fall back to SecretStorage" >&2
 # --allow-missing-repository: the project has no public repository URL yet (vsce would otherwise prompt).
 # --no-rewrite-relative-links: README screenshots stay relative (docs/*.png) instead of needing that URL.
-rm -f "$VSIX"
 # stdin from /dev/null: a vsce question (missing README, ...) fails the build instead of hanging it.
-npx vsce package --target linux-x64 --allow-missing-repository --no-rewrite-relative-links -o "$VSIX" </dev/null >&2 \
-  || { echo "package: vsce failed" >&2; exit 1; }
-LISTING=$(unzip -Z1 "$VSIX")
-for f in $VENDOR_FILES; do
-  grep -qx "extension/dist/$f" <<<"$LISTING" || { echo "package: $VSIX lacks dist/$f (.vscodeignore?)" >&2; rm -f "$VSIX"; exit 1; }
-done
-echo "package: $(basename "$VSIX") $(du -k "$VSIX" | cut -f1) KiB, $(wc -l <<<"$LISTING") files" >&2
+VSCE_FLAGS=(--allow-missing-repository --no-rewrite-relative-links)
+# Checks one VSIX: every vendor file is in it, and a native module only where expected ($2: yes|no).
+check_vsix() {
+  local vsix=$1 native=$2 listing
+  listing=$(unzip -Z1 "$vsix")
+  for f in $VENDOR_FILES; do
+    grep -qx "extension/dist/$f" <<<"$listing" || { echo "package: $vsix lacks dist/$f (.vscodeignore?)" >&2; rm -f "$vsix"; exit 1; }
+  done
+  if [ "$native" = no ] && grep -qE '(\.node$|(^|/)node_modules/)' <<<"$listing"; then
+    echo "package: the universal $vsix holds native or node_modules files:" >&2
+    grep -E '(\.node$|(^|/)node_modules/)' <<<"$listing" >&2
+    rm -f "$vsix"
+    exit 1
+  fi
+  echo "package: $(basename "$vsix") $(du -k "$vsix" | cut -f1) KiB, $(wc -l <<<"$listing") files" >&2
+}
+
+rm -f "$VSIX" "$VSIX_UNIVERSAL"
+npx vsce package --target linux-x64 "${VSCE_FLAGS[@]}" -o "$VSIX" </dev/null >&2 || { echo "package: vsce failed (linux-x64)" >&2; exit 1; }
+check_vsix "$VSIX" yes
+
+# The universal VSIX: the same allow-list without keytar (vsce has no --exclude; a generated ignore file it is).
+IGNORE_UNIVERSAL=$(mktemp -t vscodeignore-universal.XXXXXX)
+trap 'rm -f "$IGNORE_UNIVERSAL"' EXIT
+grep -v '^!node_modules/' .vscodeignore >"$IGNORE_UNIVERSAL"
+npx vsce package "${VSCE_FLAGS[@]}" --ignoreFile "$IGNORE_UNIVERSAL" -o "$VSIX_UNIVERSAL" </dev/null >&2 \
+  || { echo "package: vsce failed (universal)" >&2; exit 1; }
+check_vsix "$VSIX_UNIVERSAL" no
 echo "$VSIX"

@@ -1,9 +1,10 @@
 import type * as vscode from 'vscode';
+import { SECRET_STORE_DESCRIPTIONS } from '../core/presentation/secretStoreText';
 import { KEYCHAIN_SERVICE, secretAccount, type SecretKind, type SecretStore } from '../core/secrets/secretStore';
 
 /** VS Code SecretStorage as a SecretStore: key `mysql-tls:<connectionId>/<kind>`. */
 export class SecretStorageStore implements SecretStore {
-  readonly description = "VS Code's SecretStorage";
+  readonly description = SECRET_STORE_DESCRIPTIONS.secretStorage;
   constructor(private readonly storage: vscode.SecretStorage) {}
 
   private key(connectionId: string, kind: SecretKind): string {

@@ -37,15 +37,18 @@ export interface E2eEnv {
   stop(): Promise<void>;
 }
 
-/** Sandbox workspace + keychain seed + code-server + Chromium. `name` labels temp folders and screenshots. */
-export async function startE2e(name: string): Promise<E2eEnv> {
+/**
+ * Sandbox workspace + keychain seed + code-server + Chromium. `name` labels temp folders and screenshots.
+ * `options.vsix`: another VSIX than $MYSQL_TLS_VSIX (the universal one); `options.seedKeychain: false` leaves the keychain empty.
+ */
+export async function startE2e(name: string, options: { vsix?: string; seedKeychain?: boolean } = {}): Promise<E2eEnv> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const base = mkdtempSync(path.join(os.tmpdir(), `mysql-tls-e2e-${name}-`));
   const sandbox = loadSandboxDescription();
   const workspace = path.join(base, 'workspace');
   const connections = writeDemoWorkspace(workspace, sandbox);
-  await seedKeychain(sandbox, connections);
-  const server = await startCodeServer({ workspace, stateDir: path.join(base, 'code-server') });
+  if (options.seedKeychain !== false) await seedKeychain(sandbox, connections);
+  const server = await startCodeServer({ workspace, stateDir: path.join(base, 'code-server'), vsix: options.vsix });
   let browser: Browser | undefined;
   try {
     const chromeXdg = path.join(base, 'chromium');

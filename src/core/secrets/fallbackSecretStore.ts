@@ -17,10 +17,13 @@ export class FallbackSecretStore implements SecretStore {
     private readonly onFallback: (reason: string) => void,
     /** A keychain that does not answer (no Secret Service on the bus) counts as failed after this long. */
     private readonly primaryTimeoutMs = 5000,
+    /** What the primary is, before its first use (the Set Password prompt names it without loading it). */
+    private readonly primaryDescription?: string,
   ) {}
 
   get description(): string {
-    return this.failedReason === undefined && this.primary ? this.primary.description : this.fallback.description;
+    if (this.failedReason !== undefined) return this.fallback.description;
+    return this.primary?.description ?? this.primaryDescription ?? this.fallback.description;
   }
 
   /** Why the primary store is not used, once it failed. */

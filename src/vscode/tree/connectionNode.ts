@@ -7,6 +7,8 @@ import { databaseNodes } from './databaseNode';
 import { proxysqlAdminChildren } from './proxysqlNodes';
 import { TlsGroupNode } from './tlsNodes';
 import type { TreeNode } from './treeNode';
+import { secretsLocationText } from '../../core/presentation/secretStoreText';
+import { ConfiguredSecretStore } from '../secrets';
 
 /** Icon per state; once connected, per the security the handshake enforced. */
 export function connectionIcon(kind: ConnectionIconKind): vscode.ThemeIcon {
@@ -71,6 +73,7 @@ export class ConnectionNode implements TreeNode {
       item.iconPath = new vscode.ThemeIcon('workspace-untrusted');
       summary = `$(workspace-untrusted) **Restricted Mode:** this connection comes from the workspace settings, and the workspace is not trusted. It is listed, but it does not connect or read its files until you trust the workspace.\n\n${summary}`;
     }
+    if (ConfiguredSecretStore.active) summary += `\n\n$(key) ${escapeMarkdown(secretsLocationText(ConfiguredSecretStore.active.description))}`;
     const tooltip = new vscode.MarkdownString(this.isActive ? `${summary}\n\n_Active connection (status bar)_` : summary, true);
     item.tooltip = tooltip;
     // 'connection.connecting.reconnecting': the menus that match connecting (Disconnect, which cancels) apply.
