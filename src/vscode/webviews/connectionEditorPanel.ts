@@ -19,6 +19,7 @@ import { SECURITY_LABELS } from '../../core/tls/formatReport';
 import { portablePath } from '../connectionWizard';
 import type { ConnectionSettings } from '../connectionSettings';
 import { DisposableBase, DisposableStore } from '../lifecycle';
+import { renderConnectionEditorPage } from './connectionEditorHtml';
 import { ELEMENTS_SCRIPT } from './tlsDetailsPanel';
 
 export const EDITOR_VIEW_SCRIPT = ['media', 'connectionEditor.js'] as const;
@@ -106,9 +107,6 @@ export class ConnectionEditorPanels extends DisposableBase {
     );
     const nonce = randomBytes(16).toString('base64');
     const uri = (parts: readonly string[]): string => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...parts)).toString();
-    // Loaded lazily: the page renderer is only needed when an editor opens.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- keeps the form's HTML out of activation
-    const { renderConnectionEditorPage } = require('./connectionEditorHtml') as typeof import('./connectionEditorHtml');
     panel.webview.html = renderConnectionEditorPage({
       nonce,
       cspSource: panel.webview.cspSource,
