@@ -273,59 +273,81 @@ function jsonCopy(v: unknown): unknown {
 }
 
 /**
- * The settings entry after the form's edit: starts from the raw entry and sets only what the form shows,
- * so every other key (the id, inline secrets the extension offers to move, blocks and keys of features the
- * form does not know yet) is kept as it was. Empty fields are removed (their default applies).
+ * The settings entry after the form's edit: starts from the raw entry and writes only the fields the user
+ * changed, so every other key (the id, inline secrets the extension offers to move, blocks and keys of
+ * features the form does not know yet, and values written differently but meaning the same) stays as it
+ * was. A field emptied in the form is removed (its default applies).
  */
 export function applyEditorValues(raw: unknown, values: EditorValues): Entry {
   const entry = (rec(jsonCopy(raw)) ?? {}) as Entry;
+  const original = editorValuesOf(raw);
+  const changed = (...fields: EditorField[]): boolean => fields.some((f) => values[f] !== original[f]);
   for (const field of ['name', 'host', 'port', 'user', 'database', 'connectTimeoutMs', 'serverPublicKey'] as const) {
-    setOrDelete(entry, field, formValue(values, field));
+    if (changed(field)) setOrDelete(entry, field, formValue(values, field));
   }
-  setOrDelete(entry, 'kind', values.kind === 'mysql' ? undefined : values.kind);
-  setOrDelete(entry, 'readOnly', values.readOnly);
-  setOrDelete(entry, 'getServerPublicKey', values.getServerPublicKey);
+  if (changed('kind')) setOrDelete(entry, 'kind', values.kind === 'mysql' ? undefined : values.kind);
+  if (changed('readOnly')) setOrDelete(entry, 'readOnly', values.readOnly);
+  if (changed('getServerPublicKey')) setOrDelete(entry, 'getServerPublicKey', values.getServerPublicKey);
 
   const before = rec(entry.ssl) ?? {};
   const ssl: Entry = { ...before };
-  setOrDelete(ssl, 'mode', values['ssl.mode']);
-  setOrDelete(ssl, 'caSource', values['ssl.caSource'] === 'system' ? 'system' : undefined);
-  setOrDelete(ssl, 'ca', formValue(values, 'ssl.ca'));
+  let sslChanged = false;
+  const sslField = (key: string, field: EditorField, value: unknown, force = false): void => {
+    if (!force && !changed(field)) return;
+    setOrDelete(ssl, key, value);
+    sslChanged = true;
+  };
+  sslField('mode', 'ssl.mode', values['ssl.mode']);
+  sslField('caSource', 'ssl.caSource', values['ssl.caSource'] === 'system' ? 'system' : undefined);
+  sslField('ca', 'ssl.ca', formValue(values, 'ssl.ca'));
   const cert = values['ssl.clientCertificate'];
-  setOrDelete(ssl, 'cert', cert === 'pem' ? formValue(values, 'ssl.cert') : undefined);
-  setOrDelete(ssl, 'key', cert === 'pem' ? formValue(values, 'ssl.key') : undefined);
-  setOrDelete(ssl, 'pfx', cert === 'pfx' ? formValue(values, 'ssl.pfx') : undefined);
-  setOrDelete(ssl, 'minVersion', values['ssl.minVersion']);
-  setOrDelete(ssl, 'maxVersion', values['ssl.maxVersion']);
-  setOrDelete(ssl, 'ciphers', formValue(values, 'ssl.ciphers'));
-  setOrDelete(ssl, 'servername', formValue(values, 'ssl.servername'));
+  const certChanged = changed('ssl.clientCertificate');
+  sslField('cert', 'ssl.cert', cert === 'pem' ? formValue(values, 'ssl.cert') : undefined, certChanged);
+  sslField('key', 'ssl.key', cert === 'pem' ? formValue(values, 'ssl.key') : undefined, certChanged);
+  sslField('pfx', 'ssl.pfx', cert === 'pfx' ? formValue(values, 'ssl.pfx') : undefined, certChanged);
+  sslField('minVersion', 'ssl.minVersion', values['ssl.minVersion']);
+  sslField('maxVersion', 'ssl.maxVersion', values['ssl.maxVersion']);
+  sslField('ciphers', 'ssl.ciphers', formValue(values, 'ssl.ciphers'));
+  sslField('servername', 'ssl.servername', formValue(values, 'ssl.servername'));
   // A cloud preset names where the CA came from: it stays only while the CA setting is unchanged.
   if (ssl.ca !== before.ca || ssl.caSource !== before.caSource) delete ssl.caPreset;
-  setOrDelete(entry, 'ssl', Object.keys(ssl).length > 0 ? ssl : undefined);
+  if (sslChanged) setOrDelete(entry, 'ssl', Object.keys(ssl).length > 0 ? ssl : undefined);
 
-  if (!values['ssh.enabled']) delete entry.ssh;
-  else {
+  if (!values['ssh.enabled']) {
+    if (changed('ssh.enabled')) delete entry.ssh;
+  } else {
+    const enabledNow = changed('ssh.enabled');
     const ssh: Entry = { ...(rec(entry.ssh) ?? {}) };
-    for (const f of ['host', 'port', 'user', 'keyFile', 'knownHosts', 'keepaliveSeconds'] as const) setOrDelete(ssh, f, formValue(values, `ssh.${f}`));
-    ssh.auth = values['ssh.auth'];
-    if (!values['ssh.jump.enabled']) delete ssh.jump;
-    else {
+    for (const f of ['host', 'port', 'user', 'keyFile', 'knownHosts', 'keepaliveSeconds'] as const)
+      if (enabledNow || changed(`ssh.${f}`)) setOrDelete(ssh, f, formValue(values, `ssh.${f}`));
+    if (enabledNow || changed('ssh.auth') || ssh.auth === undefined) ssh.auth = values['ssh.auth'];
+    if (!values['ssh.jump.enabled']) {
+      if (changed('ssh.jump.enabled')) delete ssh.jump;
+    } else {
+      const jumpNow = changed('ssh.jump.enabled');
       const jump: Entry = { ...(rec(ssh.jump) ?? {}) };
-      for (const f of ['host', 'port', 'user', 'keyFile'] as const) setOrDelete(jump, f, formValue(values, `ssh.jump.${f}`));
-      jump.auth = values['ssh.jump.auth'];
+      for (const f of ['host', 'port', 'user', 'keyFile'] as const)
+        if (jumpNow || changed(`ssh.jump.${f}`)) setOrDelete(jump, f, formValue(values, `ssh.jump.${f}`));
+      if (jumpNow || changed('ssh.jump.auth') || jump.auth === undefined) jump.auth = values['ssh.jump.auth'];
       ssh.jump = jump;
     }
     entry.ssh = ssh;
   }
 
-  const auth: Entry = { ...(rec(entry.auth) ?? {}) };
   const method = values['auth.method'];
-  for (const f of ['region', 'profile', 'tenantId', 'clientId', 'impersonate'] as const) {
-    setOrDelete(auth, f, AUTH_FIELDS[method].includes(f) ? formValue(values, `auth.${f}`) : undefined);
+  const methodChanged = changed('auth.method');
+  const authFields = ['region', 'profile', 'tenantId', 'clientId', 'impersonate'] as const;
+  if (methodChanged || authFields.some((f) => changed(`auth.${f}`))) {
+    const auth: Entry = { ...(rec(entry.auth) ?? {}) };
+    for (const f of authFields) {
+      const relevant = AUTH_FIELDS[method].includes(f);
+      if (!relevant && methodChanged) delete auth[f];
+      else if (relevant && (methodChanged || changed(`auth.${f}`))) setOrDelete(auth, f, formValue(values, `auth.${f}`));
+    }
+    if (method === 'password') delete auth.method;
+    else auth.method = method;
+    setOrDelete(entry, 'auth', Object.keys(auth).length > 0 ? auth : undefined);
   }
-  if (method === 'password') delete auth.method;
-  else auth.method = method;
-  setOrDelete(entry, 'auth', Object.keys(auth).length > 0 ? auth : undefined);
   return entry;
 }
 

@@ -70,6 +70,9 @@ describe('connection editor messages', () => {
   it('writes only what the form shows: unknown keys, inline secrets and the id stay; empty fields are removed', () => {
     const values = editorValuesOf(entry);
     assert.deepEqual(applyEditorValues(entry, values), entry, 'no change, same entry');
+    // Values written another way but meaning the same are left as written when the user did not touch them.
+    const spelled = { ...entry, kind: 'mysql', readOnly: false, ssl: { ...entry.ssl, mode: 'verify_identity' } };
+    assert.deepEqual(applyEditorValues(spelled, { ...editorValuesOf(spelled), user: 'v' }), { ...spelled, user: 'v' });
     const edited = applyEditorValues(entry, { ...values, database: ' ', port: '3307', 'ssl.ca': '/other-ca.pem' });
     assert.equal(edited.port, 3307);
     assert.equal('database' in edited, false);
