@@ -105,6 +105,14 @@ describe('e2e connection editor', () => {
     for (const title of ['Connect with VERIFY_IDENTITY', 'Read the TLS details'])
       await walkthrough.getByText(title).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await walkthrough.getByRole('button', { name: 'Add Connection' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    // The step's markdown (media/walkthrough/add-connection.md) renders in a webview beside the steps.
+    await page
+      .frameLocator('iframe.webview')
+      .last()
+      .frameLocator('#active-frame')
+      .getByText(/A TLS connection is only as good as what it verifies/)
+      .first()
+      .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await screenshot(page, 'editor-3-walkthrough');
   });
 });
