@@ -110,6 +110,8 @@ export function wizardSteps(options: WizardOptions): Step<WizardState>[] {
     portStep,
     userStep,
     databaseStep,
+    // "Connect through SSH" (src/vscode/sshStep.ts) slots in here as one entry, e.g.
+    // `async (input, s) => { s.blocks.ssh = await sshStep(input, s.blocks.ssh); }` (undefined: no tunnel).
     modeStep,
     when(tls, (input, s) => caStep(input, s, options)),
     when(
@@ -129,6 +131,8 @@ export function wizardSteps(options: WizardOptions): Step<WizardState>[] {
       (s) => tls(s) && s.certChoice !== CERT_NONE && s.keyEncrypted === true,
       (input, s) => passphraseStep(input, s, options),
     ),
+    // "Authentication" (src/vscode/authStep.ts) slots in here, setting s.blocks.auth; the password step can then be
+    // wrapped in `when((s) => !s.blocks.auth, ...)` for cloud logins that need no password.
     (input, s) => passwordStep(input, s, options),
   ];
 }
