@@ -19,6 +19,7 @@ import { createSecretGate } from './vscode/secretGate';
 import { TlsStatusBar } from './vscode/statusBar';
 import { ConnectionsTreeProvider } from './vscode/tree/connectionsTreeProvider';
 import { TlsDetailsPanels } from './vscode/webviews/tlsDetailsPanel';
+import { ConnectionEditorPanels } from './vscode/webviews/connectionEditorPanel';
 
 let extensionScope: DisposableStore | undefined;
 let registryForShutdown: ConnectionRegistry | undefined;
@@ -90,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     );
 
+    const editor = scope.add(new ConnectionEditorPanels({ extensionUri: context.extensionUri, settings, registry, gate, logger }));
     const reports = scope.add(new ReportViewer());
     const queries = scope.add(new QueryFeature({ extensionUri: context.extensionUri, settings, registry, logger, refreshTree: () => tree.refresh() }));
     const table: Record<CommandId, (...args: unknown[]) => unknown> = {
@@ -101,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): void {
         active,
         tree,
         details,
+        editor,
         logger,
         showLog: () => channel.show(),
         chooseCloudPreset: async (previous) => {

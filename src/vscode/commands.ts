@@ -13,6 +13,7 @@ import type { ConnectionSettings } from './connectionSettings';
 import type { ConfiguredSecretStore } from './secrets';
 import type { ConnectionsTreeProvider } from './tree/connectionsTreeProvider';
 import type { TlsDetailsPanels } from './webviews/tlsDetailsPanel';
+import type { ConnectionEditorPanels } from './webviews/connectionEditorPanel';
 
 export interface CommandServices {
   /** The CA step of Add/Edit Connection offers cloud presets through this (see proxysql/commands.ts). */
@@ -25,6 +26,8 @@ export interface CommandServices {
   active: ActiveConnection;
   tree: ConnectionsTreeProvider;
   details: TlsDetailsPanels;
+  /** Edit Connection's form (without it, Edit runs the step-by-step flow). */
+  editor?: ConnectionEditorPanels;
   logger: Logger;
   showLog(): void;
 }
@@ -148,9 +151,16 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
     if (wasConnected) await s.registry.disconnect(id);
     s.tree.refresh();
     log.info(`${existing ? 'updated' : 'added'} connection ${profile.name} (${id}) in ${scope} settings`);
-    void vscode.window.showInformationMessage(
-      `MySQL TLS: connection "${profile.name}" ${existing ? 'updated' : 'added'} (${scope} settings; password in ${s.secrets.description}).${wasConnected ? ' Reconnect to apply.' : ''}`,
-    );
+    const message = `MySQL TLS: connection "${profile.name}" ${existing ? 'updated' : 'added'} (${scope} settings; password in ${s.secrets.description}).${wasConnected ? ' Reconnect to apply.' : ''}`;
+    if (existing) {
+      void vscode.window.showInformationMessage(message);
+      return;
+    }
+    // The next step is one click away: connect, or test first.
+    void vscode.window.showInformationMessage(message, 'Connect', 'Test Connection').then((choice) => {
+      if (choice === 'Connect') void vscode.commands.executeCommand('mysqlTls.connect', id);
+      else if (choice === 'Test Connection') void vscode.commands.executeCommand('mysqlTls.testConnection', id);
+    });
   }
 
   return {
@@ -158,7 +168,9 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
 
     'mysqlTls.editConnection': async (arg) => {
       const connection = await pickConnection(arg, 'Connection to edit');
-      if (connection) await addOrEdit(connection);
+      if (!connection) return;
+      if (s.editor) s.editor.open(connection);
+      else await addOrEdit(connection);
     },
 
     'mysqlTls.duplicateConnection': async (arg) => {

@@ -148,6 +148,25 @@ export class ConnectionSettings extends DisposableBase {
     return scope;
   }
 
+  /** The entry as written in its scope's settings (for an editor that must keep what it does not show). */
+  rawEntry(connection: { scope: SettingsScope; index: number; id: string }): unknown {
+    const list = this.listOf(connection.scope);
+    return Array.isArray(list) ? (list as unknown[])[this.indexIn(list, connection.id, connection.index)] : undefined;
+  }
+
+  /** Replaces an entry where it lives with `entry` as given (the connection editor's merged entry); the other entries are untouched. */
+  async replaceEntry(connection: { scope: SettingsScope; index: number; id: string }, entry: Record<string, unknown>): Promise<void> {
+    const list = this.listOf(connection.scope);
+    const out = Array.isArray(list) ? [...(list as unknown[])] : [];
+    const index = this.indexIn(list, connection.id, connection.index);
+    const current = out[index] as { id?: unknown } | undefined;
+    // Never overwrite another connection: the list may have changed since the editor opened.
+    if (typeof current !== 'object' || current === null || (current.id !== undefined && current.id !== connection.id))
+      throw new Error(`the connection "${connection.id}" is no longer in the ${connection.scope} settings`);
+    out[index] = entry;
+    await this.write(connection.scope, out);
+  }
+
   async remove(connection: { scope: SettingsScope; index: number; id: string }): Promise<void> {
     const list = this.listOf(connection.scope);
     await this.write(connection.scope, withoutEntry(list, this.indexIn(list, connection.id, connection.index)));

@@ -102,6 +102,7 @@ describe('e2e connections', () => {
     const name = 'E2E added';
     await step(page, 'b-1-add-connection', async () => {
       await runCommand(page, 'MySQL TLS: Add Connection');
+      await pick(page, 'MySQL or MariaDB server', 'step 0 (kind)');
       await answerInput(page, name, 'step 1 (name)');
       await answerInput(page, template.profile.host, 'step 2 (host)');
       await answerInput(page, String(template.profile.port), 'step 3 (port)');

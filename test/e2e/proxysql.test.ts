@@ -284,6 +284,7 @@ describe('e2e proxysql', () => {
     const account = env.sandbox.accounts.app_none!;
     const name = 'E2E Cloud SQL';
     await runCommand(page, 'MySQL TLS: Add Connection');
+    await pick(page, 'MySQL or MariaDB server', 'step 0 (kind)');
     await answerInput(page, name, 'step 1 (name)');
     await answerInput(page, env.sandbox.host, 'step 2 (host)');
     await answerInput(page, String(env.sandbox.servers.tls.port), 'step 3 (port)');

@@ -165,11 +165,12 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
 
   it('Add Connection: Escape writes nothing; the full flow writes the entry and stores the password', async () => {
     const before = JSON.stringify(fake.settings);
-    fake.inputs.push('New one', '127.0.0.1', String(sb.servers.tls.port), undefined);
+    fake.inputs.push('MySQL or MariaDB server', 'New one', '127.0.0.1', String(sb.servers.tls.port), undefined);
     await fake.commands.get('mysqlTls.addConnection')!();
     assert.equal(JSON.stringify(fake.settings), before, 'cancelled: settings untouched');
 
     fake.inputs.push(
+      'MySQL or MariaDB server',
       'New one',
       sb.host,
       String(sb.servers.tls.port),

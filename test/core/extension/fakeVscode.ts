@@ -52,14 +52,39 @@ export interface FakeVscode {
   secrets: Map<string, string>;
   /** What showWarningMessage/showInformationMessage/showErrorMessage answer, by a regex on the message. */
   answers: { pattern: RegExp; item: string }[];
-  /** Queued answers for showInputBox / showQuickPick (label), in order; undefined = Escape. */
+  /**
+   * Queued answers for showInputBox / showQuickPick (label) and for createInputBox / createQuickPick, in order;
+   * undefined = Escape, FAKE_BACK = the Back button.
+   */
   inputs: (string | undefined)[];
+  /** The quick inputs shown by createInputBox / createQuickPick, in order (what the user saw at each step). */
+  quickInputs: ShownQuickInput[];
+  /** Answers an InputBox refused (its validation message), in order; the flow was then cancelled. */
+  rejectedInputs: { value: string; message: string }[];
   clipboard: string;
   workspaceFolders: { name: string; uri: { fsPath: string } }[];
   configChanged: EventEmitter<{ affectsConfiguration(section: string): boolean }>;
   /** vscode.workspace.isTrusted (Restricted Mode when false); grantTrust() fires onDidGrantWorkspaceTrust. */
   trusted: boolean;
   grantTrust(): void;
+}
+
+/** A queued answer that presses the Back button of a createInputBox / createQuickPick step. */
+export const FAKE_BACK = '\u0000back';
+/** A queued InputBox answer that accepts the prefilled value. */
+export const FAKE_KEEP = '\u0000keep';
+
+export interface ShownQuickInput {
+  kind: 'inputBox' | 'quickPick';
+  title?: string;
+  step?: number;
+  totalSteps?: number;
+  /** The prefilled value (InputBox) or the labels (QuickPick) when it was shown. */
+  value?: string;
+  items?: string[];
+  active?: string;
+  prompt?: string;
+  hasBack: boolean;
 }
 
 export function createFakeVscode(): FakeVscode {
@@ -73,6 +98,8 @@ export function createFakeVscode(): FakeVscode {
   fake.secrets = new Map();
   fake.answers = [];
   fake.inputs = [];
+  fake.quickInputs = [];
+  fake.rejectedInputs = [];
   fake.clipboard = '';
   fake.workspaceFolders = [];
   fake.configChanged = new EventEmitter();
@@ -137,6 +164,85 @@ export function createFakeVscode(): FakeVscode {
     joinPath: (base: { fsPath: string }, ...parts: string[]) => Uri.file([base.fsPath, ...parts].join('/')),
   };
 
+  const backButton = { iconPath: 'back', tooltip: 'Back' };
+  /** createInputBox / createQuickPick: each show() answers from fake.inputs on the next turn of the event loop. */
+  const quickInput = (kind: 'inputBox' | 'quickPick') => {
+    const accept = new EventEmitter<void>();
+    const hide = new EventEmitter<void>();
+    const button = new EventEmitter<unknown>();
+    const change = new EventEmitter<string>();
+    const selection = new EventEmitter<unknown[]>();
+    const q = {
+      title: undefined as string | undefined,
+      step: undefined as number | undefined,
+      totalSteps: undefined as number | undefined,
+      value: '',
+      prompt: undefined as string | undefined,
+      placeholder: undefined as string | undefined,
+      password: false,
+      buttons: [] as unknown[],
+      items: [] as { label: string }[],
+      activeItems: [] as { label: string }[],
+      selectedItems: [] as { label: string }[],
+      validationMessage: undefined as string | undefined,
+      busy: false,
+      enabled: true,
+      ignoreFocusOut: false,
+      matchOnDetail: false,
+      disposed: false,
+      onDidAccept: accept.event,
+      onDidHide: hide.event,
+      onDidTriggerButton: button.event,
+      onDidChangeValue: change.event,
+      onDidChangeSelection: selection.event,
+      onDidChangeActive: new EventEmitter<unknown>().event,
+      hide: () => hide.fire(),
+      dispose: () => {
+        q.disposed = true;
+      },
+      show: () => {
+        fake.quickInputs.push({
+          kind,
+          title: q.title,
+          step: q.step,
+          totalSteps: q.totalSteps,
+          prompt: q.prompt,
+          hasBack: q.buttons.includes(backButton),
+          ...(kind === 'inputBox' ? { value: q.value } : { items: q.items.map((i) => i.label), active: q.activeItems[0]?.label }),
+        });
+        setImmediate(() => void answer());
+      },
+    };
+    const answer = async (): Promise<void> => {
+      const next = fake.inputs.shift();
+      if (next === undefined) return hide.fire();
+      if (next === FAKE_BACK) return button.fire(backButton);
+      if (kind === 'quickPick') {
+        const found = q.items.find((i) => i.label === next);
+        if (!found) {
+          fake.rejectedInputs.push({ value: next, message: `no quick pick item ${next} in ${q.items.map((i) => i.label).join(', ')}` });
+          return hide.fire();
+        }
+        q.selectedItems = [found];
+        q.activeItems = [found];
+        selection.fire([found]);
+        return accept.fire();
+      }
+      if (next !== FAKE_KEEP) q.value = next;
+      change.fire(q.value);
+      accept.fire();
+      // Accepted when the flow disposes the box; refused when validation ends with a message.
+      for (let i = 0; i < 2000 && !q.disposed; i++) {
+        await new Promise((r) => setImmediate(r));
+        if (!q.busy && q.validationMessage) {
+          fake.rejectedInputs.push({ value: q.value, message: q.validationMessage });
+          return hide.fire();
+        }
+      }
+    };
+    return q;
+  };
+
   fake.module = {
     EventEmitter,
     Disposable,
@@ -150,6 +256,7 @@ export function createFakeVscode(): FakeVscode {
     ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     ViewColumn: { Active: -1, One: 1 },
+    QuickInputButtons: { Back: backButton },
     env: { clipboard: { writeText: async (t: string) => void (fake.clipboard = t), readText: async () => fake.clipboard } },
     window: {
       createOutputChannel: (_name: string, _opts: unknown) => {
@@ -194,6 +301,8 @@ export function createFakeVscode(): FakeVscode {
         return found;
       },
       showOpenDialog: async () => undefined,
+      createInputBox: () => quickInput('inputBox'),
+      createQuickPick: () => quickInput('quickPick'),
       withProgress: async (_o: unknown, task: (p: unknown, token: unknown) => Promise<unknown>) =>
         task({ report() {} }, { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) }),
       createWebviewPanel: () => {
