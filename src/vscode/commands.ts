@@ -96,7 +96,7 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
   async function connect(arg: unknown): Promise<ConnectionStatus | undefined> {
     const connection = await pickConnection(arg, 'Connection to open');
     if (!connection) return undefined;
-    await s.active.set(connection.id);
+    // The status bar keeps following the selected connection: this attempt shows on its own tree node.
     try {
       return await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Connecting to ${connection.name}…`, cancellable: true },

@@ -25,7 +25,8 @@ import {
   type E2eEnv,
 } from './harness';
 
-const QUERY_BINDING_ITEM = '[id="mysql-tls.mysql-tls.mysqlTls.queryBinding"]';
+// One status bar item for the focused context: with a query editor focused, it shows that editor's binding.
+const QUERY_BINDING_ITEM = '[id="mysql-tls.mysql-tls.mysqlTls.status"]';
 const CONNECTION = 'Sandbox VERIFY_IDENTITY';
 
 /** The results webview (nested iframes). */
@@ -76,7 +77,7 @@ describe('e2e query editor', () => {
       await dbRow.locator('.action-label[aria-label^="New Query"]').first().click();
       const binding = page.locator(QUERY_BINDING_ITEM);
       await binding.filter({ hasText: `${CONNECTION} · sandbox` }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-      assert.match(await binding.innerText(), /TLSv1\.[23] verified/, 'the binding shows the verified TLS session');
+      assert.match(await binding.innerText(), /: verified identity · TLSv1\.[23]/, 'the binding shows the verified TLS session');
 
       await replaceEditorText(page, "SELECT seq AS n, CONCAT('row ', seq) AS label, IF(seq % 3 = 0, NULL, seq) AS maybe FROM seq_1_to_1000000;");
       const started = Date.now();
