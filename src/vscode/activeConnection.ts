@@ -16,6 +16,9 @@ const STATE_KEY = 'mysqlTls.activeConnection';
 export class ActiveConnection extends DisposableBase {
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
+  private readonly selected = this._register(new vscode.EventEmitter<void>());
+  /** The user selected a connection (even the one already active): the status bar turns to it from a query editor. */
+  readonly onDidSelect = this.selected.event;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -50,9 +53,11 @@ export class ActiveConnection extends DisposableBase {
   }
 
   async set(id: string): Promise<void> {
-    if (this.state.get<string>(STATE_KEY) === id) return;
-    await this.state.update(STATE_KEY, id);
-    this.changed.fire();
+    if (this.state.get<string>(STATE_KEY) !== id) {
+      await this.state.update(STATE_KEY, id);
+      this.changed.fire();
+    }
+    this.selected.fire();
   }
 }
 

@@ -33,6 +33,12 @@ const CHANGE_QUERY_CONNECTION = 'mysqlTls.changeQueryConnection';
 export class TlsStatusBar extends DisposableBase {
   private readonly item: vscode.StatusBarItem;
   private queries: QueryEditorFocus | undefined;
+  /**
+   * The tree's selection is the focused context since the user selected a connection there; the query
+   * editor is again once it becomes active or is clicked into (VS Code keeps an editor "active" while the
+   * side bar has the focus).
+   */
+  private treeFocused = false;
 
   constructor(
     private readonly settings: ConnectionSettings,
@@ -45,6 +51,20 @@ export class TlsStatusBar extends DisposableBase {
     this._register(settings.onDidChange(() => this.update()));
     this._register(registry.onDidChange(() => this.update()));
     this._register(active.onDidChange(() => this.update()));
+    this._register(
+      active.onDidSelect(() => {
+        this.treeFocused = true;
+        this.update();
+      }),
+    );
+    this._register(vscode.window.onDidChangeActiveTextEditor(() => this.focusEditor()));
+    this._register(vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && this.focusEditor()));
+    this.update();
+  }
+
+  private focusEditor(): void {
+    if (!this.treeFocused) return;
+    this.treeFocused = false;
     this.update();
   }
 
@@ -56,7 +76,7 @@ export class TlsStatusBar extends DisposableBase {
   }
 
   update(): void {
-    const query = this.queries?.focused();
+    const query = this.treeFocused ? undefined : this.queries?.focused();
     if (query?.kind === 'unbound' || query?.kind === 'removed') {
       this.show(
         query.kind === 'unbound' ? '$(database) Not bound: choose a MySQL TLS connection' : '$(error) Query connection removed',

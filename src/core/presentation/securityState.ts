@@ -20,18 +20,18 @@ export function securityRank(state: SecurityState): number {
 
 /** The colours contributed in package.json (`contributes.colors`), with light, dark and both high-contrast values. */
 export const SECURITY_COLORS = {
-  verified: 'mysqlTls.security.verifiedForeground',
-  unverified: 'mysqlTls.security.unverifiedForeground',
-  plaintext: 'mysqlTls.security.plaintextForeground',
-  error: 'mysqlTls.security.errorForeground',
+  verified: 'mysqlTls.verifiedForeground',
+  unverified: 'mysqlTls.unverifiedForeground',
+  plaintext: 'mysqlTls.plaintextForeground',
+  error: 'mysqlTls.errorForeground',
 } as const;
 export type SecurityColorId = (typeof SECURITY_COLORS)[keyof typeof SECURITY_COLORS];
 
 /** Badge colours in the TLS details (background and text pairs, each readable at 4.5:1 in every default theme). */
 export const BADGE_COLORS = {
-  ok: { background: 'mysqlTls.badge.okBackground', foreground: 'mysqlTls.badge.okForeground' },
-  warn: { background: 'mysqlTls.badge.warnBackground', foreground: 'mysqlTls.badge.warnForeground' },
-  bad: { background: 'mysqlTls.badge.badBackground', foreground: 'mysqlTls.badge.badForeground' },
+  ok: { background: 'mysqlTls.badgeOkBackground', foreground: 'mysqlTls.badgeOkForeground' },
+  warn: { background: 'mysqlTls.badgeWarnBackground', foreground: 'mysqlTls.badgeWarnForeground' },
+  bad: { background: 'mysqlTls.badgeBadBackground', foreground: 'mysqlTls.badgeBadForeground' },
 } as const;
 
 /**

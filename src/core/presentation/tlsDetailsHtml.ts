@@ -8,7 +8,7 @@ import { agreementVerdict, serverFieldText, serverViewLabel, type TlsReport } fr
 import { checkWords, EXPIRY_WARNING_DAYS, formatDate, modeLabel } from './connectionPresentation';
 import { escapeHtml } from './escape';
 import { validityWords } from './expiry';
-import { BADGE_COLORS, goodTone, SECURITY_STATES, securityStateOf, type SecurityState, type Tone } from './securityState';
+import { BADGE_COLORS, goodTone, SECURITY_COLORS, SECURITY_STATES, securityStateOf, type SecurityState, type Tone } from './securityState';
 
 /** What the TLS details view shows: a connection, its state, and the report or the error. */
 export interface TlsDetailsModel {
@@ -175,7 +175,7 @@ export interface TlsDetailsPage {
   bodyHtml: string;
 }
 
-/** A contributed colour as the webview's CSS variable (`mysqlTls.badge.okBackground` -> `--vscode-mysqlTls-badge-okBackground`). */
+/** A contributed colour as the webview's CSS variable (`mysqlTls.badgeOkBackground` -> `--vscode-mysqlTls-badge-okBackground`). */
 function cssColor(id: string): string {
   return `var(--vscode-${id.replace(/\./g, '-')})`;
 }
@@ -191,9 +191,9 @@ const BADGE_CSS = [
     (tone) => `.badge.${tone} { background: ${cssColor(BADGE_COLORS[tone].background)}; color: ${cssColor(BADGE_COLORS[tone].foreground)}; }`,
   ),
   '.badge.neutral { border-color: var(--vscode-contrastBorder, var(--vscode-panel-border)); color: var(--vscode-foreground); }',
-  `.state.tone-ok { color: ${cssColor('mysqlTls.security.verifiedForeground')}; }`,
-  `.state.tone-warn { color: ${cssColor('mysqlTls.security.unverifiedForeground')}; }`,
-  `.state.tone-bad { color: ${cssColor('mysqlTls.security.plaintextForeground')}; }`,
+  `.state.tone-ok { color: ${cssColor(SECURITY_COLORS.verified)}; }`,
+  `.state.tone-warn { color: ${cssColor(SECURITY_COLORS.unverified)}; }`,
+  `.state.tone-bad { color: ${cssColor(SECURITY_COLORS.plaintext)}; }`,
 ].join('\n');
 
 /** The whole page: strict CSP (nothing but the two nonce'd scripts and the nonce'd style), theme variables. */

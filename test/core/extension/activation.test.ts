@@ -165,7 +165,7 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     const wrongHost = view.treeDataProvider.getTreeItem(nodes[1]);
     assert.equal(wrongHost.label, 'Wrong host');
     assert.match(wrongHost.description!, /^failed · /);
-    assert.deepEqual(JSON.parse(JSON.stringify(wrongHost.iconPath)), { id: 'error', color: { id: 'mysqlTls.security.errorForeground' } });
+    assert.deepEqual(JSON.parse(JSON.stringify(wrongHost.iconPath)), { id: 'error', color: { id: 'mysqlTls.errorForeground' } });
     // ...until that node is selected: then the item follows the selection.
     view.select!([nodes[1]]);
     await tick();

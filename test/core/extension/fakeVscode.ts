@@ -212,6 +212,7 @@ export function createFakeVscode(): FakeVscode {
       // Query editors (src/vscode/query): no text editors in the fake.
       activeTextEditor: undefined,
       onDidChangeActiveTextEditor: new EventEmitter<unknown>().event,
+      onDidChangeTextEditorSelection: new EventEmitter<unknown>().event,
     },
     languages: {
       createDiagnosticCollection: () => ({ set() {}, delete() {}, clear() {}, dispose() {} }),

@@ -89,9 +89,11 @@ describe('the security-state scale', () => {
     assert.equal(securityStateOf({ state: 'error' }), 'error');
   });
 
-  it('every contributed colour has light, dark and both high-contrast values', () => {
+  it('every contributed colour has light, dark and both high-contrast values, and an id a webview can use', () => {
     const ids = [...Object.values(SECURITY_COLORS), ...Object.values(BADGE_COLORS).flatMap((b) => [b.background, b.foreground])];
     for (const id of ids) {
+      // Webviews get `--vscode-` + the id with its first dot replaced: a second dot would make an unusable variable.
+      assert.equal(id.split('.').length, 2, `${id} has exactly one dot`);
       const d = colors.get(id);
       assert.ok(d, `${id} is in package.json contributes.colors`);
       for (const theme of ['light', 'dark', 'highContrast', 'highContrastLight'] as const) assert.match(d[theme], /^#[0-9A-Fa-f]{6}$/, `${id}.${theme}`);
