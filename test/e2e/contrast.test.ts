@@ -30,11 +30,12 @@ const AA_TEXT = 4.5;
 
 type ThemeKey = 'light' | 'dark' | 'highContrast' | 'highContrastLight';
 // The ids of VS Code 1.100's bundled themes (extensions/theme-defaults) and the class the workbench gets.
-const THEMES: { id: string; key: ThemeKey; workbenchClass: string }[] = [
-  { id: 'Default Light+', key: 'light', workbenchClass: 'vs' },
-  { id: 'Default Dark+', key: 'dark', workbenchClass: 'vs-dark' },
-  { id: 'Default High Contrast', key: 'highContrast', workbenchClass: 'hc-black' },
-  { id: 'Default High Contrast Light', key: 'highContrastLight', workbenchClass: 'hc-light' },
+// `label`: as the Color Theme picker names it (extensions/theme-defaults/package.nls.json).
+const THEMES: { id: string; label: string; key: ThemeKey; workbenchClass: string }[] = [
+  { id: 'Default Light+', label: 'Light+', key: 'light', workbenchClass: 'vs' },
+  { id: 'Default Dark+', label: 'Dark+', key: 'dark', workbenchClass: 'vs-dark' },
+  { id: 'Default High Contrast', label: 'Dark High Contrast', key: 'highContrast', workbenchClass: 'hc-black' },
+  { id: 'Default High Contrast Light', label: 'Light High Contrast', key: 'highContrastLight', workbenchClass: 'hc-light' },
 ];
 
 const contributed = new Map(
@@ -115,10 +116,26 @@ function assertReadable(where: string, theme: string, samples: Sample[], fallbac
     assert.ok(r.ratio >= AA_TEXT, `${where} (${theme}): ${r.what}: ${r.fg} on ${r.bg} is ${r.ratio.toFixed(2)}:1, below ${AA_TEXT}:1`);
 }
 
+/**
+ * Sets `workbench.colorTheme` in the user settings. The workbench does not always pick up a second write of
+ * the file (the first one it does), so when the theme has not changed after a while the Color Theme picker
+ * sets it, which writes the same setting; either way the setting must name the theme afterwards.
+ */
 async function setTheme(env: E2eEnv, page: Page, theme: (typeof THEMES)[number]): Promise<void> {
   const file = path.join(env.server.userDataDir, 'User', 'settings.json');
   writeFileSync(file, JSON.stringify({ ...readSettings(file), 'workbench.colorTheme': theme.id }, null, 2));
-  await page.locator(`.monaco-workbench.${theme.workbenchClass}`).waitFor({ state: 'attached', timeout: UI_TIMEOUT });
+  const applied = page.locator(`.monaco-workbench.${theme.workbenchClass}`);
+  const viaFile = await applied
+    .waitFor({ state: 'attached', timeout: 8_000 })
+    .then(() => true)
+    .catch(() => false);
+  if (!viaFile) {
+    await runCommand(page, 'Preferences: Color Theme');
+    await page.locator('.quick-input-widget .quick-input-box input').fill(theme.label);
+    await pick(page, theme.label, `Color Theme: ${theme.label}`);
+    await applied.waitFor({ state: 'attached', timeout: UI_TIMEOUT });
+  }
+  assert.equal(readSettings(file)['workbench.colorTheme'], theme.id, 'the user settings name the theme');
 }
 
 /** The TLS details webview's inner frame (the one with the badges). */
