@@ -241,8 +241,8 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
     'mysqlTls.selectActiveConnection': async (arg) => {
       const connection = await pickConnection(arg, 'Connection to show in the status bar');
       if (!connection) return;
+      // The tree refreshes on the active connection's change event (extension.ts): not on every click of a row.
       await s.active.set(connection.id);
-      s.tree.refresh();
     },
 
     // The client flavour is asked each time, the last choice first; a second argument ('mysql' or 'mariadb') skips the question.

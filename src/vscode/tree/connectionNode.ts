@@ -71,6 +71,9 @@ export class ConnectionNode implements TreeNode {
       : this.status.state === 'reconnecting'
         ? 'connection.connecting.reconnecting'
         : `connection.${this.status.state}`;
+    // A click shows the connection in the status bar, also when its row is already selected (the selection
+    // event does not fire then, and a query editor may have had the item meanwhile).
+    item.command = { command: 'mysqlTls.selectActiveConnection', title: 'Show in the Status Bar', arguments: [this.connection.id] };
     item.accessibilityInformation = {
       label: `${this.connection.name}, ${reconnect ? `reconnecting, attempt ${reconnect.attempt} of ${reconnect.maxAttempts}` : SECURITY_STATES[state].words}`,
     };

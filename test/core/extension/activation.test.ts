@@ -73,6 +73,12 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     );
     assert.equal(items[0]!.description, `${sb.host}:${sb.servers.tls.port} · VERIFY_IDENTITY`);
     assert.equal(items[0]!.contextValue, 'connection.disconnected');
+    // A click on a connection shows it in the status bar (a command: it runs even when the row is already selected).
+    assert.deepEqual((items[0] as { command?: unknown }).command, {
+      command: 'mysqlTls.selectActiveConnection',
+      title: 'Show in the Status Bar',
+      arguments: ['sb'],
+    });
     assert.equal(items[2]!.contextValue, 'invalidConnection');
     assert.match(items[2]!.description!, /^host: host is missing/);
     assert.ok(fake.notifications.some((n) => n.level === 'warning' && /host: host is missing/.test(n.message)));
