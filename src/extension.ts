@@ -76,9 +76,10 @@ export function activate(context: vscode.ExtensionContext): void {
     );
     const active = scope.add(new ActiveConnection(context.workspaceState, settings, registry));
     const tree = scope.add(new ConnectionsTreeProvider(settings, registry, () => active.id));
-    scope.add(vscode.window.createTreeView('mysqlTls.connections', { treeDataProvider: tree, showCollapseAll: true }));
+    const treeView = scope.add(vscode.window.createTreeView('mysqlTls.connections', { treeDataProvider: tree, showCollapseAll: true }));
+    active.followTreeSelection(treeView);
     scope.add(active.onDidChange(() => tree.refresh()));
-    scope.add(new TlsStatusBar(settings, registry, active));
+    const statusBar = scope.add(new TlsStatusBar(settings, registry, active));
     const details = scope.add(
       new TlsDetailsPanels(context.extensionUri, settings, registry, (action, connectionId) => {
         if (action === 'copyReport') {
@@ -94,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const editor = scope.add(new ConnectionEditorPanels({ extensionUri: context.extensionUri, settings, registry, gate, logger }));
     const reports = scope.add(new ReportViewer());
     const queries = scope.add(new QueryFeature({ extensionUri: context.extensionUri, settings, registry, logger, refreshTree: () => tree.refresh() }));
+    statusBar.followQueryEditors(queries.docs);
     const table: Record<CommandId, (...args: unknown[]) => unknown> = {
       ...createCommandTable({
         settings,

@@ -99,7 +99,7 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
   async function connect(arg: unknown): Promise<ConnectionStatus | undefined> {
     const connection = await pickConnection(arg, 'Connection to open');
     if (!connection) return undefined;
-    await s.active.set(connection.id);
+    // The status bar keeps following the selected connection: this attempt shows on its own tree node.
     try {
       return await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Connecting to ${connection.name}…`, cancellable: true },
@@ -253,8 +253,8 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
     'mysqlTls.selectActiveConnection': async (arg) => {
       const connection = await pickConnection(arg, 'Connection to show in the status bar');
       if (!connection) return;
+      // The tree refreshes on the active connection's change event (extension.ts): not on every click of a row.
       await s.active.set(connection.id);
-      s.tree.refresh();
     },
 
     // The client flavour is asked each time, the last choice first; a second argument ('mysql' or 'mariadb') skips the question.

@@ -155,9 +155,13 @@ describe('e2e connections', () => {
     const cipher = await serverCipher(env, c);
     await step(page, 'c-1-connect', async () => {
       await runOnConnection(page, 'MySQL TLS: Connect', c.profile.name);
+      // The status bar follows the selected connection: select it in the tree.
+      await openMysqlTlsView(page);
+      await treeItem(page, c.profile.name).first().click();
       const status = page.locator(STATUS_BAR_ITEM);
-      await status.filter({ hasText: cipher }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-      assert.ok((await status.innerText()).includes(cipher), `status bar shows the server's cipher ${cipher}`);
+      const expected = new RegExp(`${escapeRegExp(c.profile.name)}: verified identity · TLSv1\\.[23]`);
+      await status.filter({ hasText: expected }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      assert.match(await status.innerText(), expected, 'status bar names the connection and its state');
     });
     await step(page, 'c-2-tree', async () => {
       await openMysqlTlsView(page);
@@ -181,7 +185,7 @@ describe('e2e connections', () => {
     const cipher = await serverCipher(env, c);
     await step(page, 'd-1-tls-details', async () => {
       const status = page.locator(STATUS_BAR_ITEM);
-      await status.filter({ hasText: cipher }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await status.filter({ hasText: `${c.profile.name}: verified identity` }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       await status.click();
       await page
         .getByRole('tab', { name: new RegExp(`TLS Details: ${c.profile.name}`) })

@@ -27,7 +27,8 @@ import {
   type E2eEnv,
 } from './harness';
 
-const QUERY_BINDING_ITEM = '[id="mysql-tls.mysql-tls.mysqlTls.queryBinding"]';
+// One status bar item for the focused context: with a query editor focused, it shows that editor's binding.
+const QUERY_BINDING_ITEM = '[id="mysql-tls.mysql-tls.mysqlTls.status"]';
 const CONNECTION = 'Sandbox VERIFY_IDENTITY';
 
 /** The results webview (nested iframes). */
@@ -90,7 +91,7 @@ describe('e2e query editor', () => {
       await dbRow.locator('.action-label[aria-label^="New Query"]').first().click();
       const binding = page.locator(QUERY_BINDING_ITEM);
       await binding.filter({ hasText: `${CONNECTION} · sandbox` }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-      assert.match(await binding.innerText(), /TLSv1\.[23] verified/, 'the binding shows the verified TLS session');
+      assert.match(await binding.innerText(), /: verified identity · TLSv1\.[23]/, 'the binding shows the verified TLS session');
       // New Query documents are in the MySQL language (not VS Code's "MS SQL"), highlighted by the SQL grammar.
       await page.locator('[id="status.editor.mode"]', { hasText: /^MySQL$/ }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
 

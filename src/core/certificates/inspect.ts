@@ -4,6 +4,7 @@ import { describeCertificate, validityState, type CertificateInfo } from './cert
 import { readCertificateContainer, type ContainerFormat } from './certificateContainer';
 import { readSettingFile } from './pemFiles';
 import { escapeMarkdown } from '../presentation/escape';
+import { dayCount, validityWords } from '../presentation/expiry';
 
 /**
  * "Inspect certificate": any certificate or key file becomes a summary a person can read, with the
@@ -74,6 +75,8 @@ export interface InspectionSummary {
   chainInOrder: boolean;
   keys: InspectedKey[];
   warnings: InspectionWarning[];
+  /** When the file was inspected (ISO): the validity words count days from then. */
+  inspectedAt?: string;
 }
 
 export interface InspectOptions {
@@ -254,7 +257,7 @@ export function inspectData(data: Buffer, source: string, opts: InspectOptions =
         code: 'expiring-soon',
         severity: 'warning',
         certificate: i,
-        message: `${label} expires in ${info.daysLeft} day(s), on ${info.validTo}.`,
+        message: `${label} expires in ${dayCount(info.daysLeft)}, on ${info.validTo}.`,
       });
     if (info.keyType === 'rsa' && (info.keyBits ?? 0) < 2048)
       warnings.push({
@@ -339,7 +342,7 @@ export function inspectData(data: Buffer, source: string, opts: InspectOptions =
   if (certs.length === 0)
     warnings.push({ code: 'no-certificate', severity: 'warning', message: `${source} holds no certificate${keys.length ? ', only a private key' : ''}.` });
 
-  return { source, format: container.format, certificates, kind, chain, chainInOrder, keys, warnings };
+  return { source, format: container.format, certificates, kind, chain, chainInOrder, keys, warnings, inspectedAt: now.toISOString() };
 }
 
 const FORMAT_NAMES: Record<ContainerFormat, string> = {
@@ -378,7 +381,7 @@ export function renderInspection(s: InspectionSummary): string {
     out.push(`- Subject: ${md(c.subject)}`);
     out.push(`- Issuer: ${md(c.issuer)}${c.selfSigned ? ' (self-signed)' : ''}`);
     if (c.subjectAltNames.length) out.push(`- Subject alternative names: ${md(c.subjectAltNames.join(', '))}`);
-    out.push(`- Valid: ${c.validFrom} to ${c.validTo} (${c.daysLeft < 0 ? `expired ${-c.daysLeft} day(s) ago` : `${c.daysLeft} day(s) left`})`);
+    out.push(`- Valid: ${c.validFrom} to ${c.validTo} (${validityWords(c.validTo, s.inspectedAt ? new Date(s.inspectedAt) : new Date())})`);
     out.push(`- Key: ${keyText(c)}; signature: ${c.signatureAlgorithm ?? 'unknown'}`);
     out.push(`- CA: ${c.isCA ? 'yes' : 'no'}; extended key usage: ${c.extendedKeyUsage?.join(', ') ?? 'any (not restricted)'}`);
     out.push(`- Serial: ${c.serialNumber}`);

@@ -6,14 +6,16 @@ import { SECURITY_LABELS } from '../tls/formatReport';
 import { serverFieldText, type SecurityLevel, type TlsReport } from '../tls/tlsReport';
 import { DEFAULT_PORT } from '../profile';
 import { escapeMarkdown as escapeMarkdownText, markdownCodeSpan } from './escape';
+import { validityWords } from './expiry';
+import { goodTone, SECURITY_STATES, securityStateOf, type SecurityState, type Tone } from './securityState';
 
 /** Whose TLS the server's values describe: through ProxySQL's client port, the backend link's, not this socket's. */
 function serverSide(report: TlsReport): string {
   return report.server.via === 'proxysql' ? "Backend link's TLS, as ProxySQL forwarded it" : 'Server';
 }
 
-/** Which icon a connection shows: by state, and once connected by the security the handshake enforced. */
-export type ConnectionIconKind = 'disconnected' | 'connecting' | 'error' | SecurityLevel;
+/** Which icon a connection shows: its place on the security-state scale (securityState.ts). */
+export type ConnectionIconKind = SecurityState;
 
 /** Short words for the security level, used in the tree ("Verification: verified identity"). */
 export const VERIFICATION_WORDS: Record<SecurityLevel, string> = {
@@ -33,19 +35,8 @@ export function connectionDescription(profile: ConnectionProfile): string {
   return `${profile.host}:${profile.port ?? DEFAULT_PORT} · ${modeLabel(profile)}`;
 }
 
-export function iconKindOf(status: ConnectionStatus): ConnectionIconKind {
-  switch (status.state) {
-    case 'connected':
-      return status.report?.security ?? 'plaintext';
-    case 'connecting':
-    case 'reconnecting':
-      return 'connecting';
-    case 'error':
-      return 'error';
-    default:
-      return 'disconnected';
-  }
-}
+/** The connection's state on the one security scale (kept under this name for existing callers). */
+export const iconKindOf: (status: Pick<ConnectionStatus, 'state' | 'report'>) => SecurityState = securityStateOf;
 
 /** Escapes text for VS Code markdown (tooltips). Kept under this name for existing callers. */
 export const escapeMarkdown = escapeMarkdownText;
@@ -59,6 +50,34 @@ export function formatDate(iso: string): string {
   return iso.slice(0, 10);
 }
 
+/** A check of the handshake in words, with its tone (see checkWords). */
+export interface CheckWords {
+  text: string;
+  tone: Tone;
+}
+
+/**
+ * The chain or host-name check of a session in words that say what was done: a check that was not done
+ * (no TLS, no CA configured, a resumed session) reads "not checked (why)", never "failed"; a result the mode
+ * did not enforce says so. Green (`ok`) only when the session itself is verified.
+ */
+export function checkWords(report: TlsReport, check: 'chain' | 'host'): CheckWords {
+  const v = report.verification;
+  if (!report.encrypted) return { text: 'not checked (no TLS)', tone: 'neutral' };
+  const result = check === 'chain' ? v.chain : v.host;
+  const enforced = check === 'chain' ? v.chainEnforced : v.hostEnforced;
+  if (result === 'not-checked') return { text: report.sessionReused ? 'not checked (resumed TLS session)' : 'not checked', tone: 'neutral' };
+  if (check === 'chain') {
+    if (result === 'verified') return enforced ? { text: 'verified', tone: goodTone(report.security) } : { text: 'verified (not enforced)', tone: 'neutral' };
+    // Without a CA there was nothing of the user's to check against: Node's public roots failing a private
+    // server's certificate is not a failed check, it is no check.
+    if (!enforced && v.caSource === 'none') return { text: 'not checked (no CA)', tone: 'neutral' };
+    return { text: enforced ? 'failed' : 'fails against the CA (not enforced)', tone: enforced ? 'bad' : 'warn' };
+  }
+  if (result === 'verified') return enforced ? { text: 'verified', tone: goodTone(report.security) } : { text: 'matches (not enforced)', tone: 'neutral' };
+  return { text: enforced ? 'failed' : 'does not match (not enforced)', tone: enforced ? 'bad' : 'warn' };
+}
+
 export interface TlsFact {
   /** Stable key (tree item ids). */
   key: 'protocol' | 'cipher' | 'verification' | 'serverCertificate';
@@ -66,6 +85,8 @@ export interface TlsFact {
   /** Expiry within 30 days, not verified, plaintext. */
   warning: boolean;
   tooltip?: string;
+  /** The verification fact's level: its icon is the level's (the same scale as the connection's). */
+  level?: SecurityLevel;
 }
 
 export const EXPIRY_WARNING_DAYS = 30;
@@ -91,12 +112,13 @@ export function tlsFacts(report: TlsReport): TlsFact[] {
     label: `Verification: ${VERIFICATION_WORDS[report.security]}`,
     warning: report.security === 'plaintext' || report.security === 'encrypted',
     tooltip: SECURITY_LABELS[report.security],
+    level: report.security,
   });
   const leaf = report.peerChain[0];
   if (leaf) {
     facts.push({
       key: 'serverCertificate',
-      label: `Server certificate expires: ${formatDate(leaf.validTo)} (${leaf.daysLeft} days)`,
+      label: `Server certificate expires: ${formatDate(leaf.validTo)} (${validityWords(leaf.validTo)})`,
       warning: leaf.daysLeft < EXPIRY_WARNING_DAYS,
       tooltip: `${leaf.subject}\nissued by ${leaf.issuer}`,
     });
@@ -119,7 +141,7 @@ export function tlsSummaryMarkdown(name: string, profile: ConnectionProfile, sta
   } else if (status.state === 'error' && status.error) {
     lines.push(`$(error) **${escapeMarkdown(status.error.title)}**`, '', escapeMarkdown(status.error.detail), '', `Fix: ${escapeMarkdown(status.error.fix)}`);
   } else if (status.state === 'connected' && r) {
-    lines.push(`Security: **${escapeMarkdown(SECURITY_LABELS[r.security])}**`, '');
+    lines.push(`$(${SECURITY_STATES[r.security].icon}) Security: **${escapeMarkdown(SECURITY_LABELS[r.security])}**`, '');
     if (r.encrypted) {
       lines.push(`| | socket | ${r.server.via ? 'backend link (via ProxySQL)' : 'server'} |`, '|---|---|---|');
       // Table cells: a `|` in a server value would otherwise end the cell (even inside a code span).
@@ -127,16 +149,18 @@ export function tlsSummaryMarkdown(name: string, profile: ConnectionProfile, sta
       lines.push(`| protocol | ${cellCode(r.protocol ?? '')} | ${cellCode(serverFieldText(r.server, 'sslVersion'))} (Ssl_version) |`);
       lines.push(`| cipher | ${cellCode(r.cipher?.name ?? '')} | ${cellCode(serverFieldText(r.server, 'sslCipher'))} (Ssl_cipher) |`, '');
       lines.push(
-        `Chain: ${escapeMarkdownText(r.verification.chain)}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}; host name ${codeSpan(r.verification.verifiedName)}: ${escapeMarkdownText(r.verification.host)}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}`,
+        `Chain: ${escapeMarkdownText(checkWords(r, 'chain').text)}; host name ${codeSpan(r.verification.verifiedName)}: ${escapeMarkdownText(checkWords(r, 'host').text)}`,
       );
       const leaf = r.peerChain[0];
-      if (leaf) lines.push('', `Server certificate expires ${escapeMarkdownText(formatDate(leaf.validTo))} (${leaf.daysLeft} days)`);
+      if (leaf)
+        lines.push('', `Server certificate expires ${escapeMarkdownText(formatDate(leaf.validTo))} (${escapeMarkdownText(validityWords(leaf.validTo))})`);
     } else {
       lines.push(
         `Not encrypted${r.fallback ? ': the server offers no TLS, so PREFERRED fell back to plaintext' : ''}. ${serverSide(r)}: Ssl_version=${codeSpan(serverFieldText(r.server, 'sslVersion'))} Ssl_cipher=${codeSpan(serverFieldText(r.server, 'sslCipher'))}`,
       );
     }
-  } else lines.push('Not connected');
+  } else
+    lines.push(r ? 'Not connected (the TLS details keep the report of the last session or test).' : 'Not connected, and not tested since VS Code started.');
   return lines.join('\n');
 }
 
@@ -156,30 +180,32 @@ export interface StatusBarPresentation {
   text: string;
   tooltipMarkdown: string;
   background: 'none' | 'warning' | 'error';
+  /** The state on the security scale (the status bar item's icon and colour come from it). */
+  state: SecurityState;
 }
 
-/** The status bar item for the active connection. Its text carries the socket's exact cipher name. */
-export function statusBarPresentation(name: string, profile: ConnectionProfile, status: ConnectionStatus): StatusBarPresentation {
+/** What else the focused context says: a query editor's database and read-only flag. */
+export interface StatusBarFocus {
+  database?: string;
+  readOnly?: boolean;
+}
+
+/**
+ * The one status bar item, for the focused connection: `$(icon) NAME: state words · TLSv1.3`, always with the
+ * connection's name and its state in words (colour alone is not enough). The cipher and the socket/server
+ * comparison are in the tooltip.
+ */
+export function statusBarPresentation(name: string, profile: ConnectionProfile, status: ConnectionStatus, focus: StatusBarFocus = {}): StatusBarPresentation {
   const tooltipMarkdown = tlsSummaryMarkdown(name, profile, status);
+  const state = securityStateOf(status);
+  const style = SECURITY_STATES[state];
+  const label = `${name}${focus.database ? ` · ${focus.database}` : ''}`;
   const r = status.report;
-  switch (status.state) {
-    case 'connecting':
-      return { text: `$(sync~spin) ${name}`, tooltipMarkdown, background: 'none' };
-    case 'reconnecting':
-      return {
-        text: `$(sync~spin) ${name}: reconnecting${status.reconnect ? ` (${status.reconnect.attempt}/${status.reconnect.maxAttempts})` : ''}`,
-        tooltipMarkdown,
-        background: 'warning',
-      };
-    case 'error':
-      return { text: `$(error) ${name}`, tooltipMarkdown, background: 'error' };
-    case 'connected': {
-      if (!r || !r.encrypted) return { text: `$(unlock) ${name}: plaintext`, tooltipMarkdown, background: 'warning' };
-      const tls = `${r.protocol ?? ''} ${r.cipher?.name ?? ''}`.trim();
-      const verified = r.security === 'verified-identity' || r.security === 'verified-ca';
-      return verified ? { text: `$(lock) ${tls}`, tooltipMarkdown, background: 'none' } : { text: `$(unlock) ${tls}`, tooltipMarkdown, background: 'warning' };
-    }
-    default:
-      return { text: `$(plug) ${name}`, tooltipMarkdown, background: 'none' };
-  }
+  let words = style.words;
+  if (status.state === 'reconnecting') words = `reconnecting${status.reconnect ? ` (${status.reconnect.attempt}/${status.reconnect.maxAttempts})` : ''}`;
+  else if (state === 'plaintext' && r?.fallback) words = 'plaintext (the server offers no TLS)';
+  const tls = status.state === 'connected' && r?.encrypted && r.protocol ? ` · ${r.protocol}` : '';
+  const background = status.state === 'reconnecting' ? 'warning' : style.statusBackground;
+  const text = `$(${style.icon}) ${label}: ${words}${tls}${focus.readOnly ? ' · read-only' : ''}`;
+  return { text, tooltipMarkdown, background, state };
 }

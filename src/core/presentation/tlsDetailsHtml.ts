@@ -5,8 +5,10 @@ import { DEFAULT_PORT, type ConnectionProfile } from '../profile';
 import { SECURITY_LABELS } from '../tls/formatReport';
 import { SSL_MODE_RULES } from '../tls/sslMode';
 import { agreementVerdict, serverFieldText, serverViewLabel, type TlsReport } from '../tls/tlsReport';
-import { EXPIRY_WARNING_DAYS, formatDate, modeLabel } from './connectionPresentation';
+import { checkWords, EXPIRY_WARNING_DAYS, formatDate, modeLabel } from './connectionPresentation';
 import { escapeHtml } from './escape';
+import { validityWords } from './expiry';
+import { BADGE_COLORS, goodTone, SECURITY_COLORS, SECURITY_STATES, securityStateOf, type SecurityState, type Tone } from './securityState';
 
 /** What the TLS details view shows: a connection, its state, and the report or the error. */
 export interface TlsDetailsModel {
@@ -15,13 +17,16 @@ export interface TlsDetailsModel {
   state: ConnectionState;
   report?: TlsReport;
   error?: Pick<MysqlTlsError, 'code' | 'title' | 'detail' | 'fix' | 'field'>;
-  /** True when the report comes from Test Connection rather than an open session. */
-  fromTest?: boolean;
+  /**
+   * Where a report shown while not connected comes from: the last Test Connection, or the last session
+   * (closed or lost). Unset while connected (the open session's report).
+   */
+  reportFrom?: 'test' | 'last-session';
+  /** The clock for the certificates' days left (tests). */
+  now?: Date;
 }
 
 export { escapeHtml };
-
-type Tone = 'ok' | 'warn' | 'bad' | 'neutral';
 
 function badge(text: string, tone: Tone): string {
   return `<span class="badge ${tone}">${escapeHtml(text)}</span>`;
@@ -31,31 +36,49 @@ function row(label: string, valueHtml: string): string {
   return `<tr><th scope="row">${escapeHtml(label)}</th><td>${valueHtml}</td></tr>`;
 }
 
-function securityTone(report: TlsReport): Tone {
-  if (report.security === 'verified-identity') return 'ok';
-  if (report.security === 'verified-ca') return 'ok';
-  if (report.security === 'encrypted') return 'warn';
-  return 'bad';
-}
-
-function certificateHtml(cert: CertificateInfo, heading: string): string {
-  const tone: Tone = cert.daysLeft < 0 ? 'bad' : cert.daysLeft < EXPIRY_WARNING_DAYS ? 'warn' : 'ok';
+/**
+ * A certificate. A validity that is fine is green only on a verified session: next to an unverified one it
+ * says nothing about who sent the certificate.
+ */
+function certificateHtml(cert: CertificateInfo, heading: string, report: TlsReport, now: Date): string {
+  const tone: Tone = cert.daysLeft < 0 ? 'bad' : cert.daysLeft < EXPIRY_WARNING_DAYS ? 'warn' : goodTone(report.security);
   return `<section class="cert">
 <h3>${escapeHtml(heading)}</h3>
 <table>
 ${row('Subject', escapeHtml(cert.subject))}
 ${row('Issuer', escapeHtml(cert.issuer))}
 ${row('Subject alternative names', cert.subjectAltNames.length ? escapeHtml(cert.subjectAltNames.join(', ')) : '<em>none</em>')}
-${row('Valid', `${escapeHtml(formatDate(cert.validFrom))} to ${escapeHtml(formatDate(cert.validTo))} ${badge(cert.daysLeft < 0 ? `expired ${-cert.daysLeft} days ago` : `${cert.daysLeft} days left`, tone)}`)}
+${row('Valid', `${escapeHtml(formatDate(cert.validFrom))} to ${escapeHtml(formatDate(cert.validTo))} ${badge(validityWords(cert.validTo, now), tone)}`)}
 ${row('Key', escapeHtml(`${cert.keyType}${cert.keyBits ? ` ${cert.keyBits} bits` : ''}${cert.keyCurve ? ` ${cert.keyCurve}` : ''}${cert.signatureAlgorithm ? `, signed ${cert.signatureAlgorithm}` : ''}`))}
 ${row('SHA-256 fingerprint', `<code class="fingerprint">${escapeHtml(cert.fingerprintSha256)}</code>`)}
 </table>
 </section>`;
 }
 
-function verdict(result: 'verified' | 'failed' | 'not-checked', enforced: boolean): string {
-  const tone: Tone = result === 'verified' ? 'ok' : result === 'failed' ? 'bad' : 'neutral';
-  return `${badge(result, tone)} ${enforced ? badge('enforced by the mode', 'ok') : badge('not enforced by the mode', 'warn')}`;
+/** A check's result and whether the mode enforced it; for a plaintext session there was no check to enforce. */
+function verdict(report: TlsReport, check: 'chain' | 'host'): string {
+  const words = checkWords(report, check);
+  if (!report.encrypted) return badge(words.text, words.tone);
+  const enforced = check === 'chain' ? report.verification.chainEnforced : report.verification.hostEnforced;
+  return `${badge(words.text, words.tone)} ${enforced ? badge('enforced by the mode', goodTone(report.security)) : badge('not enforced by the mode', 'warn')}`;
+}
+
+/** The state line under the title: the state in words and where a report shown while not connected comes from. */
+function stateLine(model: TlsDetailsModel, state: SecurityState): string {
+  const words =
+    model.state === 'connected'
+      ? `connected · ${SECURITY_STATES[state].words}`
+      : model.state === 'reconnecting'
+        ? 'reconnecting'
+        : model.state === 'connecting'
+          ? 'connecting…'
+          : model.state === 'error'
+            ? 'the last attempt failed'
+            : model.report
+              ? 'not connected'
+              : 'not connected, and not tested since VS Code started';
+  const from = model.report && model.state !== 'connected' ? (model.reportFrom === 'test' ? 'below: the last Test Connection' : 'below: the last session') : '';
+  return `<strong class="state tone-${state === 'not-connected' || state === 'connecting' ? 'neutral' : SECURITY_STATES[state].tone}" data-state="${escapeHtml(model.state)}">${escapeHtml(words)}</strong>${from ? ` · ${escapeHtml(from)}` : ''}`;
 }
 
 function actionButton(action: string, label: string, secondary = false): string {
@@ -65,10 +88,12 @@ function actionButton(action: string, label: string, secondary = false): string 
 /** The body of the TLS details view. Every value is escaped: names and certificate fields are untrusted. */
 export function renderTlsDetailsBody(model: TlsDetailsModel): string {
   const { profile, report, error } = model;
+  const now = model.now ?? new Date();
   const parts: string[] = [];
   const mode = modeLabel(profile);
+  const state = securityStateOf(model.state === 'connected' ? model : { state: model.state });
   parts.push(`<header><h1>${escapeHtml(`TLS Details: ${model.name}`)}</h1>
-<p class="target">${escapeHtml(`${profile.user}@${profile.host}:${profile.port ?? DEFAULT_PORT}`)} · state <strong data-state="${escapeHtml(model.state)}">${escapeHtml(model.state)}</strong>${model.fromTest ? ' · from the last Test Connection' : ''}</p></header>`);
+<p class="target">${escapeHtml(`${profile.user}@${profile.host}:${profile.port ?? DEFAULT_PORT}`)} · ${stateLine(model, state)}</p></header>`);
   const actions = [
     model.state === 'connected' ? actionButton('disconnect', 'Disconnect', true) : actionButton('connect', model.state === 'error' ? 'Retry' : 'Connect'),
     actionButton('test', 'Test Connection', true),
@@ -93,19 +118,23 @@ ${error.field ? `<p>Setting: <code>${escapeHtml(error.field)}</code></p>` : ''}
   );
 
   if (!report) {
-    if (!error) parts.push(`<section><p class="muted">Not connected. Connect or test the connection to see how it is secured.</p></section>`);
+    if (!error)
+      parts.push(
+        `<section><p class="muted">Not connected, and not tested since VS Code started. Connect or test the connection to see how it is secured.</p></section>`,
+      );
     return parts.join('\n');
   }
 
   parts.push(
-    `<section><h2>Security</h2><p class="security">${badge(SECURITY_LABELS[report.security], securityTone(report))}${report.fallback ? ` ${badge('PREFERRED fell back to plaintext: the server offers no TLS', 'bad')}` : ''}</p></section>`,
+    `<section><h2>Security</h2><p class="security">${badge(SECURITY_LABELS[report.security], SECURITY_STATES[report.security].tone)}${report.fallback ? ` ${badge('PREFERRED fell back to plaintext: the server offers no TLS', 'bad')}` : ''}</p></section>`,
   );
 
   const agreementBadges: Record<ReturnType<typeof agreementVerdict>, [string, Tone]> = {
     'not-asked': ['not asked yet', 'neutral'],
     'not-reported': ['not reported', 'neutral'],
     'other-link': ['another link: not compared', 'neutral'],
-    agree: ['agree', 'ok'],
+    // Agreeing on "no TLS" or on an unverified session is not good news: green only when verified.
+    agree: ['agree', goodTone(report.security)],
     differ: ['differ', 'bad'],
   };
   const agree = (ok: boolean): string => badge(...agreementBadges[agreementVerdict(report, ok)]);
@@ -118,18 +147,18 @@ ${error.field ? `<p>Setting: <code>${escapeHtml(error.field)}</code></p>` : ''}
 
   const v = report.verification;
   parts.push(`<section><h2>Verification</h2><table>
-${row('Certificate chain', `${verdict(v.chain, v.chainEnforced)}${v.chainError ? ` <span class="muted">${escapeHtml(v.chainError)}</span>` : ''}`)}
-${row(`Host name (${v.verifiedName})`, `${verdict(v.host, v.hostEnforced)}${v.hostError ? ` <span class="muted">${escapeHtml(v.hostError)}</span>` : ''}`)}
+${row('Certificate chain', `${verdict(report, 'chain')}${v.chainError ? ` <span class="muted">${escapeHtml(v.chainError)}</span>` : ''}`)}
+${row(`Host name (${v.verifiedName})`, `${verdict(report, 'host')}${v.hostError ? ` <span class="muted">${escapeHtml(v.hostError)}</span>` : ''}`)}
 ${row('Trusted CA', escapeHtml(v.caSource === 'system' ? 'system trust store' : v.caSource === 'file' ? (profile.ssl?.ca ?? 'file') : 'none configured'))}
 </table></section>`);
 
   if (report.peerChain.length) {
     parts.push(
-      `<section><h2>Server certificate chain</h2>${report.peerChain.map((c, i) => certificateHtml(c, i === 0 ? 'Server certificate' : `Chain certificate #${i}`)).join('\n')}</section>`,
+      `<section><h2>Server certificate chain</h2>${report.peerChain.map((c, i) => certificateHtml(c, i === 0 ? 'Server certificate' : `Chain certificate #${i}`, report, now)).join('\n')}</section>`,
     );
   }
   parts.push(
-    `<section><h2>Client certificate</h2>${report.clientCertificate ? certificateHtml(report.clientCertificate, 'Client certificate') : '<p class="muted">None sent.</p>'}</section>`,
+    `<section><h2>Client certificate</h2>${report.clientCertificate ? certificateHtml(report.clientCertificate, 'Client certificate', report, now) : '<p class="muted">None sent.</p>'}</section>`,
   );
   if (report.hints.length)
     parts.push(`<section><h2>Hints</h2><ul class="hints">${report.hints.map((h) => `<li>${escapeHtml(h)}</li>`).join('')}</ul></section>`);
@@ -145,6 +174,27 @@ export interface TlsDetailsPage {
   title: string;
   bodyHtml: string;
 }
+
+/** A contributed colour as the webview's CSS variable (`mysqlTls.badgeOkBackground` -> `--vscode-mysqlTls-badge-okBackground`). */
+function cssColor(id: string): string {
+  return `var(--vscode-${id.replace(/\./g, '-')})`;
+}
+
+/**
+ * Badges and state text in the contributed colours (package.json `contributes.colors`: text on its own
+ * background at 4.5:1 or more in Light+, Dark+ and both High Contrast themes). In the high-contrast themes
+ * the badges also get the theme's contrast border.
+ */
+const BADGE_CSS = [
+  '.badge { display: inline-block; padding: 1px 6px; border-radius: 3px; font-size: 0.9em; border: 1px solid var(--vscode-contrastBorder, transparent); }',
+  ...(['ok', 'warn', 'bad'] as const).map(
+    (tone) => `.badge.${tone} { background: ${cssColor(BADGE_COLORS[tone].background)}; color: ${cssColor(BADGE_COLORS[tone].foreground)}; }`,
+  ),
+  '.badge.neutral { border-color: var(--vscode-contrastBorder, var(--vscode-panel-border)); color: var(--vscode-foreground); }',
+  `.state.tone-ok { color: ${cssColor(SECURITY_COLORS.verified)}; }`,
+  `.state.tone-warn { color: ${cssColor(SECURITY_COLORS.unverified)}; }`,
+  `.state.tone-bad { color: ${cssColor(SECURITY_COLORS.plaintext)}; }`,
+].join('\n');
 
 /** The whole page: strict CSP (nothing but the two nonce'd scripts and the nonce'd style), theme variables. */
 export function renderTlsDetailsPage(page: TlsDetailsPage): string {
@@ -169,11 +219,7 @@ h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.4em; border-botto
 table { border-collapse: collapse; } th, td { text-align: left; padding: 3px 12px 3px 0; vertical-align: top; } th[scope=row] { color: var(--vscode-descriptionForeground); font-weight: normal; }
 code, .fingerprint { font-family: var(--vscode-editor-font-family); word-break: break-all; }
 .muted { color: var(--vscode-descriptionForeground); }
-.badge { display: inline-block; padding: 1px 6px; border-radius: 3px; font-size: 0.9em; border: 1px solid transparent; }
-.badge.ok { background: var(--vscode-testing-iconPassed, #388a34); color: var(--vscode-editor-background); }
-.badge.warn { background: var(--vscode-editorWarning-foreground, #cca700); color: var(--vscode-editor-background); }
-.badge.bad { background: var(--vscode-errorForeground, #f14c4c); color: var(--vscode-editor-background); }
-.badge.neutral { border-color: var(--vscode-panel-border); }
+${BADGE_CSS}
 .error { border-left: 4px solid var(--vscode-errorForeground); padding: 4px 12px; background: var(--vscode-inputValidation-errorBackground); }
 .cert { margin-left: 8px; }
 .actions { margin: 8px 0; display: flex; gap: 6px; flex-wrap: wrap; }

@@ -2,11 +2,11 @@ import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../../core/connections/connectionRegistry';
 import type { Logger } from '../../core/logging/logger';
 import type { Session } from '../../core/mysql/session';
-import { codeSpan, iconKindOf, tlsSummaryMarkdown } from '../../core/presentation/connectionPresentation';
 import { prepareQuerySession } from '../../core/query/runStatements';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
 import type { ConnectionSettings } from '../connectionSettings';
 import { DisposableBase } from '../lifecycle';
+import type { FocusedQuery, QueryEditorFocus } from '../statusBar';
 
 /** Which connection (and default database) a SQL document runs on. */
 export interface QueryBinding {
@@ -29,7 +29,6 @@ interface BoundDocument {
  * menus (true for the focused editor even while a webview was last active, unlike a flag on the active editor).
  */
 export const BOUND_CONTEXT_KEY = 'mysqlTls.boundQueryDocuments';
-export const QUERY_BINDING_STATUS_ID = 'mysqlTls.queryBinding';
 
 /** The language of New Query documents (package.json contributes.languages; it reuses the SQL grammar). */
 export const MYSQL_LANGUAGE_ID = 'mysql';
@@ -46,11 +45,13 @@ export function isQueryLanguage(languageId: string): boolean {
  * session with the same TLS plan, prepared read-only when the connection says `readOnly`, and closed when
  * the document closes, its binding changes, or the connection disconnects.
  */
-export class QueryDocuments extends DisposableBase {
+export class QueryDocuments extends DisposableBase implements QueryEditorFocus {
   private readonly docs = new Map<string, BoundDocument>();
   private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri | undefined>());
   readonly onDidChange = this.changed.event;
-  private readonly statusItem: vscode.StatusBarItem;
+  /** The status bar (statusBar.ts) shows the focused editor's binding: one item for the focused context. */
+  private readonly focusChanged = this._register(new vscode.EventEmitter<void>());
+  readonly onDidChangeFocus = this.focusChanged.event;
 
   constructor(
     private readonly settings: ConnectionSettings,
@@ -58,9 +59,6 @@ export class QueryDocuments extends DisposableBase {
     private readonly logger: Logger,
   ) {
     super();
-    this.statusItem = this._register(vscode.window.createStatusBarItem(QUERY_BINDING_STATUS_ID, vscode.StatusBarAlignment.Left, 49));
-    this.statusItem.name = 'MySQL TLS Query Connection';
-    this.statusItem.command = 'mysqlTls.changeQueryConnection';
     this._register(vscode.window.onDidChangeActiveTextEditor(() => this.updateStatus()));
     this._register(
       vscode.workspace.onDidCloseTextDocument((doc) => {
@@ -183,59 +181,16 @@ export class QueryDocuments extends DisposableBase {
   }
 
   updateStatus(): void {
+    void vscode.commands.executeCommand('setContext', BOUND_CONTEXT_KEY, [...this.docs.keys()]);
+    this.focusChanged.fire();
+  }
+
+  focused(): FocusedQuery | undefined {
     const editor = vscode.window.activeTextEditor;
     const bound = editor ? this.docs.get(editor.document.uri.toString()) : undefined;
-    void vscode.commands.executeCommand('setContext', BOUND_CONTEXT_KEY, [...this.docs.keys()]);
-    if (!editor || !bound) {
-      // A SQL editor that is not bound offers the binding; other editors show nothing.
-      if (editor && isQueryLanguage(editor.document.languageId)) {
-        this.statusItem.text = '$(database) Not bound: choose a MySQL TLS connection';
-        this.statusItem.tooltip = 'Click to run this SQL on a MySQL TLS connection';
-        this.statusItem.backgroundColor = undefined;
-        this.statusItem.show();
-      } else this.statusItem.hide();
-      return;
-    }
-    const connection = this.settings.find(bound.binding.connectionId);
-    if (!connection) {
-      this.statusItem.text = '$(error) Query connection removed';
-      this.statusItem.tooltip = 'The connection this editor was bound to is no longer in the settings. Click to choose another.';
-      this.statusItem.show();
-      return;
-    }
-    const status = this.registry.status(connection.id);
-    const report = bound.session?.report ?? status.report;
-    const kind = iconKindOf(bound.session ? { ...status, state: 'connected', report } : status);
-    const icons: Record<string, string> = {
-      connecting: '$(sync~spin)',
-      error: '$(error)',
-      plaintext: '$(unlock)',
-      encrypted: '$(unlock)',
-      'verified-ca': '$(verified)',
-      'verified-identity': '$(lock)',
-    };
-    const icon = icons[kind] ?? '$(plug)';
-    const db = bound.binding.database ? ` · ${bound.binding.database}` : '';
-    const tls =
-      status.state === 'connected' && report
-        ? ` · ${report.encrypted ? `${report.protocol ?? 'TLS'}${kind === 'verified-identity' ? ' verified' : kind === 'verified-ca' ? ' CA verified' : ' unverified'}` : 'plaintext'}`
-        : status.state === 'connected'
-          ? ''
-          : ` · ${status.state}`;
-    const ro = connection.profile.readOnly ? ' · read-only' : '';
-    this.statusItem.text = `${icon} ${connection.name}${db}${tls}${ro}`;
-    const tooltip = new vscode.MarkdownString(tlsSummaryMarkdown(connection.name, connection.profile, status), true);
-    tooltip.appendMarkdown(
-      `\n\n_Query editor bound to this connection${bound.binding.database ? ` (database ${codeSpan(bound.binding.database)})` : ''}${ro ? ', read-only' : ''}. Click to change._`,
-    );
-    this.statusItem.tooltip = tooltip;
-    this.statusItem.backgroundColor =
-      kind === 'plaintext' || kind === 'encrypted'
-        ? new vscode.ThemeColor('statusBarItem.warningBackground')
-        : kind === 'error'
-          ? new vscode.ThemeColor('statusBarItem.errorBackground')
-          : undefined;
-    this.statusItem.accessibilityInformation = { label: `Query connection: ${this.statusItem.text.replace(/\$\([^)]*\)\s*/g, '')}` };
-    this.statusItem.show();
+    // A SQL editor that is not bound offers the binding; other editors leave the item to the tree's selection.
+    if (!bound) return editor && isQueryLanguage(editor.document.languageId) ? { kind: 'unbound' } : undefined;
+    if (!this.settings.find(bound.binding.connectionId)) return { kind: 'removed' };
+    return { kind: 'bound', connectionId: bound.binding.connectionId, database: bound.binding.database, report: bound.session?.report };
   }
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ConnectionStatus } from '../../core/connections/connectionRegistry';
 import { connectionDescription, escapeMarkdown, iconKindOf, tlsSummaryMarkdown, type ConnectionIconKind } from '../../core/presentation/connectionPresentation';
 import { publicKeyRetrievalIsInsecure } from '../../core/mysql/authSha2';
+import { SECURITY_STATES } from '../../core/presentation/securityState';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
 import { databaseNodes } from './databaseNode';
 import { proxysqlAdminChildren } from './proxysqlNodes';
@@ -10,24 +11,12 @@ import type { TreeNode } from './treeNode';
 import { secretsLocationText } from '../../core/presentation/secretStoreText';
 import { ConfiguredSecretStore } from '../secrets';
 
-/** Icon per state; once connected, per the security the handshake enforced. */
+/** Icon per state, from the one security scale: a stronger state never looks weaker, and only verified ones are green. */
 export function connectionIcon(kind: ConnectionIconKind): vscode.ThemeIcon {
-  switch (kind) {
-    case 'disconnected':
-      return new vscode.ThemeIcon('plug');
-    case 'connecting':
-      return new vscode.ThemeIcon('loading~spin');
-    case 'error':
-      return new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-    case 'plaintext':
-      return new vscode.ThemeIcon('unlock', new vscode.ThemeColor('errorForeground'));
-    case 'encrypted':
-      return new vscode.ThemeIcon('unlock', new vscode.ThemeColor('list.warningForeground'));
-    case 'verified-ca':
-      return new vscode.ThemeIcon('verified');
-    case 'verified-identity':
-      return new vscode.ThemeIcon('lock');
-  }
+  const style = SECURITY_STATES[kind];
+  // The tree's own spinner (the status bar's sync~spin would read as "syncing" here).
+  if (kind === 'connecting') return new vscode.ThemeIcon('loading~spin');
+  return new vscode.ThemeIcon(style.icon, style.color ? new vscode.ThemeColor(style.color) : undefined);
 }
 
 /** A configured connection. Children (when connected): the TLS node, then the databases. */
@@ -51,10 +40,12 @@ export class ConnectionNode implements TreeNode {
     const item = new vscode.TreeItem(this.connection.name, connected ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     const reconnect = this.status.state === 'reconnecting' ? this.status.reconnect : undefined;
-    item.description = reconnect
-      ? `${connectionDescription(this.connection.profile)} · reconnecting (${reconnect.attempt}/${reconnect.maxAttempts})`
-      : connectionDescription(this.connection.profile);
-    item.iconPath = connectionIcon(iconKindOf(this.status));
+    const state = iconKindOf(this.status);
+    // The state in words on every node (a failed attempt shows here, on its own connection), not by colour alone.
+    const stateWords = reconnect ? `reconnecting (${reconnect.attempt}/${reconnect.maxAttempts})` : SECURITY_STATES[state].words;
+    item.description =
+      state === 'not-connected' ? connectionDescription(this.connection.profile) : `${stateWords} · ${connectionDescription(this.connection.profile)}`;
+    item.iconPath = connectionIcon(state);
     let summary = tlsSummaryMarkdown(this.connection.name, this.connection.profile, this.status);
     const { conflict, restricted } = this.connection;
     if (conflict) {
@@ -83,8 +74,11 @@ export class ConnectionNode implements TreeNode {
       : this.status.state === 'reconnecting'
         ? 'connection.connecting.reconnecting'
         : `connection.${this.status.state}`;
+    // A click shows the connection in the status bar, also when its row is already selected (the selection
+    // event does not fire then, and a query editor may have had the item meanwhile).
+    item.command = { command: 'mysqlTls.selectActiveConnection', title: 'Show in the Status Bar', arguments: [this.connection.id] };
     item.accessibilityInformation = {
-      label: `${this.connection.name}, ${reconnect ? `reconnecting, attempt ${reconnect.attempt} of ${reconnect.maxAttempts}` : this.status.state}`,
+      label: `${this.connection.name}, ${reconnect ? `reconnecting, attempt ${reconnect.attempt} of ${reconnect.maxAttempts}` : SECURITY_STATES[state].words}`,
     };
     return item;
   }

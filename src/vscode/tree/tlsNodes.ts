@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { tlsFacts, type TlsFact } from '../../core/presentation/connectionPresentation';
+import { SECURITY_STATES } from '../../core/presentation/securityState';
 import type { TlsReport } from '../../core/tls/tlsReport';
 import type { TreeNode } from './treeNode';
 
@@ -23,9 +24,12 @@ export class TlsFactNode implements TreeNode {
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.fact.label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.iconPath = this.fact.warning
-      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
-      : new vscode.ThemeIcon(FACT_ICONS[this.fact.key]);
+    const level = this.fact.level && SECURITY_STATES[this.fact.level];
+    item.iconPath = level
+      ? new vscode.ThemeIcon(level.icon, level.color ? new vscode.ThemeColor(level.color) : undefined)
+      : this.fact.warning
+        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+        : new vscode.ThemeIcon(FACT_ICONS[this.fact.key]);
     item.tooltip = this.fact.tooltip;
     item.contextValue = `tlsFact.${this.fact.key}`;
     return item;
@@ -45,7 +49,9 @@ export class TlsGroupNode implements TreeNode {
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem('TLS', vscode.TreeItemCollapsibleState.Expanded);
     item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon(this.report.encrypted ? 'shield' : 'unlock');
+    const level = SECURITY_STATES[this.report.security];
+    item.iconPath = new vscode.ThemeIcon(level.icon, level.color ? new vscode.ThemeColor(level.color) : undefined);
+    item.description = level.words;
     item.contextValue = 'tlsGroup';
     item.command = { command: 'mysqlTls.showTlsDetails', title: 'Show TLS Details', arguments: [this.connectionId] };
     return item;

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../../core/connections/connectionRegistry';
 import { isTlsDetailsRequest, type TlsDetailsAction, type TlsDetailsUpdate } from '../../core/presentation/tlsDetailsMessages';
 import { renderTlsDetailsBody, renderTlsDetailsPage, type TlsDetailsModel } from '../../core/presentation/tlsDetailsHtml';
+import type { TlsReport } from '../../core/tls/tlsReport';
 import type { ConnectionSettings } from '../connectionSettings';
 import { DisposableBase, DisposableStore } from '../lifecycle';
 
@@ -10,9 +11,16 @@ import { DisposableBase, DisposableStore } from '../lifecycle';
 export const ELEMENTS_SCRIPT = ['dist', 'webview', 'vscode-elements.js'] as const;
 export const VIEW_SCRIPT = ['media', 'tlsDetails.js'] as const;
 
+/** Whether two reports describe one session (a report completed with the server's view is a new object of the same session). */
+function sameSession(a: TlsReport | undefined, b: TlsReport): boolean {
+  return a !== undefined && (a === b || (a.threadId === b.threadId && a.host === b.host && a.port === b.port));
+}
+
 /** One `TLS Details: NAME` panel per connection, re-rendered when its state changes. */
 export class TlsDetailsPanels extends DisposableBase {
   private readonly panels = new Map<string, { panel: vscode.WebviewPanel; store: DisposableStore }>();
+  /** The report of each connection's latest session: a report shown later that is not it came from Test Connection. */
+  private readonly sessionReports = new Map<string, TlsReport>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -21,7 +29,12 @@ export class TlsDetailsPanels extends DisposableBase {
     private readonly runAction: (action: TlsDetailsAction, connectionId: string) => void,
   ) {
     super();
-    this._register(registry.onDidChange((s) => this.render(s.id)));
+    this._register(
+      registry.onDidChange((s) => {
+        if ((s.state === 'connected' || s.state === 'reconnecting') && s.report) this.sessionReports.set(s.id, s.report);
+        this.render(s.id);
+      }),
+    );
     this._register(settings.onDidChange(() => [...this.panels.keys()].forEach((id) => this.render(id))));
     this._register({ dispose: () => [...this.panels.values()].forEach((p) => p.panel.dispose()) });
   }
@@ -36,7 +49,12 @@ export class TlsDetailsPanels extends DisposableBase {
       state: status.state,
       report: status.report,
       error: status.error,
-      fromTest: status.state !== 'connected' && status.report !== undefined,
+      reportFrom:
+        status.state === 'connected' || !status.report
+          ? undefined
+          : sameSession(this.sessionReports.get(connectionId), status.report)
+            ? 'last-session'
+            : 'test',
     };
   }
 

@@ -235,7 +235,7 @@ describe('the packaged build: vendor libraries split out of dist/extension.js', 
     it('connects through vendor/mysql2.js (not node_modules)', async () => {
       await fake.commands.get('mysqlTls.connect')!('sb');
       assert.equal(await stateOf('Sandbox'), 'connection.connected', lastError());
-      assert.match(fake.statusBarItems.get('mysqlTls.status')!.text, /^\$\(lock\) TLSv1\.[23] \S+$/);
+      assert.match(fake.statusBarItems.get('mysqlTls.status')!.text, /^\$\(verified-filled\) .+: verified identity · TLSv1\.[23]$/);
       assert.equal(vendorLoaded(VENDOR.mysql2!), true);
       assert.equal(fromNodeModules('mysql2'), false);
       await fake.commands.get('mysqlTls.disconnect')!({ connectionId: 'sb' });

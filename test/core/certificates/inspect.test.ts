@@ -131,6 +131,25 @@ describe('inspectFile', { timeout: 60_000 }, () => {
     assert.match(shown(same), /\*\*Critical\*\*: #1 CN=Acme CA has the same CN/);
   });
 
+  test('Inspect Certificate counts the days since expiry without an extra day: 2 days and 5 hours reads "expired 2 days ago"', async () => {
+    const day = 86_400_000;
+    const now = new Date();
+    // Certificate times have whole seconds: the expiry is set to the second, and the count is from `now`.
+    const notAfter = new Date(Math.floor((now.getTime() - 2 * day - 5 * 3_600_000) / 1000) * 1000);
+    const expired = await issueCertificate({
+      issuer: ca,
+      subject: distinguishedName({ commonName: 'lapsed' }),
+      usage: 'server',
+      dnsNames: ['lapsed'],
+      notBefore: new Date(now.getTime() - 30 * day),
+      notAfter,
+    });
+    writeFileSync(f('lapsed.pem'), expired.certPem);
+    const s = await inspectFile(f('lapsed.pem'), { now });
+    assert.match(shown(s), /\(expired 2 days ago\)/);
+    assert.doesNotMatch(shown(s), /3 day|day\(s\)/);
+  });
+
   test('SHA-1 signature and a 1024-bit RSA key (made with openssl)', { skip: !openssl }, () => {
     writeFileSync(f('ca-key.pem'), ca.keyPem);
     run('openssl', ['req', '-new', '-newkey', 'rsa:1024', '-nodes', '-subj', '/CN=weak', '-keyout', f('weak-key.pem'), '-out', f('weak.csr')]);

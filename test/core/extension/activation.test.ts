@@ -59,9 +59,9 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     assert.ok(fake.treeViews.has('mysqlTls.connections'));
     const item = fake.statusBarItems.get('mysqlTls.status')!;
     assert.equal(item.name, 'MySQL TLS');
-    assert.equal(item.command, 'mysqlTls.showTlsDetails');
+    assert.deepEqual(item.command, { command: 'mysqlTls.showTlsDetails', title: 'Show TLS Details', arguments: ['sb'] });
     assert.equal(item.visible, true);
-    assert.equal(item.text, '$(plug) Sandbox TLS');
+    assert.equal(item.text, '$(plug) Sandbox TLS: not connected');
   });
 
   it('shows an invalid entry as an error node naming the field, next to the valid ones', async () => {
@@ -73,6 +73,12 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     );
     assert.equal(items[0]!.description, `${sb.host}:${sb.servers.tls.port} · VERIFY_IDENTITY`);
     assert.equal(items[0]!.contextValue, 'connection.disconnected');
+    // A click on a connection shows it in the status bar (a command: it runs even when the row is already selected).
+    assert.deepEqual((items[0] as { command?: unknown }).command, {
+      command: 'mysqlTls.selectActiveConnection',
+      title: 'Show in the Status Bar',
+      arguments: ['sb'],
+    });
     assert.equal(items[2]!.contextValue, 'invalidConnection');
     assert.match(items[2]!.description!, /^host: host is missing/);
     assert.ok(fake.notifications.some((n) => n.level === 'warning' && /host: host is missing/.test(n.message)));
@@ -101,10 +107,10 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     assert.ok(!fake.logLines.join('\n').includes(inlinePassword), 'and never reached the log');
   });
 
-  it('connects: tree shows TLS facts and databases, status bar shows the socket cipher', async () => {
+  it('connects: tree shows TLS facts and databases, status bar names the connection and its state, the tooltip the socket cipher', async () => {
     await fake.commands.get('mysqlTls.connect')!('sb');
     const item = fake.statusBarItems.get('mysqlTls.status')!;
-    assert.match(item.text, /^\$\(lock\) TLSv1\.[23] \S+$/);
+    assert.match(item.text, /^\$\(verified-filled\) Sandbox TLS: verified identity · TLSv1\.[23]$/);
     assert.equal(loaded('mysql2'), true);
     const provider = fake.treeViews.get('mysqlTls.connections')!.treeDataProvider;
     const [node] = await provider.getChildren();
@@ -115,14 +121,12 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     // System schemas are grouped in a collapsed folder unless mysqlTls.showSystemSchemas is on.
     assert.ok(labels.includes('System schemas'));
     const tls = (await provider.getChildren(children[0])).map((c) => provider.getTreeItem(c).label!);
-    const cipher = item.text.split(' ').pop()!;
-    assert.deepEqual(tls.slice(0, 3), [
-      item.text.split(' ')[1] && `Protocol: ${item.text.split(' ')[1]}`,
-      `Cipher: ${cipher}`,
-      'Verification: verified identity',
-    ]);
+    const protocol = item.text.split(' ').pop()!;
+    const cipher = /^Cipher: (\S+)$/.exec(tls[1] ?? '')?.[1];
+    assert.ok(cipher, `a cipher fact: ${tls.join(' | ')}`);
+    assert.deepEqual(tls.slice(0, 3), [`Protocol: ${protocol}`, `Cipher: ${cipher}`, 'Verification: verified identity']);
     assert.match(tls[3]!, /^Server certificate expires: /);
-    assert.ok(item.tooltip!.value.includes(`\`${cipher}\``));
+    assert.ok(item.tooltip!.value.includes(`| cipher | \`${cipher}\``), 'the cipher and the socket/server comparison are in the tooltip');
   });
 
   it('Duplicate Connection gives the copy its own secret, bound to the copy; the original keeps its own', async () => {
@@ -150,7 +154,7 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
 
   it('disconnects', async () => {
     await fake.commands.get('mysqlTls.disconnect')!({ connectionId: 'sb' });
-    assert.equal(fake.statusBarItems.get('mysqlTls.status')!.text, '$(plug) Sandbox TLS');
+    assert.equal(fake.statusBarItems.get('mysqlTls.status')!.text, '$(plug) Sandbox TLS: not connected');
   });
 
   it('a failed connect shows `title: detail` with Show Fix and Details, and the error state', async () => {
@@ -160,7 +164,21 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     const error = fake.notifications.slice(before).find((n) => n.level === 'error')!;
     assert.match(error.message, /^The server certificate does not name this host: /);
     assert.deepEqual(error.items, ['Show Fix', 'Details']);
-    assert.equal(fake.statusBarItems.get('mysqlTls.status')!.text, '$(error) Wrong host');
+    // The failed attempt shows on its own node; the status bar keeps the selected connection...
+    assert.equal(fake.statusBarItems.get('mysqlTls.status')!.text, '$(plug) Sandbox TLS: not connected');
+    const view = fake.treeViews.get('mysqlTls.connections')!;
+    const nodes = await view.treeDataProvider.getChildren();
+    const wrongHost = view.treeDataProvider.getTreeItem(nodes[1]);
+    assert.equal(wrongHost.label, 'Wrong host');
+    assert.match(wrongHost.description!, /^failed · /);
+    assert.deepEqual(JSON.parse(JSON.stringify(wrongHost.iconPath)), { id: 'error', color: { id: 'mysqlTls.errorForeground' } });
+    // ...until that node is selected: then the item follows the selection.
+    view.select!([nodes[1]]);
+    await tick();
+    assert.equal(fake.statusBarItems.get('mysqlTls.status')!.text, '$(error) Wrong host: failed');
+    view.select!([nodes[0]]);
+    await tick();
+    assert.equal(fake.statusBarItems.get('mysqlTls.status')!.text, '$(plug) Sandbox TLS: not connected');
   });
 
   it('Add Connection: Escape writes nothing; the full flow writes the entry and stores the password', async () => {

@@ -36,15 +36,24 @@ export interface FakeVscode {
   notifications: Notification[];
   statusBarItems: Map<
     string,
-    { text: string; name?: string; command?: string; tooltip?: { value: string }; backgroundColor?: { id: string }; visible: boolean }
+    {
+      text: string;
+      name?: string;
+      command?: string | { command: string; arguments?: unknown[] };
+      tooltip?: { value: string };
+      backgroundColor?: { id: string };
+      visible: boolean;
+    }
   >;
   treeViews: Map<
     string,
     {
       treeDataProvider: {
         getChildren(n?: unknown): Promise<unknown[]>;
-        getTreeItem(n: unknown): { label?: string; description?: string; id?: string; contextValue?: string };
+        getTreeItem(n: unknown): { label?: string; description?: string; id?: string; contextValue?: string; iconPath?: unknown };
       };
+      /** Selects nodes as a click in the view would (fires onDidChangeSelection). */
+      select?(nodes: unknown[]): void;
     }
   >;
   settings: { user: Record<string, unknown>; workspace: Record<string, unknown> };
@@ -279,8 +288,9 @@ export function createFakeVscode(): FakeVscode {
         return item;
       },
       createTreeView: (id: string, options: FakeVscode['treeViews'] extends Map<string, infer V> ? V : never) => {
-        fake.treeViews.set(id, options);
-        return { dispose() {} };
+        const selection = new EventEmitter<{ selection: unknown[] }>();
+        fake.treeViews.set(id, { ...options, select: (nodes) => selection.fire({ selection: nodes }) });
+        return { onDidChangeSelection: selection.event, dispose() {} };
       },
       showInformationMessage: notify('info'),
       showWarningMessage: notify('warning'),
@@ -311,6 +321,7 @@ export function createFakeVscode(): FakeVscode {
       // Query editors (src/vscode/query): no text editors in the fake.
       activeTextEditor: undefined,
       onDidChangeActiveTextEditor: new EventEmitter<unknown>().event,
+      onDidChangeTextEditorSelection: new EventEmitter<unknown>().event,
     },
     languages: {
       createDiagnosticCollection: () => ({ set() {}, delete() {}, clear() {}, dispose() {} }),

@@ -39,10 +39,10 @@ describe('reconnecting, as the status bar and the tree show it', () => {
     uninstall();
   });
 
-  it('KILL: "$(sync~spin) NAME: reconnecting (1/5)" in the status bar and the tree, then the lock again', async () => {
+  it('KILL: "$(sync~spin) NAME: reconnecting (1/5)" in the status bar and the tree, then verified identity again', async () => {
     await fake.commands.get('mysqlTls.connect')!('sb');
     const item = fake.statusBarItems.get('mysqlTls.status')!;
-    assert.match(item.text, /^\$\(lock\) TLSv1\.[23] /);
+    assert.match(item.text, /^\$\(verified-filled\) Sandbox TLS: verified identity · TLSv1\.[23]$/);
     const provider = fake.treeViews.get('mysqlTls.connections')!.treeDataProvider;
     const treeItem = async (): Promise<{ description?: string; contextValue?: string }> => provider.getTreeItem((await provider.getChildren())[0]);
 
@@ -64,16 +64,16 @@ describe('reconnecting, as the status bar and the tree show it', () => {
       if (t.description) descriptions.add(t.description);
       if (t.contextValue) contexts.add(t.contextValue);
       if (item.text.includes('reconnecting')) sawReconnecting = true;
-      if (sawReconnecting && item.text.startsWith('$(lock)')) break;
+      if (sawReconnecting && item.text.startsWith('$(verified-filled)')) break;
       await new Promise((r) => setTimeout(r, 5));
     }
     assert.ok(texts.has('$(sync~spin) Sandbox TLS: reconnecting (1/5)'), [...texts].join(' | '));
     assert.ok(
-      [...descriptions].some((d) => d.endsWith('· reconnecting (1/5)')),
+      [...descriptions].some((d) => d.startsWith('reconnecting (1/5) · ')),
       [...descriptions].join(' | '),
     );
     assert.ok(contexts.has('connection.connecting.reconnecting'), 'Disconnect (cancel) stays available while reconnecting');
-    assert.match(item.text, /^\$\(lock\) TLSv1\.[23] /, 'connected again, verified');
+    assert.match(item.text, /^\$\(verified-filled\) Sandbox TLS: verified identity · TLSv1\.[23]$/, 'connected again, verified');
     assert.equal((await treeItem()).contextValue, 'connection.connected');
   });
 });
