@@ -1,4 +1,5 @@
 import type { CertificateInfo } from '../certificates/certificateInfo';
+import { checkWords } from '../presentation/checkWords';
 import { plainTextLine } from '../presentation/escape';
 import { agreementVerdict, serverFieldText, serverViewLabel, type SecurityLevel, type TlsReport } from './tlsReport';
 
@@ -34,10 +35,10 @@ export function formatReport(r: TlsReport, user: string): string {
     lines.push(`${pad('protocol')}${r.protocol} (${server}: ${serverFieldText(r.server, 'sslVersion')}) ${verdict(r.agreement.protocol)}`.trimEnd());
     lines.push(`${pad('cipher')}${r.cipher?.name} (${server}: ${serverFieldText(r.server, 'sslCipher')}) ${verdict(r.agreement.cipher)}`.trimEnd());
     lines.push(
-      `${pad('chain')}${r.verification.chain}${r.verification.chainEnforced ? ' (enforced)' : ' (not enforced)'}${r.verification.chainError ? `: ${r.verification.chainError}` : ''}`,
+      `${pad('chain')}${checkWords(r, 'chain').text}${r.verification.chainEnforced ? ' (enforced)' : ''}${r.verification.chainError ? `: ${r.verification.chainError}` : ''}`,
     );
     lines.push(
-      `${pad('host name')}${r.verification.verifiedName}: ${r.verification.host}${r.verification.hostEnforced ? ' (enforced)' : ' (not enforced)'}${r.verification.hostError ? `: ${r.verification.hostError}` : ''}`,
+      `${pad('host name')}${r.verification.verifiedName}: ${checkWords(r, 'host').text}${r.verification.hostEnforced ? ' (enforced)' : ''}${r.verification.hostError ? `: ${r.verification.hostError}` : ''}`,
     );
     r.peerChain.forEach((c, i) => lines.push(`${pad(i === 0 ? 'server cert' : `  chain #${i}`)}${certLine(c)}`));
     if (r.sessionReused) lines.push(`${pad('session')}resumed TLS session`);

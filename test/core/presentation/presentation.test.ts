@@ -7,6 +7,7 @@ import { checkWords, connectionDescription, statusBarPresentation, tlsFacts, tls
 import { mysqlCommandLine } from '../../../src/core/presentation/mysqlCommandLine';
 import { escapeHtml, renderTlsDetailsBody, renderTlsDetailsPage } from '../../../src/core/presentation/tlsDetailsHtml';
 import { isTlsDetailsRequest } from '../../../src/core/presentation/tlsDetailsMessages';
+import { formatReport } from '../../../src/core/tls/formatReport';
 import type { TlsReport } from '../../../src/core/tls/tlsReport';
 import { loadSandbox, sandboxProfile } from '../../helpers/sandbox';
 
@@ -74,6 +75,10 @@ describe('presentation of real sandbox reports', () => {
     assert.doesNotMatch(html, /not-checked|>failed</);
     assert.doesNotMatch(html, /badge ok/, 'no green badge on an encrypted but unverified session');
     assert.match(html, /<span class="badge neutral">agree<\/span>/);
+    // The plain-text report (Copy Report, the probe CLI) uses the same words.
+    const text = formatReport(preferred, 'app');
+    assert.match(text, /chain\s+not checked \(no CA\)/);
+    assert.doesNotMatch(text, /failed/);
   });
 
   it('plaintext: no green anywhere, checks "not checked (no TLS)", no "enforced" badges', () => {
