@@ -8,6 +8,14 @@ const ASSUMED_VALIDITY_MS = 30 * 60_000;
 
 type GoogleAuthModule = typeof import('google-auth-library');
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const library = (): GoogleAuthModule => require('google-auth-library') as GoogleAuthModule;
+
+/** Application Default Credentials asked for the Cloud SQL login scope (a new one per login: no token cache). */
+export function googleAuthForCloudSql(): InstanceType<GoogleAuthModule['GoogleAuth']> {
+  return new (library().GoogleAuth)({ scopes: [GCP_SQL_LOGIN_SCOPE] });
+}
+
 /** The part of google-auth-library's GoogleAuth used here (tests supply their own). */
 export interface GoogleAuthLike {
   getClient(): Promise<AuthClient>;
@@ -18,13 +26,15 @@ export interface GoogleAuthLike {
  * (GOOGLE_APPLICATION_CREDENTIALS, `gcloud auth application-default login`, the metadata server), optionally
  * impersonating auth.impersonate (IAM Credentials API, "Service Account Token Creator" on that account).
  */
-export async function token(request: TokenRequest, auth?: GoogleAuthLike): Promise<CloudToken> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const lib = (): GoogleAuthModule => require('google-auth-library') as GoogleAuthModule;
-  const source = auth ?? new (lib().GoogleAuth)({ scopes: [GCP_SQL_LOGIN_SCOPE] });
-  let client = await source.getClient();
+export async function token(request: TokenRequest, auth: GoogleAuthLike = googleAuthForCloudSql()): Promise<CloudToken> {
+  let client = await auth.getClient();
   if (request.auth.impersonate) {
-    client = new (lib().Impersonated)({ sourceClient: client, targetPrincipal: request.auth.impersonate, targetScopes: [GCP_SQL_LOGIN_SCOPE], lifetime: 3600 });
+    client = new (library().Impersonated)({
+      sourceClient: client,
+      targetPrincipal: request.auth.impersonate,
+      targetScopes: [GCP_SQL_LOGIN_SCOPE],
+      lifetime: 3600,
+    });
   }
   const got = await client.getAccessToken();
   if (!got.token) throw new Error('Google Application Default Credentials returned no access token');
