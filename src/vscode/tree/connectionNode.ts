@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isTokenAuth } from '../../core/cloudAuth/authSettings';
 import type { ConnectionStatus } from '../../core/connections/connectionRegistry';
 import { connectionDescription, escapeMarkdown, iconKindOf, tlsSummaryMarkdown, type ConnectionIconKind } from '../../core/presentation/connectionPresentation';
 import { publicKeyRetrievalIsInsecure } from '../../core/mysql/authSha2';
@@ -80,6 +81,8 @@ export class ConnectionNode implements TreeNode {
       : this.status.state === 'reconnecting'
         ? 'connection.connecting.reconnecting'
         : `connection.${this.status.state}`;
+    // A cloud token login has no password to set: package.json hides Set Password for '.token'.
+    if (isTokenAuth(this.connection.profile.auth)) item.contextValue += '.token';
     item.accessibilityInformation = {
       label: `${this.connection.name}, ${reconnect ? `reconnecting, attempt ${reconnect.attempt} of ${reconnect.maxAttempts}` : this.status.state}`,
     };

@@ -185,9 +185,16 @@ describe('cloud token logins (mysql_clear_password via auth_pam) on the sandbox'
       assert.equal(first.state, 'connected', first.error?.explain());
       assert.equal(account.issued.length, n + 1);
       const oldThread = first.session!.threadId;
-      const back = new Promise<ConnectionStatus>((resolve) => {
+      // Bounded: a reconnect that fails (a stale token) ends in state 'error' or times out, and the test says which.
+      const back = new Promise<ConnectionStatus>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          sub.dispose();
+          const st = registry.status(id);
+          reject(new Error(`no reconnect within 15 s: ${st.state} ${st.error?.code ?? ''} ${st.reconnect?.reason.code ?? ''}`));
+        }, 15_000);
         const sub = registry.onDidChange((s) => {
           if (s.id === id && s.state === 'connected' && s.session!.threadId !== oldThread) {
+            clearTimeout(timer);
             sub.dispose();
             resolve(s);
           }
