@@ -1,4 +1,6 @@
 import { publicKeyRetrievalIsInsecure } from '../core/mysql/authSha2';
+import { isTokenAuth } from '../core/cloudAuth/authSettings';
+import { authStep } from './authStep';
 import * as vscode from 'vscode';
 import { keepUnaskedSettings } from '../core/settings/keepUnaskedSettings';
 import type { PathContext } from '../core/paths';
@@ -214,27 +216,33 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
     }
   }
 
+  // Authentication: a password (step 9) or a cloud identity token (src/vscode/authStep.ts), not for ProxySQL admin.
+  const auth = kind === 'proxysqlAdmin' ? undefined : need(await authStep({ title: title(9), initial: initial?.auth, mode, caPreset: ssl.caPreset }));
+
   // Step 9: password. The insecure opt-in the wizard keeps from the entry is named here, where it matters.
   const insecureKeyRetrieval = initial !== undefined && publicKeyRetrievalIsInsecure({ ...initial, ssl: { ...initial.ssl, mode } });
-  const password = await input(9, {
-    prompt:
-      (options.hasStoredPassword
-        ? 'Password (leave empty to keep the stored one). Kept in the keychain, not in settings.'
-        : 'Password (may be empty). Kept in the keychain, not in settings.') +
-      (insecureKeyRetrieval
-        ? ` INSECURE: getServerPublicKey is on, so without TLS the password is encrypted to whatever key the server sends (anyone on the path can read it); remove it from the settings or use REQUIRED or stronger.`
-        : ''),
-    placeHolder: 'Password',
-    password: true,
-  });
+  const password = isTokenAuth(auth)
+    ? undefined
+    : await input(9, {
+        prompt:
+          (options.hasStoredPassword
+            ? 'Password (leave empty to keep the stored one). Kept in the keychain, not in settings.'
+            : 'Password (may be empty). Kept in the keychain, not in settings.') +
+          (insecureKeyRetrieval
+            ? ` INSECURE: getServerPublicKey is on, so without TLS the password is encrypted to whatever key the server sends (anyone on the path can read it); remove it from the settings or use REQUIRED or stronger.`
+            : ''),
+        placeHolder: 'Password',
+        password: true,
+      });
 
   const answers: WizardResult['profile'] = { name, host, port, user, ssl };
   if (kind) answers.kind = kind;
+  if (auth) answers.auth = auth;
   if (database) answers.database = database;
   // An edit keeps what the wizard does not ask (kind, readOnly, TLS versions, ciphers, servername, ...):
   // a read-only connection never turns writable, and nothing else is lost, by an edit.
   const profile = keepUnaskedSettings(initial, answers);
-  return { profile, password: options.hasStoredPassword && password === '' ? undefined : password, passphrase };
+  return { profile, password: password === undefined || (options.hasStoredPassword && password === '') ? undefined : password, passphrase };
 }
 
 async function browseFile(title: string, paths: PathContext, field: string): Promise<string> {
