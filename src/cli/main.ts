@@ -10,7 +10,8 @@ import { isMysqlTlsError, MysqlTlsError } from '../core/errors';
 import { connectTimeoutOf, openSession } from '../core/mysql/session';
 import { MAX_TIMEOUT_MS, type ConnectionProfile, type ConnectionSecrets, type SslSettings } from '../core/profile';
 import { formatReport } from '../core/tls/formatReport';
-import { parseSslMode, parseTlsVersion, type TlsVersion } from '../core/tls/sslMode';
+import { effectiveSslMode, parseSslMode, parseTlsVersion, type TlsVersion } from '../core/tls/sslMode';
+import { parseAuthSettings, type AuthSettings, type TokenAuthMethod } from '../core/cloudAuth/authSettings';
 
 const USAGE = `usage: mysql-tls probe [options]
   --host H               server host (default 127.0.0.1)
@@ -31,6 +32,13 @@ const USAGE = `usage: mysql-tls probe [options]
   --no-password          do not prompt for a password
   --sandbox SERVER[:ACCOUNT]  take host, port, account and certificates from the running sandbox
   --timeout MS           connect timeout in whole milliseconds, 1 to 2147483647 (default 10000)
+  --auth METHOD          password (default) | aws-iam | azure-entra | gcp-iam: log in with a cloud identity token
+                         (needs --ssl-mode VERIFY_CA or VERIFY_IDENTITY; no password is read)
+  --aws-region R         aws-iam: the database's region (default: the profile's or AWS_REGION)
+  --aws-profile P        aws-iam: named profile of ~/.aws/config
+  --azure-tenant T       azure-entra: tenant id or domain
+  --azure-client-id C    azure-entra: client id of a user-assigned managed identity
+  --gcp-impersonate SA   gcp-iam: service account to impersonate
   --json                 print the report (or the error) as JSON
 Exit status: 0 connected, 1 connection failed (the cause is printed), 2 usage error.`;
 
@@ -170,6 +178,12 @@ export async function probe(argv: string[]): Promise<number> {
         'no-password': { type: 'boolean' },
         sandbox: { type: 'string' },
         timeout: { type: 'string' },
+        auth: { type: 'string' },
+        'aws-region': { type: 'string' },
+        'aws-profile': { type: 'string' },
+        'azure-tenant': { type: 'string' },
+        'azure-client-id': { type: 'string' },
+        'gcp-impersonate': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -225,11 +239,13 @@ export async function probe(argv: string[]): Promise<number> {
       ssl,
       connectTimeoutMs,
     };
+    const auth = authFromArgs(values, ssl);
+    if (auth) profile.auth = auth;
     const secrets: ConnectionSecrets = {};
     const pwEnv = values['password-env'] ?? 'MYSQL_PWD';
     if (process.env[pwEnv] !== undefined) secrets.password = process.env[pwEnv];
     else if (fromSandbox?.password !== undefined) secrets.password = fromSandbox.password;
-    else if (!values['no-password'] && process.stdin.isTTY) secrets.password = await promptHidden(`Password for ${profile.user}: `);
+    else if (!auth && !values['no-password'] && process.stdin.isTTY) secrets.password = await promptHidden(`Password for ${profile.user}: `);
     if (values['passphrase-env']) {
       const p = process.env[values['passphrase-env']];
       if (p === undefined) throw new MysqlTlsError('config-invalid', `environment variable ${values['passphrase-env']} is not set`, '--passphrase-env');
@@ -249,6 +265,43 @@ export async function probe(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+const CLI_AUTH: Record<string, TokenAuthMethod> = { 'aws-iam': 'awsIam', 'azure-entra': 'azureEntra', 'gcp-iam': 'gcpIam' };
+const CLI_AUTH_FIELDS: Record<string, [TokenAuthMethod, keyof AuthSettings]> = {
+  'aws-region': ['awsIam', 'region'],
+  'aws-profile': ['awsIam', 'profile'],
+  'azure-tenant': ['azureEntra', 'tenantId'],
+  'azure-client-id': ['azureEntra', 'clientId'],
+  'gcp-impersonate': ['gcpIam', 'impersonate'],
+};
+
+/** --auth and its options as profile.auth, validated like the settings (a token needs a verifying --ssl-mode). */
+function authFromArgs(values: Record<string, string | boolean | undefined>, ssl: SslSettings): AuthSettings | undefined {
+  const given = values.auth;
+  const method = typeof given === 'string' ? (given === 'password' ? 'password' : CLI_AUTH[given]) : undefined;
+  if (typeof given === 'string' && !method) {
+    throw new MysqlTlsError('config-invalid', `"${given}" is not an auth method`, '--auth', 'Use password, aws-iam, azure-entra or gcp-iam.');
+  }
+  const raw: Record<string, unknown> = { method: method ?? 'password' };
+  for (const [flag, [owner, field]] of Object.entries(CLI_AUTH_FIELDS)) {
+    const v = values[flag];
+    if (typeof v !== 'string') continue;
+    if (owner !== method)
+      throw new MysqlTlsError('config-invalid', `--${flag} belongs to --auth ${Object.keys(CLI_AUTH).find((k) => CLI_AUTH[k] === owner)}`, `--${flag}`);
+    raw[field] = v;
+  }
+  if (!method || method === 'password') return undefined;
+  const checked = parseAuthSettings(raw, effectiveSslMode(ssl));
+  const problem = checked.errors[0];
+  if (problem) {
+    const flag =
+      problem.field === 'auth.method'
+        ? '--ssl-mode'
+        : `--${Object.keys(CLI_AUTH_FIELDS).find((f) => `auth.${CLI_AUTH_FIELDS[f]![1]}` === problem.field) ?? 'auth'}`;
+    throw new MysqlTlsError('config-invalid', problem.message, flag);
+  }
+  return checked.auth;
 }
 
 export async function main(argv: string[]): Promise<number> {

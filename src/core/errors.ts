@@ -132,6 +132,31 @@ export const CAUSES = {
     title: 'The server asked for the password in cleartext (mysql_clear_password) on a connection that is not encrypted',
     fix: 'Nothing was sent. Cleartext logins (PAM, LDAP, cloud IAM tokens) go out only inside TLS: use ssl.mode VERIFY_IDENTITY (or VERIFY_CA; REQUIRED at least). If the server offers no TLS, enable it there first.',
   },
+  'token-needs-verified-tls': {
+    title: 'A cloud token login needs TLS that verifies the server',
+    fix: "Set ssl.mode to VERIFY_IDENTITY (or VERIFY_CA) with the provider's CA (the cloud presets set both). Nothing was sent: a token is a cleartext password valid for every server of the cloud account until it expires.",
+  },
+  'cloud-credentials-missing': {
+    title: 'No cloud credentials were found for the token login',
+    fix: "Sign in with the cloud's own tool (aws sso login / aws configure, az login, gcloud auth application-default login), then connect again.",
+  },
+  'cloud-sso-expired': {
+    title: 'The AWS SSO session has expired',
+    fix: 'Run `aws sso login` (with --profile for auth.profile) in a terminal, then connect again.',
+  },
+  'cloud-login-needed': {
+    title: 'The cloud sign-in is missing or has expired',
+    fix: 'Run `az login` (Azure) or `gcloud auth application-default login` (Google Cloud), then connect again.',
+  },
+  'cloud-region-missing': {
+    title: 'The AWS region of the database is not known',
+    fix: 'Set auth.region (e.g. eu-west-1), or region in the AWS profile, or AWS_REGION.',
+  },
+  'cloud-token-failed': { title: 'The cloud login token could not be obtained', fix: 'See the detail below; check the cloud sign-in and the auth settings.' },
+  'token-login-denied': {
+    title: 'Access denied to the cloud token login',
+    fix: 'The database user must be set up for IAM logins (AWSAuthenticationPlugin on RDS, a Microsoft Entra user (aad_auth) on Azure, an IAM user on Cloud SQL), and the token must be for that user, host and region.',
+  },
   'host-unreachable': { title: 'The server cannot be reached', fix: 'Check host and port, that the server is running and listening on TCP, and firewalls.' },
   'host-not-found': { title: 'The host name does not resolve', fix: 'Check the host name.' },
   'connect-timeout': { title: 'The connection timed out', fix: 'Check that the host and port are right and reachable; raise connectTimeoutMs on slow links.' },

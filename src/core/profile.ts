@@ -1,3 +1,4 @@
+import type { AuthSettings } from './cloudAuth/authSettings';
 import type { SslMode, TlsVersion } from './tls/sslMode';
 
 /** Where the CA that verifies the server comes from. */
@@ -56,6 +57,8 @@ export interface ConnectionProfile {
   getServerPublicKey?: boolean;
   /** Query editors refuse statements that write and run inside READ ONLY transactions. */
   readOnly?: boolean;
+  /** How the user logs in: a stored password (default) or a cloud identity token (src/core/cloudAuth). */
+  auth?: AuthSettings;
 }
 
 /** Secret material: never in settings, logs or state files. */

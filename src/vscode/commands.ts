@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { isTokenAuth } from '../core/cloudAuth/authSettings';
+import { loginText } from '../core/presentation/loginPresentation';
 import type { ConnectionRegistry, ConnectionStatus } from '../core/connections/connectionRegistry';
 import { isMysqlTlsError, MysqlTlsError } from '../core/errors';
 import type { Logger } from '../core/logging/logger';
@@ -291,6 +293,13 @@ export function createCommandTable(s: CommandServices): Record<Exclude<CommandId
     'mysqlTls.setPassword': async (arg) => {
       const connection = await pickConnection(arg, 'Connection whose password to set');
       if (!connection) return;
+      if (isTokenAuth(connection.profile.auth)) {
+        // A token login sends a fresh cloud token each time; a stored password would never be used.
+        void vscode.window.showWarningMessage(
+          `MySQL TLS: "${connection.name}" logs in with a cloud identity token (${loginText(connection.profile.auth) ?? ''}); it has no password to set.`,
+        );
+        return;
+      }
       const value = await vscode.window.showInputBox({
         title: `Password for ${connection.name}`,
         prompt: `Stored in ${s.secrets.description}, never in settings. Empty is allowed.`,

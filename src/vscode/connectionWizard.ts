@@ -1,5 +1,7 @@
 import { publicKeyRetrievalIsInsecure } from '../core/mysql/authSha2';
 import * as vscode from 'vscode';
+import { isTokenAuth, type AuthSettings } from '../core/cloudAuth/authSettings';
+import { authStep } from './authStep';
 import { keepUnaskedSettings } from '../core/settings/keepUnaskedSettings';
 import type { PathContext } from '../core/paths';
 import { access, constants } from 'node:fs/promises';
@@ -16,7 +18,7 @@ import {
   validatePort,
   validateUser,
 } from '../core/settings/wizardValidation';
-import { runSteps, when, type MultiStepInput, type Step } from './multiStepInput';
+import { InputFlowAction, runSteps, when, type MultiStepInput, type Step } from './multiStepInput';
 
 /** What the wizard produces; the caller writes the settings entry and stores the secrets. */
 export interface WizardResult {
@@ -131,9 +133,15 @@ export function wizardSteps(options: WizardOptions): Step<WizardState>[] {
       (s) => tls(s) && s.certChoice !== CERT_NONE && s.keyEncrypted === true,
       (input, s) => passphraseStep(input, s, options),
     ),
-    // "Authentication" (src/vscode/authStep.ts) slots in here, setting s.blocks.auth; the password step can then be
-    // wrapped in `when((s) => !s.blocks.auth, ...)` for cloud logins that need no password.
-    (input, s) => passwordStep(input, s, options),
+    // Authentication: a password (the next step) or a cloud identity token (no password); not for ProxySQL admin.
+    when(
+      (s) => s.kind !== 'proxysqlAdmin',
+      (input, s) => authMethodStep(input, s, options),
+    ),
+    when(
+      (s) => !isTokenAuth(s.blocks.auth as AuthSettings | undefined),
+      (input, s) => passwordStep(input, s, options),
+    ),
   ];
 }
 
@@ -328,6 +336,21 @@ async function passphraseStep(input: MultiStepInput, s: WizardState, options: Wi
   });
 }
 
+/** The Authentication step (src/vscode/authStep.ts) inside the flow: Escape cancels the flow, Back returns here. */
+async function authMethodStep(input: MultiStepInput, s: WizardState, options: WizardOptions): Promise<void> {
+  input.shown = true;
+  const auth = await authStep({
+    title: `${input.title} (${input.step}/${Math.max(input.step, input.totalSteps)})`,
+    initial: (s.blocks.auth as AuthSettings | undefined) ?? options.initial?.auth,
+    mode: s.presetSsl?.mode ?? s.mode ?? 'VERIFY_IDENTITY',
+    caPreset: s.presetSsl?.caPreset ?? options.initial?.ssl?.caPreset,
+  });
+  if (!auth) throw InputFlowAction.cancel;
+  // A password login is the default and is not written, unless an edit turns a token login back into one.
+  if (auth.method !== 'password' || options.initial?.auth) s.blocks.auth = auth;
+  else delete s.blocks.auth;
+}
+
 async function passwordStep(input: MultiStepInput, s: WizardState, options: WizardOptions): Promise<void> {
   const { initial } = options;
   // The insecure opt-in the wizard keeps from the entry is named here, where it matters.
@@ -375,6 +398,7 @@ function resultOf(options: WizardOptions, s: WizardState): WizardResult {
   // read-only connection never turns writable, and nothing else is lost, by an edit.
   const profile = keepUnaskedSettings(initial, answers);
   if (initial && s.kind === 'mysql') delete profile.kind;
+  if (isTokenAuth(profile.auth)) return { profile, password: undefined, passphrase };
   const password = s.password ?? '';
   return { profile, password: options.hasStoredPassword && password === '' ? undefined : password, passphrase };
 }

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import type { SslSettings } from '../profile';
+import type { TokenAuthMethod } from '../cloudAuth/authSettings';
 import type { SslMode } from '../tls/sslMode';
 
 /**
@@ -28,6 +29,8 @@ export interface CloudPreset {
   /** Instances restart on CA rotation, maintenance and failover: keep reconnecting on. */
   autoReconnect: true;
   docsUrl: string;
+  /** The provider's passwordless login (src/core/cloudAuth), offered by the Authentication step. */
+  login?: { method: TokenAuthMethod; label: string };
 }
 
 export const CLOUD_PRESETS: Record<CloudPresetId, CloudPreset> = {
@@ -43,6 +46,7 @@ export const CLOUD_PRESETS: Record<CloudPresetId, CloudPreset> = {
       'RDS certificates name the instance or cluster endpoint (*.rds.amazonaws.com): connect to the endpoint, not an IP or a CNAME, and leave ssl.servername empty.',
     autoReconnect: true,
     docsUrl: 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html',
+    login: { method: 'awsIam', label: 'IAM database authentication' },
   },
   'azure-mysql': {
     id: 'azure-mysql',
@@ -55,6 +59,7 @@ export const CLOUD_PRESETS: Record<CloudPresetId, CloudPreset> = {
     servernameAdvice: 'Certificates name <server>.mysql.database.azure.com: connect to that host name and leave ssl.servername empty.',
     autoReconnect: true,
     docsUrl: 'https://learn.microsoft.com/azure/mysql/flexible-server/how-to-connect-tls-ssl',
+    login: { method: 'azureEntra', label: 'Microsoft Entra ID' },
   },
   'gcp-cloud-sql': {
     id: 'gcp-cloud-sql',
@@ -68,6 +73,7 @@ export const CLOUD_PRESETS: Record<CloudPresetId, CloudPreset> = {
       'With the per-instance CA the server certificate names the instance ("<project>:<instance>"), not the IP you connect to, so VERIFY_IDENTITY against the host fails: use VERIFY_CA (the chain is still checked against that instance\'s own CA), or VERIFY_IDENTITY with ssl.servername set to the name in the certificate (instances with a shared/customer-managed CA carry a DNS name, shown as dnsName by gcloud).',
     autoReconnect: true,
     docsUrl: 'https://cloud.google.com/sql/docs/mysql/configure-ssl-instance',
+    login: { method: 'gcpIam', label: 'IAM database authentication' },
   },
   tencentdb: {
     id: 'tencentdb',

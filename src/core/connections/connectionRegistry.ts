@@ -3,6 +3,7 @@ import { explainAdminConnectError } from '../proxysql/adminTls';
 import { serverViewWithProxy } from '../proxysql/clientPort';
 import type { Logger } from '../logging/logger';
 import type { OpenSessionOptions, Session } from '../mysql/session';
+import type { TokenSource } from '../cloudAuth/tokenSource';
 import type { PathContext } from '../paths';
 import type { ConnectionProfile, ConnectionSecrets } from '../profile';
 import type { PlanInput, TlsPlan } from '../tls/tlsPlan';
@@ -64,6 +65,14 @@ export interface ConnectionRegistryDeps {
   resilience?: () => Partial<ResilienceOptions>;
   /** Jitter source (tests pin it). */
   random?: () => number;
+  /** Where cloud login tokens come from (default: the clouds' credential chains); asked on every connect and reconnect. */
+  tokenSource?: TokenSource;
+  /**
+   * Before a token login (profile.auth) connects or is tested: the extension asks the user the first time a
+   * workspace connection, or a host outside the provider's domain, would get a token (rejects with 'cancelled').
+   * Not asked again for the automatic reconnects of a session the user opened.
+   */
+  confirmTokenLogin?(profile: ProfileWithId, purpose: SecretsPurpose): Promise<void>;
 }
 
 export type TestOutcome = { ok: true; report: TlsReport } | { ok: false; error: MysqlTlsError };
@@ -191,6 +200,7 @@ export class ConnectionRegistry {
     const paths = this.deps.paths();
     // The plan-cache check stats the profile's files while the secrets are read (a keychain round trip).
     const stamps = fileStamps(profile, paths);
+    if (profile.auth && profile.auth.method !== 'password' && !floor) await this.deps.confirmTokenLogin?.(profile, 'connect');
     const secrets = await this.deps.readSecrets(profile, floor ? 'reconnect' : 'connect');
     if (signal?.aborted) throw new MysqlTlsError('cancelled', 'the connection attempt was cancelled');
     this.deps.logger.addSecret(secrets.password);
@@ -199,9 +209,14 @@ export class ConnectionRegistry {
     const plan = await this.plans.get(profile.id, { profile, secrets, paths, stamps });
     if (signal?.aborted) throw new MysqlTlsError('cancelled', 'the connection attempt was cancelled');
     const open = this.deps.openSession ?? defaultOpenSession;
-    const session = await open({ profile, secrets, paths, plan: floor ? planAtLeast(plan, floor) : plan, signal });
+    const session = await open({ profile, secrets, paths, plan: floor ? planAtLeast(plan, floor) : plan, signal, ...this.tokenOptions() });
     if (floor) assertNotWeaker(session, floor);
     return session;
+  }
+
+  /** Token logins: the injected source (if any), and every token masked in the log before it is used. */
+  private tokenOptions(): Pick<OpenSessionOptions, 'tokenSource' | 'redact'> {
+    return { tokenSource: this.deps.tokenSource, redact: (token) => this.deps.logger.addSecret(token) };
   }
 
   private labelOf(profile: ProfileWithId): string {
@@ -403,12 +418,13 @@ export class ConnectionRegistry {
     try {
       const refusal = this.deps.refuse?.(profile);
       if (refusal) throw refusal;
+      if (profile.auth && profile.auth.method !== 'password') await this.deps.confirmTokenLogin?.(profile, 'test');
       const secrets = await this.deps.readSecrets(profile, 'test');
       this.deps.logger.addSecret(secrets.password);
       this.deps.logger.addSecret(secrets.passphrase);
       this.deps.logger.addSecret(secrets.keyPem);
       const open = this.deps.openSession ?? defaultOpenSession;
-      const session = await open({ profile, secrets, paths: this.deps.paths(), signal });
+      const session = await open({ profile, secrets, paths: this.deps.paths(), signal, ...this.tokenOptions() });
       // A test is for the whole report, the server's own view included.
       const report = await serverViewWithProxy(session, profile.kind).finally(() => session.close());
       this.deps.logger.info(`test of ${profile.name ?? profile.id} succeeded: ${report.security}`);

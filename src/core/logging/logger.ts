@@ -55,6 +55,11 @@ const SET_PASSWORD = rx(String.raw`(\bSET\s+PASSWORD\b[^=;]{0,300}=\s*)(${QUOTED
 const REPLACE_CURRENT = rx(String.raw`(['"]«redacted»['"]\s+REPLACE\s+)(${QUOTED})`);
 // Credentials in a URL: mysql://user:secret@host.
 const URL_CREDENTIALS = /(\b[a-z][\w+.-]*:\/\/[^\s:/@]*:)([^\s@/]+)(?=@)/gi;
+// Cloud login tokens by shape, also when no one told the logger about them: an RDS IAM token's signature,
+// credential and session token (the rest of it is host, user and date), a JWT (Entra ID), a Google access token.
+const AWS_PRESIGNED = /(\bX-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"']+/gi;
+const JWT = /\beyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*/g;
+const GOOGLE_ACCESS_TOKEN = /\bya29\.[\w.-]+/g;
 
 function redactedLike(value: string): string {
   const quote = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
@@ -68,6 +73,7 @@ export function redactSecrets(text: string, knownSecrets: Iterable<string> = [])
   for (const pattern of [SECRET_ASSIGNMENT, IDENTIFIED_BY, OR_USING, PASSWORD_FUNCTION, PASSWORD_OPTION, SET_PASSWORD, REPLACE_CURRENT])
     out = out.replace(pattern, mask);
   out = out.replace(URL_CREDENTIALS, `$1${REDACTED}`);
+  out = out.replace(AWS_PRESIGNED, `$1${REDACTED}`).replace(JWT, REDACTED).replace(GOOGLE_ACCESS_TOKEN, REDACTED);
   // Longest first, so a secret that contains another is masked whole.
   const secrets = [...knownSecrets].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
   for (const secret of secrets) out = out.split(secret).join(REDACTED);

@@ -27,6 +27,13 @@ export interface Sha2AuthOptions {
   /** The user's explicit opt-in to ask the server for its key (profile.getServerPublicKey). */
   getServerPublicKey: boolean;
   trace: AuthTrace;
+  /** A cloud token login: the token goes out only over TLS that verified the server (see verifiedTls). */
+  tokenLogin?: TokenLoginGuard;
+}
+
+/** What a token login needs besides TLS: a plan that verifies the server's chain (VERIFY_CA/VERIFY_IDENTITY). */
+export interface TokenLoginGuard {
+  planVerifiesServer: boolean;
 }
 
 /** Marks an error the plugins throw, so classification gives its own cause (mysql2 overwrites `code`). */
@@ -58,6 +65,19 @@ interface PluginContext {
 
 function overTls(connection: PluginContext['connection']): boolean {
   return connection.stream instanceof TLSSocket && connection.stream.encrypted === true;
+}
+
+/**
+ * TLS whose server certificate was verified: the plan asked for it (VERIFY_CA/VERIFY_IDENTITY, so the handshake
+ * fails otherwise) and the live socket says so (`authorized`). REQUIRED and PREFERRED encrypt without knowing
+ * who is at the other end: anyone on the path can terminate that TLS and read a token.
+ */
+function verifiedTls(connection: PluginContext['connection'], guard: TokenLoginGuard): boolean {
+  return guard.planVerifiesServer && overTls(connection) && (connection.stream as TLSSocket).authorized === true;
+}
+
+function tokenNeedsVerifiedTls(plugin: string): AuthRefusal {
+  return refuse('token-needs-verified-tls', `${plugin} asked for the cloud token on a connection whose server certificate was not verified; nothing was sent`);
 }
 
 const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest();
@@ -95,6 +115,7 @@ function needsTls(plugin: string): AuthRefusal {
 /** The full-authentication answer, or the request for the server's key (undefined then), or a refusal. */
 function fullAuth(plugin: string, ctx: PluginContext, opts: Sha2AuthOptions, scramble: Buffer): Buffer | undefined {
   const password = ctx.connection.config.password ?? '';
+  if (opts.tokenLogin && !verifiedTls(ctx.connection, opts.tokenLogin)) throw tokenNeedsVerifiedTls(plugin);
   if (overTls(ctx.connection)) return Buffer.from(`${password}\0`, 'utf8');
   if (opts.serverPublicKey) {
     opts.trace.serverPublicKey = 'pinned';
@@ -179,16 +200,19 @@ export function sha256PasswordPlugin(opts: Sha2AuthOptions) {
 
 /**
  * mysql2 `authPlugins` entry for mysql_clear_password (PAM, LDAP, IAM tokens): only inside TLS. Giving the
- * entry also lifts mysql2's blanket refusal, so such accounts work on a TLS connection.
+ * entry also lifts mysql2's blanket refusal, so such accounts work on a TLS connection. A cloud token
+ * (`tokenLogin`) goes out only when the server's certificate was verified, whatever the settings said: an
+ * ordinary PAM/LDAP password over REQUIRED stays the user's documented choice, a token never.
  */
-export function clearPasswordPlugin() {
+export function clearPasswordPlugin(tokenLogin?: TokenLoginGuard) {
   return (ctx: PluginContext) => () => {
     if (!overTls(ctx.connection)) {
       throw refuse(
-        'clear-password-needs-tls',
-        'the server asked for the password in cleartext (mysql_clear_password) on a plaintext connection; nothing was sent',
+        tokenLogin ? 'token-needs-verified-tls' : 'clear-password-needs-tls',
+        `the server asked for the ${tokenLogin ? 'cloud token' : 'password'} in cleartext (mysql_clear_password) on a plaintext connection; nothing was sent`,
       );
     }
+    if (tokenLogin && !verifiedTls(ctx.connection, tokenLogin)) throw tokenNeedsVerifiedTls('mysql_clear_password');
     return Buffer.from(`${ctx.connection.config.password ?? ''}\0`, 'utf8');
   };
 }

@@ -7,7 +7,10 @@ import { MysqlTlsError } from '../errors';
 import { MAX_TIMEOUT_MS, type ConnectionProfile, type ConnectionSecrets } from '../profile';
 import { classifyConnectError } from '../tls/classifyError';
 import { clientEd25519Plugin } from './authEd25519';
-import { cachingSha2Plugin, clearPasswordPlugin, sha256PasswordPlugin, type AuthTrace } from './authSha2';
+import { cachingSha2Plugin, clearPasswordPlugin, sha256PasswordPlugin, type AuthTrace, type TokenLoginGuard } from './authSha2';
+import { TOKEN_NEEDS_VERIFIED_TLS } from '../cloudAuth/authSettings';
+import { TOKEN_LOGIN_DENIED_FIX } from '../cloudAuth/classifyTokenError';
+import { cloudTokenSource, fetchLoginToken, tokenRequestOf, type TokenSource } from '../cloudAuth/tokenSource';
 import { buildTlsReport, withServerView, type ServerTlsView, type TlsReport } from '../tls/tlsReport';
 import { planTls, type DriverSslOptions, type TlsPlan } from '../tls/tlsPlan';
 import type { PathContext } from '../paths';
@@ -53,6 +56,10 @@ export interface OpenSessionOptions {
   /** A plan made earlier for the same profile: reusing it (and its ssl object) lets TLS sessions resume. */
   plan?: TlsPlan;
   signal?: AbortSignal;
+  /** Where cloud login tokens come from (profile.auth): the clouds' credential chains unless a test injects one. */
+  tokenSource?: TokenSource;
+  /** Told every token before it is used, so logs can mask it (the registry passes its logger's addSecret). */
+  redact?: (secret: string) => void;
 }
 
 export type QueryRow = Record<string, unknown>;
@@ -259,8 +266,15 @@ function connectOnce(options: ConnectionOptions, signal?: AbortSignal): Promise<
 
 type AuthPlugin = NonNullable<ConnectionOptions['authPlugins']>[string];
 
-function driverOptions(plan: TlsPlan, profile: ConnectionProfile, secrets: ConnectionSecrets, withTls: boolean, trace: AuthTrace): ConnectionOptions {
-  const sha2 = { serverPublicKey: plan.serverPublicKey, getServerPublicKey: plan.getServerPublicKey, trace };
+function driverOptions(
+  plan: TlsPlan,
+  profile: ConnectionProfile,
+  secrets: ConnectionSecrets,
+  withTls: boolean,
+  trace: AuthTrace,
+  tokenLogin?: TokenLoginGuard,
+): ConnectionOptions {
+  const sha2 = { serverPublicKey: plan.serverPublicKey, getServerPublicKey: plan.getServerPublicKey, trace, tokenLogin };
   const options: ConnectionOptions = {
     host: plan.host,
     port: plan.port,
@@ -277,7 +291,7 @@ function driverOptions(plan: TlsPlan, profile: ConnectionProfile, secrets: Conne
       client_ed25519: clientEd25519Plugin as unknown as AuthPlugin,
       caching_sha2_password: cachingSha2Plugin(sha2) as unknown as AuthPlugin,
       sha256_password: sha256PasswordPlugin(sha2) as unknown as AuthPlugin,
-      mysql_clear_password: clearPasswordPlugin() as unknown as AuthPlugin,
+      mysql_clear_password: clearPasswordPlugin(tokenLogin) as unknown as AuthPlugin,
     },
   };
   if (withTls && plan.driverSsl) {
@@ -351,24 +365,47 @@ async function serverTlsView(conn: Connection): Promise<ServerTlsView> {
  *   before mysql2 sends the credentials.
  */
 export async function openSession(opts: OpenSessionOptions): Promise<Session> {
-  const { profile, secrets = {} } = opts;
-  const plan = opts.plan ?? (await planTls({ profile, secrets, paths: opts.paths }));
+  const { profile, secrets: storedSecrets = {} } = opts;
+  const plan = opts.plan ?? (await planTls({ profile, secrets: storedSecrets, paths: opts.paths }));
   const useTls = plan.rules.tls !== 'never';
   connectTimeoutOf(profile);
+  // A cloud token login: a fresh token for this connect (a reopen or reconnect comes back here and fetches
+  // another), only for a plan that verifies the server, and in place of any stored password.
+  const tokenRequest = tokenRequestOf(profile, opts.signal);
+  let secrets = storedSecrets;
+  let tokenLogin: TokenLoginGuard | undefined;
+  if (tokenRequest) {
+    const planVerifiesServer = plan.rules.verifyChain && plan.driverSsl?.rejectUnauthorized === true;
+    if (!planVerifiesServer) {
+      throw new MysqlTlsError(
+        'token-needs-verified-tls',
+        `auth.method "${tokenRequest.method}" with ssl.mode ${plan.mode}: ${TOKEN_NEEDS_VERIFIED_TLS}`,
+        'ssl.mode',
+      );
+    }
+    const token = await fetchLoginToken(opts.tokenSource ?? cloudTokenSource, tokenRequest);
+    opts.redact?.(token.token);
+    secrets = { ...storedSecrets, password: token.token };
+    tokenLogin = { planVerifiesServer };
+  }
   const trace: AuthTrace = { serverPublicKey: 'none' };
   let conn: Connection;
   let fallback = false;
   try {
     try {
-      conn = await connectOnce(driverOptions(plan, profile, secrets, useTls, trace), opts.signal);
+      conn = await connectOnce(driverOptions(plan, profile, secrets, useTls, trace, tokenLogin), opts.signal);
     } catch (e) {
       if (plan.rules.tls === 'if-offered' && (e as { code?: string }).code === 'HANDSHAKE_NO_SSL_SUPPORT') {
         fallback = true;
-        conn = await connectOnce(driverOptions(plan, profile, secrets, false, trace), opts.signal);
+        conn = await connectOnce(driverOptions(plan, profile, secrets, false, trace, tokenLogin), opts.signal);
       } else throw e;
     }
   } catch (e) {
-    throw classifyConnectError(e, { plan, encrypted: (e as { encryptedAtFailure?: boolean }).encryptedAtFailure === true });
+    const classified = classifyConnectError(e, { plan, encrypted: (e as { encryptedAtFailure?: boolean }).encryptedAtFailure === true });
+    if (tokenRequest && classified.code === 'access-denied') {
+      throw new MysqlTlsError('token-login-denied', classified.detail, undefined, TOKEN_LOGIN_DENIED_FIX[tokenRequest.method]);
+    }
+    throw classified;
   }
   const stream = streamOf(conn);
   const socket = stream instanceof TLSSocket ? stream : undefined;

@@ -1,4 +1,5 @@
 import { effectiveSslMode } from '../tls/sslMode';
+import { loginText } from './loginPresentation';
 import type { ConnectionStatus } from '../connections/connectionRegistry';
 import type { ConnectionProfile } from '../profile';
 import type { InvalidConnection } from '../settings/connectionSettings';
@@ -105,6 +106,8 @@ export function tlsFacts(report: TlsReport): TlsFact[] {
 export function tlsSummaryMarkdown(name: string, profile: ConnectionProfile, status: ConnectionStatus): string {
   const lines: string[] = [`**${escapeMarkdown(name)}** — ${codeSpan(`${profile.user}@${profile.host}:${profile.port ?? DEFAULT_PORT}`)}`, ''];
   lines.push(`Mode asked: ${codeSpan(modeLabel(profile))}`, '');
+  const login = loginText(profile.auth);
+  if (login) lines.push(escapeMarkdown(login), '');
   const r = status.report;
   if (status.state === 'connecting') lines.push('Connecting…');
   else if (status.state === 'reconnecting' && status.reconnect) {

@@ -1,4 +1,5 @@
 import type { CertificateInfo } from '../certificates/certificateInfo';
+import { loginText } from './loginPresentation';
 import type { ConnectionState } from '../connections/connectionRegistry';
 import type { MysqlTlsError } from '../errors';
 import { DEFAULT_PORT, type ConnectionProfile } from '../profile';
@@ -116,6 +117,8 @@ ${error.field ? `<p>Setting: <code>${escapeHtml(error.field)}</code></p>` : ''}
   parts.push(
     `<section><h2>Mode asked</h2><p>${badge(mode, 'neutral')} ${escapeHtml(SSL_MODE_RULES[mode as keyof typeof SSL_MODE_RULES]?.description ?? '')}</p></section>`,
   );
+  const login = loginText(profile.auth);
+  if (login) parts.push(`<section><h2>Login</h2><p class="login">${escapeHtml(login)}</p></section>`);
 
   if (!report) {
     if (!error)

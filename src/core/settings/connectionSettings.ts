@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { authEntryOf, parseAuthSettings } from '../cloudAuth/authSettings';
 import { expandPath, PathExpansionError, type PathContext } from '../paths';
 import { defaultAdminMode } from '../proxysql/adminTls';
 import {
@@ -134,6 +135,7 @@ const ENTRY_KEYS = new Set([
   'ssl',
   'serverPublicKey',
   'getServerPublicKey',
+  'auth',
   ...INLINE_SECRET_KEYS,
 ]);
 const SSL_KEYS = new Set([
@@ -344,6 +346,10 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
     }
   }
 
+  const authCheck = parseAuthSettings(raw.auth, effectiveSslMode(ssl));
+  for (const p of authCheck.errors) error(p.field, p.message);
+  for (const p of authCheck.warnings) warn(p.field, p.message);
+
   const label = name ?? (host && user ? defaultConnectionName(host, port, user) : fallbackLabel);
   const base = { label, id, idPersisted, errors, warnings, expandedPaths, inlineKeys };
   if (errors.length > 0 || host === undefined || user === undefined) return base;
@@ -356,6 +362,7 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
   if (readOnly) profile.readOnly = true;
   if (serverPublicKey) profile.serverPublicKey = serverPublicKey;
   if (getServerPublicKey) profile.getServerPublicKey = true;
+  if (authCheck.auth && authCheck.auth.method !== 'password') profile.auth = authCheck.auth;
   if (kind === 'proxysqlAdmin') {
     // ProxySQL's admin port offers TLS by default since 2.6.0 (mysql-have_ssl): no mode means TLS, not plaintext.
     if (!ssl.mode) ssl.mode = defaultAdminMode(ssl);
@@ -476,6 +483,8 @@ export function settingsEntryOf(profile: ConnectionProfile & { id: string }): Re
   if (profile.readOnly) entry.readOnly = true;
   if (profile.serverPublicKey) entry.serverPublicKey = profile.serverPublicKey;
   if (profile.getServerPublicKey) entry.getServerPublicKey = true;
+  const auth = authEntryOf(profile.auth);
+  if (auth) entry.auth = auth;
   if (profile.ssl) {
     const ssl: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(profile.ssl)) if (v !== undefined && v !== '') ssl[k] = v;

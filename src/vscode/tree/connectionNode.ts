@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isTokenAuth } from '../../core/cloudAuth/authSettings';
 import type { ConnectionStatus } from '../../core/connections/connectionRegistry';
 import { connectionDescription, escapeMarkdown, iconKindOf, tlsSummaryMarkdown, type ConnectionIconKind } from '../../core/presentation/connectionPresentation';
 import { publicKeyRetrievalIsInsecure } from '../../core/mysql/authSha2';
@@ -77,6 +78,8 @@ export class ConnectionNode implements TreeNode {
     // A click shows the connection in the status bar, also when its row is already selected (the selection
     // event does not fire then, and a query editor may have had the item meanwhile).
     item.command = { command: 'mysqlTls.selectActiveConnection', title: 'Show in the Status Bar', arguments: [this.connection.id] };
+    // A cloud token login has no password to set: package.json hides Set Password for '.token'.
+    if (isTokenAuth(this.connection.profile.auth)) item.contextValue += '.token';
     item.accessibilityInformation = {
       label: `${this.connection.name}, ${reconnect ? `reconnecting, attempt ${reconnect.attempt} of ${reconnect.maxAttempts}` : SECURITY_STATES[state].words}`,
     };

@@ -198,6 +198,7 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
       'Enter path…',
       sb.certs.ca,
       'None',
+      'Password',
       'pw-from-wizard',
     );
     await fake.commands.get('mysqlTls.addConnection')!();
