@@ -153,13 +153,13 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     assert.equal(fake.statusBarItems.get('mysqlTls.status')!.text, '$(plug) Sandbox TLS');
   });
 
-  it('a failed connect shows `title: detail` with Show Fix and Details, and the error state', async () => {
+  it('a failed connect shows `title: detail` with the fix as a button (Show Server Certificate…) and Details, and the error state', async () => {
     const before = fake.notifications.length;
     await fake.commands.get('mysqlTls.connect')!('wh');
     await tick();
     const error = fake.notifications.slice(before).find((n) => n.level === 'error')!;
     assert.match(error.message, /^The server certificate does not name this host: /);
-    assert.deepEqual(error.items, ['Show Fix', 'Details']);
+    assert.deepEqual(error.items, ['Show Server Certificate…', 'Details']);
     assert.equal(fake.statusBarItems.get('mysqlTls.status')!.text, '$(error) Wrong host');
   });
 
