@@ -51,7 +51,7 @@ async function showConnectError(s: CommandServices, connection: ConfiguredConnec
   noteFailure(connection.id, error);
   const action = error.fixAction;
   const items = action ? [action.label, 'Details'] : ['Details'];
-  const choice = await vscode.window.showErrorMessage(`${error.title}: ${error.detail}. Fix: ${error.fix}`, ...items);
+  const choice = await vscode.window.showErrorMessage(`${error.title}: ${error.detail.replace(/\.$/, '')}. Fix: ${error.fix}`, ...items);
   if (action && choice === action.label) await vscode.commands.executeCommand(action.command, ...fixCommandArgs(action, connection.id));
   else if (choice === 'Details') s.details.show(connection.id);
 }
