@@ -22,6 +22,8 @@ import { TlsStatusBar } from './vscode/statusBar';
 import { ConnectionsTreeProvider } from './vscode/tree/connectionsTreeProvider';
 import { TlsDetailsPanels } from './vscode/webviews/tlsDetailsPanel';
 import { ConnectionEditorPanels } from './vscode/webviews/connectionEditorPanel';
+import { createDiagnosticCommands, presentedCertificateAction } from './vscode/diagnostics';
+import { PresentedCertificatePanels } from './vscode/webviews/presentedCertificatePanel';
 
 let extensionScope: DisposableStore | undefined;
 let registryForShutdown: ConnectionRegistry | undefined;
@@ -97,6 +99,12 @@ export function activate(context: vscode.ExtensionContext): void {
     );
 
     const editor = scope.add(new ConnectionEditorPanels({ extensionUri: context.extensionUri, settings, registry, gate, logger }));
+    const presented: PresentedCertificatePanels = scope.add(
+      new PresentedCertificatePanels(
+        context.extensionUri,
+        (action, connectionId) => void presentedCertificateAction({ panels: presented, settings, registry }, action, connectionId),
+      ),
+    );
     const reports = scope.add(new ReportViewer());
     const queries = scope.add(new QueryFeature({ extensionUri: context.extensionUri, settings, registry, logger, refreshTree: () => tree.refresh() }));
     statusBar.followQueryEditors(queries.docs);
@@ -121,6 +129,7 @@ export function activate(context: vscode.ExtensionContext): void {
       ...createServerTlsCommands({ settings, registry, gate, reports, logger }),
       ...createQueryCommands(queries),
       ...createProxysqlCommands({ settings, registry, gate, logger, globalStorage: context.globalStorageUri, refreshTree: () => tree.refresh() }),
+      ...createDiagnosticCommands({ settings, registry, gate, logger, panels: presented }),
     };
     const commandLog = logger.child('commands');
     for (const id of Object.keys(COMMAND_TITLES) as CommandId[]) {

@@ -1,3 +1,5 @@
+import { fixActionFor, type FixAction } from './fixActions';
+
 /**
  * Every failure the engine reports carries a cause code, plain words and the fix. The catalogue is one
  * table so the CLI, the VS Code layer and the tests speak the same language. Messages never include
@@ -85,7 +87,7 @@ export const CAUSES = {
     fix: 'Either the password is wrong, or the account requires TLS (REQUIRE SSL/X509) or the server enforces require_secure_transport. Use a TLS mode (VERIFY_IDENTITY is best) and check the password.',
   },
   'account-requires-x509': {
-    title: 'Access denied on a TLS connection without a client certificate',
+    title: 'Access denied: wrong password, or the account needs a client certificate',
     fix: "Either the password is wrong, or the account requires a client certificate (REQUIRE X509/ISSUER/SUBJECT). Set ssl.cert and ssl.key to a certificate the server's CA issued, and check the password.",
   },
   'server-requires-tls': {
@@ -93,8 +95,8 @@ export const CAUSES = {
     fix: 'The server has require_secure_transport=ON. Use a TLS mode (VERIFY_IDENTITY is best).',
   },
   'access-denied': {
-    title: 'Access denied',
-    fix: 'Check the user name and password. If the account has REQUIRE ISSUER/SUBJECT, the client certificate must match them exactly.',
+    title: 'Access denied: wrong user name or password',
+    fix: 'Set the right password for this connection (Set Password) and check the user name. If the account has REQUIRE ISSUER/SUBJECT, the client certificate must match them exactly.',
   },
   'auth-plugin-not-loaded': {
     title: "The account's authentication plugin is not loaded on the server",
@@ -216,6 +218,11 @@ export class MysqlTlsError extends Error {
 
   get code(): Cause {
     return this.cause_;
+  }
+
+  /** The command that fixes this failure (the notification's button), if one can. */
+  get fixAction(): FixAction | undefined {
+    return fixActionFor(this);
   }
 
   /** Message + fix, the way the CLI and notifications show it. */

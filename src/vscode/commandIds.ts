@@ -36,6 +36,8 @@ export const COMMAND_TITLES = {
   'mysqlTls.proxysqlToggleFrontendTls': 'Switch ProxySQL Frontend TLS (mysql-have_ssl)…',
   'mysqlTls.proxysqlTrustOwnCa': "Trust ProxySQL's Own CA…",
   'mysqlTls.applyCloudPreset': 'Apply Cloud Database Preset…',
+  'mysqlTls.showPresentedCertificate': 'Show Server Certificate…',
+  'mysqlTls.trustPresentedCa': 'Trust the CA the Server Sent…',
 } as const;
 
 /** Commands whose handlers live in src/vscode/proxysql (ProxySQL admin and cloud presets). */
@@ -61,6 +63,10 @@ export const CERTIFICATE_COMMAND_IDS = [
   'mysqlTls.requireTlsForAccount',
 ] as const;
 export type CertificateCommandId = (typeof CERTIFICATE_COMMAND_IDS)[number];
+
+/** Commands whose handlers live in src/vscode/diagnostics.ts (failure diagnostics). */
+export const DIAGNOSTIC_COMMAND_IDS = ['mysqlTls.showPresentedCertificate', 'mysqlTls.trustPresentedCa'] as const;
+export type DiagnosticCommandId = (typeof DIAGNOSTIC_COMMAND_IDS)[number];
 
 /** Commands whose handlers live in src/vscode/query (the SQL editor and results). */
 export const QUERY_COMMAND_IDS = [

@@ -9,9 +9,11 @@ import type { SecretGate } from '../core/secrets/connectionVault';
 import { newConnectionId, scopeForNewConnection, type ConfiguredConnection } from '../core/settings/connectionSettings';
 import { formatReport, SECURITY_LABELS } from '../core/tls/formatReport';
 import type { ActiveConnection } from './activeConnection';
-import type { CertificateCommandId, CommandId, ProxysqlCommandId, QueryCommandId } from './commandIds';
+import type { CertificateCommandId, CommandId, DiagnosticCommandId, ProxysqlCommandId, QueryCommandId } from './commandIds';
 import { runConnectionWizard, type WizardOptions } from './connectionWizard';
 import type { ConnectionSettings } from './connectionSettings';
+import { noteFailure } from './diagnostics';
+import { fixCommandArgs } from '../core/fixActions';
 import type { ConfiguredSecretStore } from './secrets';
 import type { ConnectionsTreeProvider } from './tree/connectionsTreeProvider';
 import type { TlsDetailsPanels } from './webviews/tlsDetailsPanel';
@@ -46,14 +48,17 @@ function connectionIdOf(arg: unknown): string | undefined {
   return undefined;
 }
 
-/** The error notification of a failed connect/test: `${title}: ${detail}`, with the fix and details one click away. */
+/**
+ * The error notification of a failed connect/test: `${title}: ${detail}` and the fix in words, with a button that
+ * runs the command that fixes it (its label says what it does, e.g. "Set Password…") and Details.
+ */
 async function showConnectError(s: CommandServices, connection: ConfiguredConnection, error: MysqlTlsError): Promise<void> {
-  const choice = await vscode.window.showErrorMessage(`${error.title}: ${error.detail}`, 'Show Fix', 'Details');
-  if (choice === 'Show Fix') {
-    const next = await vscode.window.showInformationMessage(`Fix: ${error.fix}`, 'Edit Connection', 'Details');
-    if (next === 'Edit Connection') await vscode.commands.executeCommand('mysqlTls.editConnection', connection.id);
-    if (next === 'Details') s.details.show(connection.id);
-  } else if (choice === 'Details') s.details.show(connection.id);
+  noteFailure(connection.id, error);
+  const action = error.fixAction;
+  const items = action ? [action.label, 'Details'] : ['Details'];
+  const choice = await vscode.window.showErrorMessage(`${error.title}: ${error.detail.replace(/\.$/, '')}. Fix: ${error.fix}`, ...items);
+  if (action && choice === action.label) await vscode.commands.executeCommand(action.command, ...fixCommandArgs(action, connection.id));
+  else if (choice === 'Details') s.details.show(connection.id);
 }
 
 function describeResult(status: Pick<ConnectionStatus, 'report'>): string {
@@ -63,7 +68,9 @@ function describeResult(status: Pick<ConnectionStatus, 'report'>): string {
 }
 
 /** Every command, keyed by id. The type makes the table cover exactly the ids package.json declares. */
-export function createCommandTable(s: CommandServices): Record<Exclude<CommandId, CertificateCommandId | QueryCommandId | ProxysqlCommandId>, CommandHandler> {
+export function createCommandTable(
+  s: CommandServices,
+): Record<Exclude<CommandId, CertificateCommandId | QueryCommandId | ProxysqlCommandId | DiagnosticCommandId>, CommandHandler> {
   const log = s.logger.child('commands');
 
   async function pickConnection(arg: unknown, placeHolder: string): Promise<ConfiguredConnection | undefined> {

@@ -140,17 +140,20 @@ export function classifyConnectError(error: unknown, ctx: FailureContext): Mysql
     if (!ctx.encrypted) return make('account-requires-tls');
     // MariaDB and MySQL answer a wrong password and a missing client certificate (REQUIRE X509/ISSUER/SUBJECT)
     // with the same 1045: without a certificate, say both instead of guessing the requirement.
+    // The headline names the likely cause first (a wrong password); the requirement the server cannot be asked
+    // about before a login comes second. "using password: NO" means no password was stored at all.
+    const detail = /using password: NO/i.test(message) ? `${message}: no password is stored for this connection` : message;
     if (!ctx.plan.clientCertificate) {
       const e = new MysqlTlsError(
         'access-denied',
-        message,
+        detail,
         undefined,
-        "Check the user name and password. If the account has REQUIRE X509, ISSUER or SUBJECT, it also needs a client certificate: set ssl.cert and ssl.key to one the server's CA issued (the server answers both the same way).",
+        "Set the right password for this connection (Set Password) and check the user name. If that is right, the account may require a client certificate (REQUIRE X509, ISSUER or SUBJECT): set ssl.cert and ssl.key to one the server's CA issued (the server answers both cases with the same error).",
       );
       (e as { driverCode?: string }).driverCode = err.code;
       return e;
     }
-    return make('access-denied');
+    return make('access-denied', detail);
   }
   if (/authentication plugin|auth_switch|unknown plugin|client_ed25519|AUTH_SWITCH_PLUGIN_ERROR/i.test(message)) return make('auth-plugin-unsupported');
   if (typeof err.code === 'string' && err.code.startsWith('ERR_SSL'))

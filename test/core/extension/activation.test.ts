@@ -157,13 +157,13 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
     assert.equal(fake.statusBarItems.get('mysqlTls.status')!.text, '$(plug) Sandbox TLS: not connected');
   });
 
-  it('a failed connect shows `title: detail` with Show Fix and Details, and the error state', async () => {
+  it('a failed connect shows `title: detail` with the fix as a button (Show Server Certificate…) and Details, and the error state', async () => {
     const before = fake.notifications.length;
     await fake.commands.get('mysqlTls.connect')!('wh');
     await tick();
     const error = fake.notifications.slice(before).find((n) => n.level === 'error')!;
     assert.match(error.message, /^The server certificate does not name this host: /);
-    assert.deepEqual(error.items, ['Show Fix', 'Details']);
+    assert.deepEqual(error.items, ['Show Server Certificate…', 'Details']);
     // The failed attempt shows on its own node; the status bar keeps the selected connection...
     assert.equal(fake.statusBarItems.get('mysqlTls.status')!.text, '$(plug) Sandbox TLS: not connected');
     const view = fake.treeViews.get('mysqlTls.connections')!;

@@ -76,6 +76,10 @@ export interface FakeVscode {
   /** vscode.workspace.isTrusted (Restricted Mode when false); grantTrust() fires onDidGrantWorkspaceTrust. */
   trusted: boolean;
   grantTrust(): void;
+  /** Queued answers for showSaveDialog (a path; undefined = Cancel). */
+  saveDialogs: (string | undefined)[];
+  /** Webview panels created so far: their title, the page HTML, and the messages posted to them. */
+  webviews: { viewType: string; title: string; html: string; posted: unknown[]; receive(message: unknown): void; disposed: boolean }[];
 }
 
 /** A queued answer that presses the Back button of a createInputBox / createQuickPick step. */
@@ -113,6 +117,8 @@ export function createFakeVscode(): FakeVscode {
   fake.workspaceFolders = [];
   fake.configChanged = new EventEmitter();
   fake.trusted = true;
+  fake.saveDialogs = [];
+  fake.webviews = [];
   const trustGranted = new EventEmitter<void>();
   fake.grantTrust = () => {
     fake.trusted = true;
@@ -315,8 +321,42 @@ export function createFakeVscode(): FakeVscode {
       createQuickPick: () => quickInput('quickPick'),
       withProgress: async (_o: unknown, task: (p: unknown, token: unknown) => Promise<unknown>) =>
         task({ report() {} }, { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) }),
-      createWebviewPanel: () => {
-        throw new Error('webviews are not faked');
+      showSaveDialog: async () => {
+        const p = fake.saveDialogs.shift();
+        return p === undefined ? undefined : Uri.file(p);
+      },
+      createWebviewPanel: (viewType: string, title: string) => {
+        const received = new EventEmitter<unknown>();
+        const disposed = new EventEmitter<void>();
+        const record: FakeVscode['webviews'][number] = { viewType, title, html: '', posted: [], receive: (m) => received.fire(m), disposed: false };
+        fake.webviews.push(record);
+        const webview = {
+          cspSource: 'vscode-resource:',
+          asWebviewUri: (u: { toString(): string }) => u,
+          onDidReceiveMessage: received.event,
+          postMessage: async (m: unknown) => void record.posted.push(m),
+          set html(v: string) {
+            record.html = v;
+          },
+          get html() {
+            return record.html;
+          },
+        };
+        return {
+          webview,
+          get title() {
+            return record.title;
+          },
+          set title(v: string) {
+            record.title = v;
+          },
+          reveal() {},
+          onDidDispose: disposed.event,
+          dispose() {
+            record.disposed = true;
+            disposed.fire();
+          },
+        };
       },
       // Query editors (src/vscode/query): no text editors in the fake.
       activeTextEditor: undefined,
