@@ -19,6 +19,16 @@
   /** @param {string} field */
   const control = (field) => /** @type {any} */ (document.querySelector(`[data-field="${CSS.escape(field)}"]`));
 
+  /** Focuses a field (a fix's "Edit Connection…" opens at its setting); hidden sections are shown first. */
+  function focusField(/** @type {string} */ field) {
+    const el = control(field) || control('name');
+    if (!el) return;
+    const details = el.closest && el.closest('details');
+    if (details) details.open = true;
+    if (typeof el.scrollIntoView === 'function') el.scrollIntoView({ block: 'center' });
+    if (typeof el.focus === 'function') el.focus();
+  }
+
   function readValues() {
     /** @type {Record<string, string | boolean>} */
     const values = {};
@@ -153,10 +163,12 @@
         initialised = true;
         applyVisibility();
         post({ type: 'validate', values: readValues() });
-        const first = control('name');
-        if (first && typeof first.focus === 'function') first.focus();
+        focusField(message.focus || 'name');
         return;
       }
+      case 'focus':
+        focusField(message.field);
+        return;
       case 'problems':
         showProblems(message.problems);
         if (message.problems.some((p) => p.severity === 'error')) setStatus('');

@@ -175,10 +175,13 @@ export function createCommandTable(
   return {
     'mysqlTls.addConnection': () => addOrEdit(undefined),
 
-    'mysqlTls.editConnection': async (arg) => {
+    'mysqlTls.editConnection': async (arg, at) => {
       const connection = await pickConnection(arg, 'Connection to edit');
       if (!connection) return;
-      if (s.editor) s.editor.open(connection);
+      // A fix's "Edit Connection…" passes { field } (src/core/fixActions.ts): the form opens at that setting.
+      const field =
+        typeof at === 'object' && at !== null && typeof (at as { field?: unknown }).field === 'string' ? (at as { field: string }).field : undefined;
+      if (s.editor) s.editor.open(connection, field);
       else await addOrEdit(connection);
     },
 

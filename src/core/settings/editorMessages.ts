@@ -69,6 +69,11 @@ export type EditorValues = { [K in EditorTextField]: string } & { [K in EditorBo
 };
 export type EditorField = keyof EditorValues;
 
+/** Whether `field` is one of the form's fields (a settings path such as "ssl.ca"). */
+export function isEditorField(field: string): field is EditorField {
+  return (EDITOR_TEXT_FIELDS as readonly string[]).includes(field) || (EDITOR_BOOLEAN_FIELDS as readonly string[]).includes(field);
+}
+
 /** Fields whose Browse… button opens a file dialog in the extension host. */
 export const EDITOR_BROWSE_FIELDS = [
   'ssl.ca',
@@ -119,7 +124,10 @@ export type EditorUpdate =
       notices: string[];
       /** Restricted Mode: files are not read and Test Connection is refused. */
       restricted: boolean;
+      /** The field to focus (a fix's "Edit Connection…" opens at the setting it is about); else the name. */
+      focus?: string;
     }
+  | { type: 'focus'; field: string }
   | { type: 'problems'; problems: EditorProblem[] }
   | { type: 'browsed'; field: EditorBrowseField; value: string }
   | { type: 'testing' }

@@ -14,6 +14,7 @@ import {
   type EditorTestResult,
   type EditorUpdate,
   type EditorValues,
+  isEditorField,
 } from '../../core/settings/editorMessages';
 import { SECURITY_LABELS } from '../../core/tls/formatReport';
 import { portablePath } from '../connectionWizard';
@@ -77,10 +78,13 @@ export class ConnectionEditorPanels extends DisposableBase {
     this._register({ dispose: () => [...this.panels.values()].forEach((p) => p.dispose()) });
   }
 
-  open(connection: ConfiguredConnection): void {
+  /** Opens (or reveals) the form of `connection`, focused at `field` (a settings path such as "ssl.ca") when given. */
+  open(connection: ConfiguredConnection, field?: string): void {
+    const focus = field && isEditorField(field) ? field : undefined;
     const existing = this.panels.get(connection.id);
     if (existing) {
       existing.reveal();
+      if (focus) void existing.webview.postMessage({ type: 'focus', field: focus } satisfies EditorUpdate);
       return;
     }
     const { extensionUri } = this.s;
@@ -97,6 +101,7 @@ export class ConnectionEditorPanels extends DisposableBase {
       connection,
       (update) => void panel.webview.postMessage(update),
       () => panel.dispose(),
+      focus,
     );
     store.add(panel.webview.onDidReceiveMessage((message: unknown) => session.receive(message)));
     store.add(
@@ -128,6 +133,8 @@ export class EditorSession {
     private connection: ConfiguredConnection,
     private readonly post: (update: EditorUpdate) => void,
     private readonly close: () => void,
+    /** The field the form opens at (validated against the form's fields by the caller). */
+    private readonly focus?: string,
   ) {
     this.log = s.logger.child('editor');
   }
@@ -169,6 +176,7 @@ export class EditorSession {
           title: `Edit Connection: ${this.connection.name}`,
           notices,
           restricted: this.connection.restricted === true,
+          ...(this.focus ? { focus: this.focus } : {}),
         });
         return;
       }
