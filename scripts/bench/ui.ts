@@ -244,6 +244,7 @@ async function main(): Promise<void> {
     ssl: { ca: readFileSync(sb.certs.ca, 'utf8'), rejectUnauthorized: true, verifyIdentity: true } as never,
     database: 'sandbox',
   });
+  bare.on('error', () => undefined); // a lost link fails the query that needed it, not the process
   try {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
