@@ -1,8 +1,10 @@
 /**
  * One activation measurement, in a fresh process (as an extension host loads an extension once):
- *   node out/scripts/bench/activationProbe.js <extension module>
+ *   node out/scripts/bench/activationProbe.js <extension module> [--connections N]
  * Makes `require('vscode')` return the test suite's fake VS Code API, times require() of the module and its
- * activate(), and says whether mysql2 was loaded by then (from node_modules or dist/vendor/). Prints one JSON line.
+ * activate(), and says whether mysql2 was loaded by then (from node_modules or dist/vendor/). With --connections,
+ * the user settings hold N connections (each naming CA, certificate and key files that do not exist) and the first
+ * render of the Connections tree (getChildren of the root + getTreeItem of each node) is timed too. Prints one JSON line.
  */
 import { performance } from 'node:perf_hooks';
 import { createFakeVscode, fakeExtensionContext, installFakeVscode } from '../../test/core/extension/fakeVscode';
@@ -32,6 +34,18 @@ function tolerant(ns: Namespace, topLevel = false): Namespace {
   });
 }
 
+/** N valid connections whose files do not exist: activation and the tree must not need them. */
+export function probeConnections(n: number): Record<string, unknown>[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `probe-${i}`,
+    name: `Probe ${String(i).padStart(4, '0')}`,
+    host: `db${i}.example.invalid`,
+    port: 3306,
+    user: 'app',
+    ssl: { mode: 'VERIFY_IDENTITY', ca: `/nonexistent/probe/ca-${i}.pem`, cert: `/nonexistent/probe/cert-${i}.pem`, key: `/nonexistent/probe/key-${i}.pem` },
+  }));
+}
+
 async function main(): Promise<void> {
   const target = process.argv[2];
   if (!target) throw new Error('usage: activationProbe <extension module>');
@@ -41,6 +55,8 @@ async function main(): Promise<void> {
     if (value && typeof value === 'object' && !Array.isArray(value)) fake.module[key] = tolerant(value as Namespace);
   }
   fake.module = tolerant(fake.module, true);
+  const n = Number(process.argv[process.argv.indexOf('--connections') + 1] || 0);
+  if (process.argv.includes('--connections')) fake.settings.user['mysqlTls.connections'] = probeConnections(n);
   installFakeVscode(fake);
   const t0 = performance.now();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -50,12 +66,24 @@ async function main(): Promise<void> {
   const t2 = performance.now();
   // From node_modules (the tsc build) or from the bundle's dist/vendor/mysql2.js (webpack.config.js).
   const mysql2Loaded = Object.keys(require.cache).some((k) => /[\\/]node_modules[\\/]mysql2[\\/]|[\\/]vendor[\\/]mysql2\.js$/.test(k));
-  process.stdout.write(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, mysql2Loaded, commands: fake.commands.size }) + '\n');
+  let treeMs: number | undefined;
+  let treeNodes: number | undefined;
+  const provider = fake.treeViews.get('mysqlTls.connections')?.treeDataProvider;
+  if (provider && process.argv.includes('--connections')) {
+    const t3 = performance.now();
+    const nodes = await provider.getChildren();
+    for (const node of nodes) provider.getTreeItem(node);
+    treeMs = performance.now() - t3;
+    treeNodes = nodes.length;
+  }
+  process.stdout.write(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, mysql2Loaded, commands: fake.commands.size, treeMs, treeNodes }) + '\n');
   await ext.deactivate?.();
   process.exit(0);
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`activationProbe: ${e instanceof Error ? e.stack : String(e)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`activationProbe: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { checkServerIdentity, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { describeCertificate, type CertificateInfo } from '../certificates/certificateInfo';
 import type { SslMode } from './sslMode';
 import type { TlsPlan } from './tlsPlan';
@@ -72,15 +72,27 @@ export interface TlsReport {
   auth: { serverPublicKey: 'none' | 'pinned' | 'retrieved-insecure' };
 }
 
-/** The DER of each certificate the peer sent, leaf first. */
-function peerChainDer(peer: DetailedPeerCertificate | undefined): Buffer[] {
-  const chain: Buffer[] = [];
-  const seen = new Set<string>();
-  let cert = peer;
-  while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
-    seen.add(cert.fingerprint256);
-    chain.push(cert.raw);
-    cert = cert.issuerCertificate;
+/**
+ * The peer's chain, leaf first, as getPeerCertificate(true) gives it: the certificates the peer sent and, when the
+ * last one is not self-issued, its issuer from the trust store the handshake used (the plan's CAs, else the public roots).
+ */
+function peerChainOf(leaf: X509Certificate | undefined, plan: TlsPlan): X509Certificate[] {
+  const chain: X509Certificate[] = [];
+  for (let cert = leaf; cert && chain.length < 32 && !chain.some((c) => c.raw.equals(cert!.raw)); cert = cert.issuerCertificate) chain.push(cert);
+  const last = chain.at(-1);
+  if (!last || last.checkIssued(last)) return chain;
+  const store = plan.driverSsl?.ca ?? (plan.caSource === 'file' ? [] : rootCertificates);
+  for (const pem of store) {
+    let ca: X509Certificate;
+    try {
+      ca = new X509Certificate(pem);
+    } catch {
+      continue;
+    }
+    if (last.checkIssued(ca) && last.verify(ca.publicKey)) {
+      chain.push(ca);
+      break;
+    }
   }
   return chain;
 }
@@ -254,20 +266,34 @@ export function buildTlsReport(input: ReportInput): TlsReport {
   const reused = socket.isSessionReused();
   const protocol = socket.getProtocol() ?? undefined;
   const c = socket.getCipher();
-  // One getPeerCertificate(true) per handshake (it copies the whole chain into JS objects: ~0.4 ms, the bulk of
-  // what a report costs over the bare driver). The cheap getPeerX509Certificate() is no alternative: on Node 20
-  // a client socket's call removes the leaf from OpenSSL's peer chain, so later reads of the chain lose it.
-  const peer = reused ? undefined : (socket.getPeerCertificate(true) as DetailedPeerCertificate);
+  // The leaf as an X509Certificate, its issuers linked: a handle, not a copy (getPeerCertificate(true) converts the
+  // whole chain into JS objects, 0.4 to 1.3 ms, most of what a report cost over the bare driver). It stays valid
+  // after the socket closes, so the chain can still be shown then. Node 20's call takes the leaf off OpenSSL's
+  // peer chain, so a later getPeerCertificate() on this socket is {}: nothing reads it after this point (Node and
+  // mysql2 check the peer during the handshake, before the session exists).
+  const leaf = reused ? undefined : socket.getPeerX509Certificate();
   let chain: TlsReport['verification']['chain'] = 'not-checked';
   let chainError: string | undefined;
   let host: TlsReport['verification']['host'] = 'not-checked';
   let hostError: string | undefined;
+  let hostLater: (() => Error | undefined) | undefined;
   if (!reused) {
     chain = socket.authorized ? 'verified' : 'failed';
     chainError = socket.authorizationError ? String(socket.authorizationError) : undefined;
-    const idError = checkServerIdentity(plan.verifyName, peer!);
-    host = idError ? 'failed' : 'verified';
-    hostError = idError?.message;
+    if (plan.rules.verifyHost) {
+      // Enforced in this handshake: Node ran checkServerIdentity for the same name (mysql2's host or servername,
+      // or the pinned IP, see carrierSocket in session.ts) and would have failed the connect otherwise.
+      host = 'verified';
+    } else {
+      let checked: { error: Error | undefined } | undefined;
+      hostLater = () => (checked ??= { error: checkServerIdentity(plan.verifyName, (leaf?.toLegacyObject() ?? {}) as PeerCertificate) }).error;
+      // PREFERRED and REQUIRED say in a hint whether VERIFY_IDENTITY would pass; VERIFY_CA computes it when shown.
+      if (!plan.rules.verifyChain) {
+        hostError = hostLater()?.message;
+        host = hostError === undefined ? 'verified' : 'failed';
+        hostLater = undefined;
+      }
+    }
   } else if (plan.rules.verifyChain) {
     // A resumed session comes from a handshake that was verified with the same flags (mysql2 keys its
     // session cache on them), so the verdict of that handshake carries over.
@@ -306,8 +332,12 @@ export function buildTlsReport(input: ReportInput): TlsReport {
     sessionReused: reused,
     hints,
   };
+  if (hostLater) {
+    const later = hostLater;
+    defineLazy(report.verification, 'host', () => (later() ? 'failed' : 'verified'));
+    defineLazy(report.verification, 'hostError', () => later()?.message);
+  }
   // Parsing and describing the chain (~0.15 ms per certificate) waits until something shows it.
-  const der = peerChainDer(peer);
-  defineLazy(report, 'peerChain', reused ? () => input.resumedChain?.() ?? [] : () => der.map((raw) => describeCertificate(new X509Certificate(raw))));
+  defineLazy(report, 'peerChain', reused ? () => input.resumedChain?.() ?? [] : () => peerChainOf(leaf, plan).map((x) => describeCertificate(x)));
   return report;
 }

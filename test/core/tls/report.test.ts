@@ -72,4 +72,29 @@ describe('TLS report: server view on demand, chain described when read', () => {
     assert.equal(resumed.report.verification.chain, 'verified');
     assert.equal(resumed.report.verification.host, 'verified');
   });
+
+  it('VERIFY_CA works out the host verdict when read, also after the session closed, from the certificate it saw', async () => {
+    const right = sandboxProfile(sb, 'tls', 'app_none', { mode: 'VERIFY_CA' });
+    const wrong = sandboxProfile(sb, 'wronghost', 'app_none', { mode: 'VERIFY_CA' });
+    const ok = await openSession({ profile: right.profile, secrets: right.secrets });
+    const bad = await openSession({ profile: wrong.profile, secrets: wrong.secrets });
+    await ok.close();
+    await bad.close();
+    assert.equal(ok.report.verification.chain, 'verified');
+    assert.equal(ok.report.verification.host, 'verified');
+    assert.equal(ok.report.verification.hostError, undefined);
+    assert.equal(bad.report.verification.chain, 'verified', 'the wronghost certificate comes from the sandbox CA');
+    assert.equal(bad.report.verification.host, 'failed', 'its name is db.wrong-host.invalid, not 127.0.0.1');
+    assert.match(bad.report.verification.hostError ?? '', /127\.0\.0\.1/);
+    assert.equal(JSON.parse(JSON.stringify(bad.report)).verification.host, 'failed', 'in JSON too');
+    assert.equal(bad.report.peerChain.length, 2);
+  });
+
+  it('REQUIRED says at connect whether VERIFY_IDENTITY would pass', async () => {
+    const wrong = sandboxProfile(sb, 'wronghost', 'app_none', { mode: 'REQUIRED' });
+    const s = await openSession({ profile: wrong.profile, secrets: wrong.secrets });
+    await s.close();
+    assert.equal(s.report.verification.host, 'failed');
+    assert.ok(s.report.hints.some((h) => /REQUIRED does not verify the server/.test(h)));
+  });
 });
