@@ -158,6 +158,23 @@ describe('the connection editor form and the Add flow', () => {
     panel.dispose();
   });
 
+  it("a fix's Edit Connection… opens the form at its setting; an unknown field is not passed on", async () => {
+    await fake.commands.get('mysqlTls.editConnection')!('w1', { field: 'ssl.ca' });
+    const panel = lastPanel();
+    await panel.send({ type: 'ready' });
+    assert.equal(lastOf(panel, 'init')!.focus, 'ssl.ca');
+    // The form is open: another fix for the same connection focuses its field in place.
+    await fake.commands.get('mysqlTls.editConnection')!('w1', { field: 'ssl.mode' });
+    assert.equal(lastPanel(), panel, 'the open form is reused');
+    assert.deepEqual(lastOf(panel, 'focus'), { type: 'focus', field: 'ssl.mode' });
+    panel.dispose();
+    await fake.commands.get('mysqlTls.editConnection')!('w1', { field: '__proto__' });
+    const other = lastPanel();
+    await other.send({ type: 'ready' });
+    assert.equal(lastOf(other, 'init')!.focus, undefined);
+    other.dispose();
+  });
+
   it('reports each validation problem next to the field it names', async () => {
     const { panel, values } = await openEditor('w1');
     const bad: EditorValues = {
