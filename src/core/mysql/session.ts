@@ -11,6 +11,8 @@ import { cachingSha2Plugin, clearPasswordPlugin, sha256PasswordPlugin, type Auth
 import { buildTlsReport, withServerView, type ServerTlsView, type TlsReport } from '../tls/tlsReport';
 import { planTls, type DriverSslOptions, type TlsPlan } from '../tls/tlsPlan';
 import type { PathContext } from '../paths';
+import type { Duplex } from 'node:stream';
+import type { TunnelLease, TunnelManager } from '../ssh/tunnel';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** How long serverView() waits for SHOW SESSION STATUS by default. */
@@ -53,6 +55,21 @@ export interface OpenSessionOptions {
   /** A plan made earlier for the same profile: reusing it (and its ssl object) lets TLS sessions resume. */
   plan?: TlsPlan;
   signal?: AbortSignal;
+  /**
+   * The SSH tunnels a profile with an `ssh` block goes through (shared between sessions; the extension's has the
+   * host-key modal and its own known_hosts file). Default: one per process that refuses unknown host keys.
+   */
+  tunnels?: TunnelManager;
+  /** ssh.knownHosts is honoured only for connections from user settings (a workspace must not choose it). */
+  sshKnownHostsTrusted?: boolean;
+}
+
+let defaultTunnels: TunnelManager | undefined;
+function tunnelsFor(opts: OpenSessionOptions): TunnelManager {
+  if (opts.tunnels) return opts.tunnels;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { TunnelManager: Manager } = require('../ssh/tunnel') as typeof import('../ssh/tunnel');
+  return (defaultTunnels ??= new Manager());
 }
 
 export type QueryRow = Record<string, unknown>;
@@ -60,6 +77,9 @@ export type QueryRow = Record<string, unknown>;
 /** An authenticated MySQL session with the TLS report of how it was reached. */
 export class Session {
   private closed = false;
+  /** Set by close()/destroy(): an end after it is ours, not a lost link. */
+  private closing = false;
+  private tunnel?: TunnelLease;
   private readonly endListeners = new Set<(err?: MysqlTlsError) => void>();
   private current: TlsReport;
   private serverViewAsked?: Promise<TlsReport>;
@@ -173,9 +193,26 @@ export class Session {
     return () => this.endListeners.delete(listener);
   }
 
+  /**
+   * Ties the session to its share of an SSH tunnel: released when the session ends, and a session that ends
+   * because the tunnel went away says so (a retryable ssh-tunnel-lost) instead of a clean end.
+   */
+  holdTunnel(lease: TunnelLease): void {
+    this.tunnel = lease;
+    this.current = { ...this.current, ssh: lease.route };
+    if (this.closed) lease.release();
+  }
+
   private finish(err?: MysqlTlsError): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.tunnel) {
+      // The channel's end arrives as a clean end (or a generic loss): name the tunnel when it is what went away.
+      const lost = this.tunnel.lostReason();
+      if (!this.closing && lost) err = lost;
+      else if (!this.closing && !err) err = new MysqlTlsError('connection-lost', `the SSH channel to ${this.plan.host}:${this.plan.port} was closed`);
+      this.tunnel.release();
+    }
     for (const l of this.endListeners) l(err);
     this.endListeners.clear();
   }
@@ -201,6 +238,7 @@ export class Session {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closing = true;
     // COM_QUIT, but never wait more than 2 s for a server that does not answer it.
     let fallback: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
@@ -214,6 +252,7 @@ export class Session {
 
   /** Closes the socket at once, without the COM_QUIT courtesy. */
   destroy(): void {
+    this.closing = true;
     this.connection.destroy();
     this.finish();
   }
@@ -259,7 +298,14 @@ function connectOnce(options: ConnectionOptions, signal?: AbortSignal): Promise<
 
 type AuthPlugin = NonNullable<ConnectionOptions['authPlugins']>[string];
 
-function driverOptions(plan: TlsPlan, profile: ConnectionProfile, secrets: ConnectionSecrets, withTls: boolean, trace: AuthTrace): ConnectionOptions {
+function driverOptions(
+  plan: TlsPlan,
+  profile: ConnectionProfile,
+  secrets: ConnectionSecrets,
+  withTls: boolean,
+  trace: AuthTrace,
+  channel?: Duplex,
+): ConnectionOptions {
   const sha2 = { serverPublicKey: plan.serverPublicKey, getServerPublicKey: plan.getServerPublicKey, trace };
   const options: ConnectionOptions = {
     host: plan.host,
@@ -286,7 +332,7 @@ function driverOptions(plan: TlsPlan, profile: ConnectionProfile, secrets: Conne
     // mysql2 is told that name while the socket goes to the real host: the check stays in the handshake.
     if (plan.servername) options.host = plan.servername;
   }
-  options.stream = () => carrierSocket(plan);
+  options.stream = channel ? () => carrierChannel(channel, plan) : () => carrierSocket(plan);
   return options;
 }
 
@@ -303,7 +349,21 @@ function carrierSocket(plan: TlsPlan): net.Socket {
   const socket = net.connect({ host: plan.host, port: plan.port });
   socket.setNoDelay(true);
   socket.once('connect', () => socket.setKeepAlive(true, 0));
-  if (!plan.servername && net.isIP(plan.host)) (socket as net.Socket & { _host?: string })._host = plan.host;
+  return carrier(socket, plan);
+}
+
+/**
+ * An SSH channel to the database as the session's stream. Node wraps a Duplex that is not a net.Socket for the
+ * TLS upgrade, and its identity check then reads `_host` from the object passed as `socket` (this channel): the
+ * same pin as for TCP, so VERIFY_IDENTITY to an IP database host is checked against that IP, never "localhost"
+ * and never the local end of anything (test/core/ssh/tunnelTls.test.ts). The greeting sniff applies unchanged.
+ */
+function carrierChannel(channel: Duplex, plan: TlsPlan): Duplex {
+  return carrier(channel, plan);
+}
+
+function carrier<T extends Duplex>(socket: T, plan: TlsPlan): T {
+  if (!plan.servername && net.isIP(plan.host)) (socket as T & { _host?: string })._host = plan.host;
   let head = Buffer.alloc(0);
   const sniff = (chunk: Buffer): void => {
     head = Buffer.concat([head, chunk]);
@@ -358,16 +418,33 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
   const trace: AuthTrace = { serverPublicKey: 'none' };
   let conn: Connection;
   let fallback = false;
+  // Through SSH: the tunnel (shared) is up and its host key accepted before any channel is opened, and each
+  // attempt gets its own forwarded channel to the database as the bastion sees it (profile.host:port).
+  let lease: TunnelLease | undefined;
+  if (profile.ssh) {
+    lease = await tunnelsFor(opts).acquire(profile.ssh, secrets, {
+      paths: opts.paths,
+      signal: opts.signal,
+      timeoutMs: connectTimeoutOf(profile),
+      trustKnownHostsSetting: opts.sshKnownHostsTrusted === true,
+    });
+  }
+  const attempt = async (withTls: boolean): Promise<Connection> => {
+    const channel = lease ? await lease.forward(plan.host, plan.port, opts.signal) : undefined;
+    return connectOnce(driverOptions(plan, profile, secrets, withTls, trace, channel), opts.signal);
+  };
   try {
     try {
-      conn = await connectOnce(driverOptions(plan, profile, secrets, useTls, trace), opts.signal);
+      conn = await attempt(useTls);
     } catch (e) {
       if (plan.rules.tls === 'if-offered' && (e as { code?: string }).code === 'HANDSHAKE_NO_SSL_SUPPORT') {
         fallback = true;
-        conn = await connectOnce(driverOptions(plan, profile, secrets, false, trace), opts.signal);
+        conn = await attempt(false);
       } else throw e;
     }
   } catch (e) {
+    lease?.release();
+    if (e instanceof MysqlTlsError) throw e;
     throw classifyConnectError(e, { plan, encrypted: (e as { encryptedAtFailure?: boolean }).encryptedAtFailure === true });
   }
   const stream = streamOf(conn);
@@ -375,6 +452,7 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
   if (useTls && !fallback && !socket) {
     // Defence in depth: a mode that asked for TLS must never end up on a plaintext socket.
     conn.destroy();
+    lease?.release();
     throw new MysqlTlsError('server-no-tls', 'the session is not encrypted although TLS was requested');
   }
   try {
@@ -396,9 +474,12 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
       assertNotWeaker(next, report.security);
       return next;
     };
-    return new Session(conn, report, plan, reopen);
+    const session = new Session(conn, report, plan, reopen);
+    if (lease) session.holdTunnel(lease);
+    return session;
   } catch (e) {
     conn.destroy();
+    lease?.release();
     throw classifyConnectError(e, { plan, encrypted: socket !== undefined });
   }
 }
