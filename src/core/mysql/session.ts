@@ -80,6 +80,7 @@ export class Session {
   /** Set by close()/destroy(): an end after it is ours, not a lost link. */
   private closing = false;
   private tunnel?: TunnelLease;
+  private channel?: Duplex;
   private readonly endListeners = new Set<(err?: MysqlTlsError) => void>();
   private current: TlsReport;
   private serverViewAsked?: Promise<TlsReport>;
@@ -197,8 +198,9 @@ export class Session {
    * Ties the session to its share of an SSH tunnel: released when the session ends, and a session that ends
    * because the tunnel went away says so (a retryable ssh-tunnel-lost) instead of a clean end.
    */
-  holdTunnel(lease: TunnelLease): void {
+  holdTunnel(lease: TunnelLease, channel: Duplex): void {
     this.tunnel = lease;
+    this.channel = channel;
     this.current = { ...this.current, ssh: lease.route };
     if (this.closed) lease.release();
   }
@@ -211,6 +213,8 @@ export class Session {
       const lost = this.tunnel.lostReason();
       if (!this.closing && lost) err = lost;
       else if (!this.closing && !err) err = new MysqlTlsError('connection-lost', `the SSH channel to ${this.plan.host}:${this.plan.port} was closed`);
+      // The TLS layer closes its carrier asynchronously: the channel goes now, so none outlives its session.
+      this.channel?.destroy();
       this.tunnel.release();
     }
     for (const l of this.endListeners) l(err);
@@ -429,8 +433,9 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
       trustKnownHostsSetting: opts.sshKnownHostsTrusted === true,
     });
   }
+  let channel: Duplex | undefined;
   const attempt = async (withTls: boolean): Promise<Connection> => {
-    const channel = lease ? await lease.forward(plan.host, plan.port, opts.signal) : undefined;
+    channel = lease ? await lease.forward(plan.host, plan.port, opts.signal) : undefined;
     return connectOnce(driverOptions(plan, profile, secrets, withTls, trace, channel), opts.signal);
   };
   try {
@@ -475,7 +480,7 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
       return next;
     };
     const session = new Session(conn, report, plan, reopen);
-    if (lease) session.holdTunnel(lease);
+    if (lease && channel) session.holdTunnel(lease, channel);
     return session;
   } catch (e) {
     conn.destroy();

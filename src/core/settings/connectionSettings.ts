@@ -11,6 +11,7 @@ import {
   type ConnectionProfile,
   type SslSettings,
 } from '../profile';
+import { checkSshSettings } from '../ssh/sshSettings';
 import { effectiveSslMode, modeIsWeaker, parseSslMode, parseTlsVersion, SSL_MODES, TLS_VERSIONS, type SslMode } from '../tls/sslMode';
 
 /**
@@ -134,6 +135,7 @@ const ENTRY_KEYS = new Set([
   'ssl',
   'serverPublicKey',
   'getServerPublicKey',
+  'ssh',
   ...INLINE_SECRET_KEYS,
 ]);
 const SSL_KEYS = new Set([
@@ -344,6 +346,10 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
     }
   }
 
+  const sshCheck = checkSshSettings(raw.ssh, scope === 'user', str, (field, value) => pathSetting(field, value) !== undefined);
+  for (const p of sshCheck.errors) error(p.field, p.message);
+  for (const p of sshCheck.warnings) warn(p.field, p.message);
+
   const label = name ?? (host && user ? defaultConnectionName(host, port, user) : fallbackLabel);
   const base = { label, id, idPersisted, errors, warnings, expandedPaths, inlineKeys };
   if (errors.length > 0 || host === undefined || user === undefined) return base;
@@ -356,6 +362,7 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
   if (readOnly) profile.readOnly = true;
   if (serverPublicKey) profile.serverPublicKey = serverPublicKey;
   if (getServerPublicKey) profile.getServerPublicKey = true;
+  if (sshCheck.ssh) profile.ssh = sshCheck.ssh;
   if (kind === 'proxysqlAdmin') {
     // ProxySQL's admin port offers TLS by default since 2.6.0 (mysql-have_ssl): no mode means TLS, not plaintext.
     if (!ssl.mode) ssl.mode = defaultAdminMode(ssl);
@@ -481,6 +488,7 @@ export function settingsEntryOf(profile: ConnectionProfile & { id: string }): Re
     for (const [k, v] of Object.entries(profile.ssl)) if (v !== undefined && v !== '') ssl[k] = v;
     if (Object.keys(ssl).length > 0) entry.ssl = ssl;
   }
+  if (profile.ssh) entry.ssh = JSON.parse(JSON.stringify(profile.ssh)) as Record<string, unknown>;
   return entry;
 }
 

@@ -134,7 +134,11 @@ export class TunnelManager {
   /** Open tunnels and their channels, for leak checks. */
   resourceCounts(): { tunnels: number; clients: number; channels: number } {
     const all = [...this.tunnels.values()];
-    return { tunnels: all.length, clients: all.reduce((n, t) => n + t.clients.length, 0), channels: all.reduce((n, t) => n + t.channels.size, 0) };
+    return {
+      tunnels: all.length,
+      clients: all.reduce((n, t) => n + t.clients.length, 0),
+      channels: all.reduce((n, t) => n + [...t.channels].filter(isOpenFromHere).length, 0),
+    };
   }
 
   async acquire(ssh: SshSettings, secrets: ConnectionSecrets, options: AcquireOptions = {}): Promise<TunnelLease> {
@@ -401,6 +405,12 @@ export class TunnelManager {
     channel.once('close', () => t.channels.delete(channel));
     return channel;
   }
+}
+
+/** A channel we have not closed yet (ssh2's close is a request: the 'close' event follows the server's answer). */
+function isOpenFromHere(channel: ClientChannel): boolean {
+  const state = (channel as ClientChannel & { outgoing?: { state?: string } }).outgoing?.state;
+  return state === 'open' || state === 'eof';
 }
 
 /** A direct-tcpip channel from `client` to host:port; errors classified (`toSsh`: the target is the next SSH hop). */
