@@ -346,6 +346,8 @@ export class TunnelManager {
         if (settled) return;
         settled = true;
         opts.signal?.removeEventListener('abort', onAbort);
+        // MySQL's small request/response packets must not wait for Nagle + delayed ACK (~40 ms per round trip).
+        client.setNoDelay(true);
         resolve();
       });
       client.on('error', (err: Error & { level?: string }) => {
