@@ -1,3 +1,4 @@
+import { sshStep } from './sshStep';
 import { publicKeyRetrievalIsInsecure } from '../core/mysql/authSha2';
 import * as vscode from 'vscode';
 import { keepUnaskedSettings } from '../core/settings/keepUnaskedSettings';
@@ -233,7 +234,11 @@ async function steps(options: WizardOptions): Promise<WizardResult> {
   if (database) answers.database = database;
   // An edit keeps what the wizard does not ask (kind, readOnly, TLS versions, ciphers, servername, ...):
   // a read-only connection never turns writable, and nothing else is lost, by an edit.
+  const sshAnswer = await sshStep(`${options.title}: SSH`, initial?.ssh);
+  if (!sshAnswer) throw new Cancelled();
   const profile = keepUnaskedSettings(initial, answers);
+  if (sshAnswer.ssh) profile.ssh = sshAnswer.ssh;
+  else delete profile.ssh;
   return { profile, password: options.hasStoredPassword && password === '' ? undefined : password, passphrase };
 }
 

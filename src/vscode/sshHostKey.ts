@@ -28,6 +28,10 @@ export async function askUnknownHostKey(host: string, port: number, keyType: str
 
 /** The tunnels of the extension's connections: the modal for unknown keys, the own known_hosts file. */
 export function createSshTunnels(context: Pick<vscode.ExtensionContext, 'globalStorageUri'>): TunnelManager {
-  const file = ownKnownHostsFile(context);
-  return new TunnelManager({ ownKnownHostsFile: file, onUnknownHostKey: (host, port, type, fp) => askUnknownHostKey(host, port, type, fp, file) });
+  // VS Code always gives a global storage folder; without one (a test host) an accepted key holds for the session.
+  const file = (context.globalStorageUri as vscode.Uri | undefined) ? ownKnownHostsFile(context) : undefined;
+  return new TunnelManager({
+    ownKnownHostsFile: file,
+    onUnknownHostKey: (host, port, type, fp) => askUnknownHostKey(host, port, type, fp, file ?? 'memory (this session only)'),
+  });
 }

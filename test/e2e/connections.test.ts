@@ -114,6 +114,7 @@ describe('e2e connections', () => {
       await answerInput(page, env.sandbox.certs.clientCert, 'step 8 (certificate path)');
       await answerInput(page, env.sandbox.certs.clientKey, 'step 8 (key path)');
       await answerInput(page, password, 'step 9 (password)');
+      await pick(page, 'Direct connection', 'step 10 (SSH)');
     });
 
     await step(page, 'b-2-added', async () => {

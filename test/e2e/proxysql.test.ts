@@ -303,6 +303,7 @@ describe('e2e proxysql', () => {
     await answerInput(page, 'localhost', 'step 7 (certificate name)');
     await pick(page, 'None', 'step 8 (client certificate)');
     await answerInput(page, account.password, 'step 9 (password)');
+    await pick(page, 'Direct connection', 'step 10 (SSH)');
     await treeItem(page, name).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     const entry = presetEntry(name);
     assert.deepEqual(

@@ -108,8 +108,10 @@ describe('the packaged build: vendor libraries split out of dist/extension.js', 
       }
     }
     assert.ok(chunksOf.has('mysql2') && chunksOf.has('node-forge'), 'the stats list the vendor modules');
+    // safer-buffer is a ~2 KB Buffer shim that iconv-lite (mysql2) and asn1 (ssh2) both require: a vendor file of
+    // its own would cost a file read for nothing, so it is the one package allowed in two vendor files.
     assert.deepEqual(
-      [...chunksOf].filter(([, chunks]) => chunks.size > 1).map(([pkg]) => pkg),
+      [...chunksOf].filter(([pkg, chunks]) => chunks.size > 1 && pkg !== 'safer-buffer').map(([pkg]) => pkg),
       [],
     );
   });

@@ -180,6 +180,7 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
       sb.certs.ca,
       'None',
       'pw-from-wizard',
+      'Direct connection',
     );
     await fake.commands.get('mysqlTls.addConnection')!();
     const list = fake.settings.workspace['mysqlTls.connections'] as Record<string, unknown>[];
