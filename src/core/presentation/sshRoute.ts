@@ -27,3 +27,17 @@ export function describeSshSettings(ssh: SshSettings | undefined): string | unde
   if (!ssh) return undefined;
   return `via ${[...(ssh.jump ? [ssh.jump] : []), ssh].map(endpoint).join(' → ')}`;
 }
+
+/**
+ * Test Connection's SSH step in words, apart from the TLS step: on success the verified hop; on failure whether it
+ * was the SSH step (an ssh-* cause: host key, authentication, bastion, forward) or the SSH step passed and the
+ * TLS/MySQL step failed. Undefined for a connection without SSH.
+ */
+export function sshTestStep(
+  ssh: SshSettings | undefined,
+  outcome: { ok: true; report: { ssh?: SshRouteReport } } | { ok: false; error: { code: string } },
+): string | undefined {
+  if (!ssh) return undefined;
+  if (outcome.ok) return `SSH step: passed, ${describeSshRoute(outcome.report.ssh) ?? describeSshSettings(ssh)} (host key known)`;
+  return outcome.error.code.startsWith('ssh-') ? 'SSH step: failed' : `SSH step: passed (${describeSshSettings(ssh)}); the TLS/MySQL step failed`;
+}

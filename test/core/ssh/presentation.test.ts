@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tlsSummaryMarkdown } from '../../../src/core/presentation/connectionPresentation';
-import { describeSshRoute, describeSshSettings } from '../../../src/core/presentation/sshRoute';
+import { describeSshRoute, describeSshSettings, sshTestStep } from '../../../src/core/presentation/sshRoute';
 
 const bastion = { host: 'bastion', port: 22, user: 'deploy', keyType: 'ssh-ed25519', typeLabel: 'ED25519', fingerprint: 'SHA256:abc' };
 
@@ -28,5 +28,19 @@ describe('the SSH hop in words', () => {
       report: { ...report, security: 'plaintext', encrypted: false, fallback: false, server: { reported: false, sslVersion: '', sslCipher: '' } } as never,
     });
     assert.ok(connected.includes('via deploy@bastion:22 (ED25519 SHA256:abc)'), connected);
+  });
+
+  it('Test Connection names the SSH step apart from the TLS step', () => {
+    const ssh = { host: 'bastion', user: 'deploy' };
+    assert.equal(sshTestStep(undefined, { ok: false, error: { code: 'ssh-auth-failed' } }), undefined);
+    assert.equal(
+      sshTestStep(ssh, { ok: true, report: { ssh: { hops: [bastion] } } }),
+      'SSH step: passed, via deploy@bastion:22 (ED25519 SHA256:abc) (host key known)',
+    );
+    assert.equal(sshTestStep(ssh, { ok: false, error: { code: 'ssh-host-key-changed' } }), 'SSH step: failed');
+    assert.equal(
+      sshTestStep(ssh, { ok: false, error: { code: 'tls-hostname-mismatch' } }),
+      'SSH step: passed (via deploy@bastion:22); the TLS/MySQL step failed',
+    );
   });
 });
