@@ -31,6 +31,7 @@ const VENDOR = {
   '@aws-sdk/rds-signer': 'aws-rds-signer',
   '@azure/identity': 'azure-identity',
   'google-auth-library': 'google-auth-library',
+  ssh2: 'ssh2',
 };
 
 // The TLS details webview loads @vscode-elements/elements' self-contained bundle from dist/webview/ (so it
@@ -106,6 +107,9 @@ const vendor = {
   // The AWS credential providers and gaxios load parts with import(): bundled eagerly into their vendor file,
   // so each library stays one self-contained file (no numbered chunk files next to them).
   module: { parser: { javascript: { dynamicImportMode: 'eager' } } },
+  // ssh2's optional native pieces (the cpu-features addon, its sshcrypto.node binding) are not shipped: their
+  // require() then throws inside ssh2's own try/catch, and ssh2 uses its pure-JavaScript crypto.
+  plugins: [new (require('webpack').IgnorePlugin)({ resourceRegExp: /^(cpu-features|\.\/crypto\/build\/Release\/sshcrypto\.node)$/ })],
 };
 
 // `--env dist=<dir>` builds into another folder (the bundle test builds into a temp folder); use it rather

@@ -16,6 +16,7 @@ import * as os from 'node:os';
 import { ConnectionRegistry } from '../src/core/connections/connectionRegistry';
 import { createLogger } from '../src/core/logging/logger';
 import { adminConnection, start, status, stop, type SandboxDescription } from './sandbox';
+import { benchSsh } from './bench/ssh';
 import { createCa, distinguishedName, issueCertificate } from '../src/core/certificates/generate';
 import { inspectData } from '../src/core/certificates/inspect';
 import { importCaBundle } from '../src/core/certificates/importBundle';
@@ -886,6 +887,7 @@ async function main(): Promise<void> {
     ['streaming-curve', (sb) => benchStreamingCurve(sb)],
     ['bundles', () => benchBundles()],
     ['ui', () => benchUi()],
+    ['ssh', async (sb) => (await benchSsh(sb, ITER)).forEach(record)],
   ];
   const unknown = only.filter((n) => !sections.some(([name]) => name === n));
   if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; the sections are ${sections.map(([n]) => n).join(', ')}`);

@@ -17,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCa, distinguishedName, issueCertificate, type Issued } from '../src/core/certificates/generate';
 import { certificateSetFiles, type CertificateSetFiles } from '../src/core/certificates/generateSet';
+import { restartSshd, startSsh, stopSsh, type SandboxSsh } from './sandboxSsh';
 
 export const SERVER_NAMES = ['tls', 'plain', 'strict', 'wrongca', 'wronghost', 'expired'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
@@ -69,6 +70,8 @@ export interface SandboxDescription {
   accounts: Partial<Record<AccountName, SandboxAccount>>;
   /** The root account, for tests that reconfigure the server (unix socket and TCP). */
   admin: { user: 'root'; password: string };
+  /** Two sshd (bastion, jump host) for the SSH tunnel tests; absent when OpenSSH is not installed. */
+  ssh?: SandboxSsh;
 }
 
 const PREFERRED_PORT_BASE = Number(process.env.MYSQL_TLS_SANDBOX_PORT_BASE ?? 13306);
@@ -439,6 +442,7 @@ export async function stop(dir = defaultSandboxDir()): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  await stopSsh(desc.ssh);
   await fs.rm(desc.runDir, { recursive: true, force: true });
   if (desc.accounts.app_pam) await fs.rm(pamService(dir).file, { force: true });
   await fs.rm(stateFile(dir), { force: true });
@@ -446,7 +450,12 @@ export async function stop(dir = defaultSandboxDir()): Promise<void> {
 
 export async function start(dir = defaultSandboxDir()): Promise<SandboxDescription> {
   const existing = await status(dir);
-  if (existing && Object.values(existing.servers).every((s) => s.running)) return existing;
+  if (
+    existing &&
+    Object.values(existing.servers).every((s) => s.running) &&
+    (!existing.ssh || [existing.ssh.bastion, existing.ssh.jump].every((s) => isAlive(s.pid)))
+  )
+    return existing;
   if (existing) await stop(dir); // half-running: start clean
   const { mariadbd } = binaries();
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -509,6 +518,7 @@ export async function start(dir = defaultSandboxDir()): Promise<SandboxDescripti
     throw e;
   }
   await fs.rm(template, { recursive: true, force: true });
+  const ssh = await startSsh(runDir);
   const desc: SandboxDescription = {
     version: 1,
     host: '127.0.0.1',
@@ -519,6 +529,7 @@ export async function start(dir = defaultSandboxDir()): Promise<SandboxDescripti
     servers,
     accounts,
     admin: { user: 'root', password: rootPassword },
+    ...(ssh ? { ssh } : {}),
   };
   await writeSecret(stateFile(dir), JSON.stringify(desc, null, 2) + '\n');
   return withRunning(desc);
@@ -552,6 +563,14 @@ export async function restartServer(name: ServerName, options: { dir?: string; e
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/** Restarts the sandbox's bastion or jump sshd, cutting every SSH connection through it (for the tunnel tests). */
+export async function restartSandboxSshd(name: 'bastion' | 'jump', dir = defaultSandboxDir()): Promise<void> {
+  const desc = await readState(dir);
+  if (!desc?.ssh) throw new SandboxError(`no sandbox sshd at ${dir}`);
+  desc.ssh[name].pid = await restartSshd(desc.ssh[name], desc.ssh.dir, name);
+  await writeSecret(stateFile(dir), JSON.stringify(desc, null, 2) + '\n');
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -19,6 +19,7 @@ import { createSecretGate } from './vscode/secretGate';
 import { createTokenConsent } from './vscode/tokenConsent';
 import { e2eTokenSource } from './vscode/e2eTokenSource';
 import { TlsStatusBar } from './vscode/statusBar';
+import { createSshTunnels } from './vscode/sshHostKey';
 import { ConnectionsTreeProvider } from './vscode/tree/connectionsTreeProvider';
 import { TlsDetailsPanels } from './vscode/webviews/tlsDetailsPanel';
 import { ConnectionEditorPanels } from './vscode/webviews/connectionEditorPanel';
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const secrets = new ConfiguredSecretStore(context.secrets, logger.child('secrets'), context.extensionUri.fsPath);
     // Stored secrets leave the store only through the gate: bound to their endpoint, or after a modal.
     const gate = createSecretGate(secrets, logger.child('secrets'));
+    const tunnels = createSshTunnels(context);
     const registry = new ConnectionRegistry({
       readSecrets: (profile, purpose) => {
         const connection = settings.find(profile.id);
@@ -69,7 +71,10 @@ export function activate(context: vscode.ExtensionContext): void {
       logger: logger.child('connections'),
       confirmTokenLogin: createTokenConsent(context.globalState, settings, logger.child('secrets')),
       tokenSource: e2eTokenSource(),
+      tunnels,
+      sshKnownHostsTrusted: (profile) => settings.find(profile.id)?.scope === 'user',
     });
+    scope.add({ dispose: () => tunnels.closeAll() });
     registryForShutdown = registry;
     scope.add({ dispose: () => void registry.disconnectAll() });
     // The status bar, the tree and the TLS details show the server's own view (Ssl_version, Ssl_cipher): ask

@@ -8,7 +8,17 @@ import { parseArgs } from 'node:util';
 import { serverViewWithProxy } from '../core/proxysql/clientPort';
 import { isMysqlTlsError, MysqlTlsError } from '../core/errors';
 import { connectTimeoutOf, openSession } from '../core/mysql/session';
-import { MAX_TIMEOUT_MS, type ConnectionProfile, type ConnectionSecrets, type SslSettings } from '../core/profile';
+import {
+  MAX_TIMEOUT_MS,
+  type ConnectionProfile,
+  type ConnectionSecrets,
+  type SshAuth,
+  type SshHopSettings,
+  type SshSettings,
+  type SslSettings,
+} from '../core/profile';
+import { describeSshRoute } from '../core/presentation/sshRoute';
+import { TunnelManager } from '../core/ssh/tunnel';
 import { formatReport } from '../core/tls/formatReport';
 import { effectiveSslMode, parseSslMode, parseTlsVersion, type TlsVersion } from '../core/tls/sslMode';
 import { parseAuthSettings, type AuthSettings, type TokenAuthMethod } from '../core/cloudAuth/authSettings';
@@ -39,6 +49,12 @@ const USAGE = `usage: mysql-tls probe [options]
   --azure-tenant T       azure-entra: tenant id or domain
   --azure-client-id C    azure-entra: client id of a user-assigned managed identity
   --gcp-impersonate SA   gcp-iam: service account to impersonate
+  --ssh USER@HOST[:PORT] reach the server through this SSH bastion (--host/--port as the bastion sees them)
+  --ssh-key FILE         SSH private key (passphrase from env MYSQL_TLS_SSH_PASSPHRASE); without it the SSH
+                         agent (SSH_AUTH_SOCK) is used, or the password in env MYSQL_TLS_SSH_PASSWORD
+  --ssh-known-hosts FILE known_hosts to check host keys against (default ~/.ssh/known_hosts)
+  --ssh-jump USER@HOST[:PORT]  reach the bastion through this jump host (same authentication)
+  --ssh-accept-new       accept an unknown SSH host key for this run (never a changed one); default: refuse
   --json                 print the report (or the error) as JSON
 Exit status: 0 connected, 1 connection failed (the cause is printed), 2 usage error.`;
 
@@ -154,6 +170,50 @@ async function sandboxProfile(spec: string): Promise<{ profile: Partial<Connecti
   };
 }
 
+/** `user@host[:port]` (IPv6 in brackets) of --ssh / --ssh-jump. */
+export function parseSshTarget(value: string, flag: string): { user: string; host: string; port?: number } {
+  const m = /^([^@\s]+)@(\[[^\]\s]+\]|[^:@\s[\]]+)(?::(\d+))?$/.exec(value);
+  if (!m)
+    throw new MysqlTlsError(
+      'config-invalid',
+      `"${value}" is not user@host[:port]`,
+      flag,
+      `Write ${flag} deploy@bastion.example.com or deploy@bastion.example.com:2222.`,
+    );
+  const host = m[2]!.replace(/^\[|\]$/g, '');
+  const port = m[3] !== undefined ? Number(m[3]) : undefined;
+  if (port !== undefined && (port < 1 || port > 65535))
+    throw new MysqlTlsError('config-invalid', `${m[3]} is not a port from 1 to 65535`, flag, `Write ${flag} user@host:22.`);
+  return { user: m[1]!, host, ...(port !== undefined ? { port } : {}) };
+}
+
+/** The ssh block from the --ssh flags; secrets only from the environment (never argv). */
+function sshSettingsOf(flags: { ssh?: string; key?: string; knownHosts?: string; jump?: string }, secrets: ConnectionSecrets): SshSettings | undefined {
+  if (flags.ssh === undefined) {
+    for (const [name, v] of [
+      ['--ssh-key', flags.key],
+      ['--ssh-known-hosts', flags.knownHosts],
+      ['--ssh-jump', flags.jump],
+    ] as const)
+      if (v !== undefined) throw new MysqlTlsError('config-invalid', `${name} needs --ssh`, name, 'Add --ssh user@bastion[:port].');
+    return undefined;
+  }
+  const passphrase = process.env.MYSQL_TLS_SSH_PASSPHRASE;
+  const password = process.env.MYSQL_TLS_SSH_PASSWORD;
+  if (passphrase !== undefined) secrets.sshPassphrase = passphrase;
+  if (password !== undefined) secrets.sshPassword = password;
+  const auth: SshAuth = flags.key !== undefined ? 'key' : password !== undefined ? 'password' : 'agent';
+  const hop = (t: { user: string; host: string; port?: number }): SshHopSettings => ({
+    ...t,
+    auth,
+    ...(flags.key !== undefined ? { keyFile: flags.key } : {}),
+  });
+  const ssh: SshSettings = hop(parseSshTarget(flags.ssh, '--ssh'));
+  if (flags.knownHosts !== undefined) ssh.knownHosts = flags.knownHosts;
+  if (flags.jump !== undefined) ssh.jump = hop(parseSshTarget(flags.jump, '--ssh-jump'));
+  return ssh;
+}
+
 export async function probe(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -184,6 +244,11 @@ export async function probe(argv: string[]): Promise<number> {
         'azure-tenant': { type: 'string' },
         'azure-client-id': { type: 'string' },
         'gcp-impersonate': { type: 'string' },
+        ssh: { type: 'string' },
+        'ssh-key': { type: 'string' },
+        'ssh-known-hosts': { type: 'string' },
+        'ssh-jump': { type: 'string' },
+        'ssh-accept-new': { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -251,7 +316,12 @@ export async function probe(argv: string[]): Promise<number> {
       if (p === undefined) throw new MysqlTlsError('config-invalid', `environment variable ${values['passphrase-env']} is not set`, '--passphrase-env');
       secrets.passphrase = p;
     }
-    const session = await openSession({ profile, secrets });
+    const sshFlags = { ssh: values.ssh, key: values['ssh-key'], knownHosts: values['ssh-known-hosts'], jump: values['ssh-jump'] };
+    profile.ssh = sshSettingsOf(sshFlags, secrets);
+    // The CLI never prompts about a host key: unknown is an error unless --ssh-accept-new (for this run only).
+    const tunnels = profile.ssh ? new TunnelManager(values['ssh-accept-new'] ? { onUnknownHostKey: async () => true } : {}) : undefined;
+    const session = await openSession({ profile, secrets, tunnels, sshKnownHostsTrusted: true });
+    if (session.report.ssh && !json) process.stdout.write(`${describeSshRoute(session.report.ssh)}\n`);
     // The probe prints the whole report, the server's own view included.
     // The server's view is bounded by the same timeout as the connect: a server that logs in and then never
     // answers does not hang the probe.

@@ -194,6 +194,46 @@ export const CAUSES = {
     title: 'This connection comes from an untrusted workspace',
     fix: 'The workspace is in Restricted Mode, so its connections are listed but do not connect or read files. Trust the workspace (Manage Workspace Trust) if you know its settings, or add the connection to your user settings.',
   },
+  'ssh-host-key-unknown': {
+    title: 'The SSH host key is not known',
+    fix: 'Check the fingerprint with the administrator of the SSH host (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on it), then accept it when asked (the probe CLI: --ssh-accept-new), or add it to ~/.ssh/known_hosts yourself (ssh once with OpenSSH).',
+  },
+  'ssh-host-key-changed': {
+    title: 'REMOTE HOST IDENTIFICATION HAS CHANGED: the SSH host key differs from the one recorded',
+    fix: 'Someone could be intercepting the connection (man-in-the-middle), or the host key was just replaced. Nothing was sent. Ask the administrator of the SSH host for its new fingerprint; only if it matches, remove the old line (ssh-keygen -R host, and from the extension known_hosts file named below) and connect again.',
+  },
+  'ssh-host-key-revoked': {
+    title: 'The SSH host key is marked @revoked in known_hosts',
+    fix: 'The key was revoked on purpose: do not connect to this host until its administrator has installed a new host key.',
+  },
+  'ssh-auth-failed': {
+    title: 'SSH authentication failed',
+    fix: 'Check the SSH user, and that its authorized_keys on the SSH host lists your public key (auth "key" or "agent": ssh-add -l shows the agent\'s keys), or store the right SSH password (auth "password").',
+  },
+  'ssh-unreachable': {
+    title: 'The SSH host cannot be reached',
+    fix: 'Check ssh.host and ssh.port (and ssh.jump), that sshd runs there, and firewalls or VPN between you and it.',
+  },
+  'ssh-forward-refused': {
+    title: 'The SSH host refused to forward the connection to the database',
+    fix: 'From the SSH host, host and port must reach the database (use the name the SSH host resolves, e.g. db.internal). The SSH host may forbid forwarding: its sshd_config needs AllowTcpForwarding yes (and PermitOpen listing the database).',
+  },
+  'ssh-agent-unavailable': {
+    title: 'No SSH agent is running for this session',
+    fix: 'Start an agent and add your key (eval "$(ssh-agent)"; ssh-add), so SSH_AUTH_SOCK names a live socket for VS Code, or use ssh.auth "key" with ssh.keyFile.',
+  },
+  'ssh-key-passphrase': {
+    title: 'The SSH private key is encrypted and the stored passphrase is missing or wrong',
+    fix: 'Store the SSH key passphrase for this connection (it is kept in the OS keychain; the probe CLI reads MYSQL_TLS_SSH_PASSPHRASE).',
+  },
+  'ssh-key-invalid': {
+    title: 'The SSH private key file cannot be used',
+    fix: 'Point ssh.keyFile at a private key in OpenSSH or PEM format (the file without .pub), e.g. ~/.ssh/id_ed25519.',
+  },
+  'ssh-tunnel-lost': {
+    title: 'The SSH connection carrying the session was lost',
+    fix: 'The SSH host or the network dropped the tunnel; it is reopened by itself. If it keeps dropping, check the SSH host and ssh.keepaliveSeconds.',
+  },
   cancelled: { title: 'Cancelled', fix: 'Start the operation again when ready.' },
   unknown: { title: 'The connection failed', fix: 'See the detail below.' },
 } as const satisfies Record<string, { title: string; fix: string }>;

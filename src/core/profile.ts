@@ -59,6 +59,33 @@ export interface ConnectionProfile {
   readOnly?: boolean;
   /** How the user logs in: a stored password (default) or a cloud identity token (src/core/cloudAuth). */
   auth?: AuthSettings;
+  /** Reach the database through an SSH bastion (src/core/ssh): `host`/`port` are then as the bastion sees them. */
+  ssh?: SshSettings;
+}
+
+/** How an SSH hop authenticates: the agent (SSH_AUTH_SOCK, default), a private key file, or a password (keychain). */
+export type SshAuth = 'agent' | 'key' | 'password';
+export const SSH_AUTH_METHODS: readonly SshAuth[] = ['agent', 'key', 'password'];
+export const DEFAULT_SSH_PORT = 22;
+
+/** One SSH hop (a jump host has the same fields). */
+export interface SshHopSettings {
+  host: string;
+  port?: number;
+  user: string;
+  auth?: SshAuth;
+  /** For auth "key": the private key (OpenSSH/PEM); its passphrase is the secret "sshPassphrase". */
+  keyFile?: string;
+}
+
+/** The `ssh` block of a connection. */
+export interface SshSettings extends SshHopSettings {
+  /** Extra known_hosts file read with ~/.ssh/known_hosts (default); honoured from user settings only. */
+  knownHosts?: string;
+  /** One ProxyJump host, reached first; the bastion is then reached through it. */
+  jump?: SshHopSettings;
+  /** SSH keepalive interval in seconds (default 15; 0 turns it off). */
+  keepaliveSeconds?: number;
 }
 
 /** Secret material: never in settings, logs or state files. */
@@ -68,6 +95,10 @@ export interface ConnectionSecrets {
   passphrase?: string;
   /** The client private key PEM itself, when the user keeps it in the keychain instead of a file. */
   keyPem?: string;
+  /** The SSH password (ssh.auth "password"). */
+  sshPassword?: string;
+  /** The passphrase of ssh.keyFile (and of ssh.jump.keyFile: one passphrase per connection). */
+  sshPassphrase?: string;
 }
 
 export const DEFAULT_PORT = 3306;

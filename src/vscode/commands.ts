@@ -1,3 +1,4 @@
+import { sshTestStep } from '../core/presentation/sshRoute';
 import * as vscode from 'vscode';
 import { isTokenAuth } from '../core/cloudAuth/authSettings';
 import { loginText } from '../core/presentation/loginPresentation';
@@ -249,9 +250,17 @@ export function createCommandTable(
         },
       );
       if (outcome.ok) {
-        const choice = await vscode.window.showInformationMessage(`${connection.name}: connection works: ${describeResult(outcome)}.`, 'Show TLS Details');
+        const sshStep = sshTestStep(connection.profile.ssh, outcome);
+        const choice = await vscode.window.showInformationMessage(
+          `${connection.name}: ${sshStep ? `${sshStep}. TLS step: ` : ''}connection works: ${describeResult(outcome)}.`,
+          'Show TLS Details',
+        );
         if (choice) s.details.show(connection.id);
-      } else if (outcome.error.code !== 'cancelled') await showConnectError(s, connection, outcome.error);
+      } else if (outcome.error.code !== 'cancelled') {
+        const sshStep = sshTestStep(connection.profile.ssh, outcome);
+        if (sshStep) s.logger.info(`test of ${connection.name}: ${sshStep}`);
+        await showConnectError(s, connection, outcome.error);
+      }
       return outcome.ok;
     },
 

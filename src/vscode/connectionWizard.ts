@@ -1,3 +1,4 @@
+import { sshStep } from './sshStep';
 import { publicKeyRetrievalIsInsecure } from '../core/mysql/authSha2';
 import * as vscode from 'vscode';
 import { isTokenAuth, type AuthSettings } from '../core/cloudAuth/authSettings';
@@ -6,7 +7,7 @@ import { keepUnaskedSettings } from '../core/settings/keepUnaskedSettings';
 import type { PathContext } from '../core/paths';
 import { access, constants } from 'node:fs/promises';
 import * as path from 'node:path';
-import { DEFAULT_PORT, PROXYSQL_ADMIN_PORT, type ConnectionKind, type ConnectionProfile, type SslSettings } from '../core/profile';
+import { DEFAULT_PORT, PROXYSQL_ADMIN_PORT, type ConnectionKind, type ConnectionProfile, type SshSettings, type SslSettings } from '../core/profile';
 import { defaultAdminSsl, PROXYSQL_CA_FILE_NAME, PROXYSQL_DEFAULT_DATA_DIR } from '../core/proxysql/adminTls';
 import { SSL_MODE_RULES, SSL_MODES, type SslMode } from '../core/tls/sslMode';
 import {
@@ -76,6 +77,8 @@ export interface WizardState {
    * src/vscode/authStep.ts), merged into the profile as they are.
    */
   blocks: Record<string, unknown>;
+  /** The SSH step chose a direct connection (an edit then drops the entry's `ssh` block). */
+  sshDirect?: boolean;
 }
 
 /**
@@ -112,8 +115,8 @@ export function wizardSteps(options: WizardOptions): Step<WizardState>[] {
     portStep,
     userStep,
     databaseStep,
-    // "Connect through SSH" (src/vscode/sshStep.ts) slots in here as one entry, e.g.
-    // `async (input, s) => { s.blocks.ssh = await sshStep(input, s.blocks.ssh); }` (undefined: no tunnel).
+    // Connect through SSH (src/vscode/sshStep.ts): host and port above are then the database as the bastion sees it.
+    (input, s) => sshTunnelStep(input, s, options),
     modeStep,
     when(tls, (input, s) => caStep(input, s, options)),
     when(
@@ -336,6 +339,19 @@ async function passphraseStep(input: MultiStepInput, s: WizardState, options: Wi
   });
 }
 
+/** The SSH step (src/vscode/sshStep.ts) inside the flow: Escape cancels the flow, Back returns here. */
+async function sshTunnelStep(input: MultiStepInput, s: WizardState, options: WizardOptions): Promise<void> {
+  input.shown = true;
+  const answer = await sshStep(
+    `${input.title} (${input.step}/${Math.max(input.step, input.totalSteps)})`,
+    (s.blocks.ssh as SshSettings | undefined) ?? (s.sshDirect ? undefined : options.initial?.ssh),
+  );
+  if (!answer) throw InputFlowAction.cancel;
+  s.sshDirect = !answer.ssh;
+  if (answer.ssh) s.blocks.ssh = answer.ssh;
+  else delete s.blocks.ssh;
+}
+
 /** The Authentication step (src/vscode/authStep.ts) inside the flow: Escape cancels the flow, Back returns here. */
 async function authMethodStep(input: MultiStepInput, s: WizardState, options: WizardOptions): Promise<void> {
   input.shown = true;
@@ -398,6 +414,7 @@ function resultOf(options: WizardOptions, s: WizardState): WizardResult {
   // read-only connection never turns writable, and nothing else is lost, by an edit.
   const profile = keepUnaskedSettings(initial, answers);
   if (initial && s.kind === 'mysql') delete profile.kind;
+  if (s.sshDirect) delete profile.ssh;
   if (isTokenAuth(profile.auth)) return { profile, password: undefined, passphrase };
   const password = s.password ?? '';
   return { profile, password: options.hasStoredPassword && password === '' ? undefined : password, passphrase };

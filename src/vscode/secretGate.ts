@@ -8,7 +8,13 @@ export const SEND_ONCE = 'Send Once';
 export const UPDATE_BINDING = 'Update Binding';
 export const BIND_AND_USE = 'Bind and Use';
 
-const KIND_WORDS: Record<SecretKind, string> = { password: 'password', passphrase: 'key passphrase', keyPem: 'private key' };
+const KIND_WORDS: Record<SecretKind, string> = {
+  password: 'password',
+  passphrase: 'key passphrase',
+  keyPem: 'private key',
+  sshPassword: 'SSH password',
+  sshPassphrase: 'SSH key passphrase',
+};
 
 function kindsText(kinds: SecretKind[]): string {
   const words = kinds.map((k) => KIND_WORDS[k]);

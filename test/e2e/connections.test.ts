@@ -108,12 +108,14 @@ describe('e2e connections', () => {
       await answerInput(page, String(template.profile.port), 'step 3 (port)');
       await answerInput(page, template.profile.user, 'step 4 (user)');
       await answerInput(page, '', 'step 5 (database)');
+      await pick(page, 'Direct connection', 'step 5 (SSH)');
       await pick(page, 'VERIFY_IDENTITY', 'step 6 (TLS mode)');
       await pick(page, 'Enter path…', 'step 7 (CA)');
       await answerInput(page, env.sandbox.certs.ca, 'step 7 (CA path)');
       await pick(page, 'Enter paths…', 'step 8 (client certificate)');
       await answerInput(page, env.sandbox.certs.clientCert, 'step 8 (certificate path)');
       await answerInput(page, env.sandbox.certs.clientKey, 'step 8 (key path)');
+      await pick(page, 'Password', 'step 9 (authentication)');
       await answerInput(page, password, 'step 9 (password)');
     });
 

@@ -290,6 +290,7 @@ describe('e2e proxysql', () => {
     await answerInput(page, String(env.sandbox.servers.tls.port), 'step 3 (port)');
     await answerInput(page, account.user, 'step 4 (user)');
     await answerInput(page, '', 'step 5 (database)');
+    await pick(page, 'Direct connection', 'step 5 (SSH)');
     await pick(page, 'VERIFY_CA', 'step 6 (TLS mode)');
     await pick(page, 'Cloud database preset…', 'step 7 (CA)');
     await pick(page, 'Google Cloud SQL for MySQL', 'step 7 (provider)');
@@ -303,6 +304,7 @@ describe('e2e proxysql', () => {
     );
     await answerInput(page, 'localhost', 'step 7 (certificate name)');
     await pick(page, 'None', 'step 8 (client certificate)');
+    await pick(page, 'Password', 'step 9 (authentication)');
     await answerInput(page, account.password, 'step 9 (password)');
     await treeItem(page, name).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     const entry = presetEntry(name);

@@ -4,6 +4,7 @@ import { serverViewWithProxy } from '../proxysql/clientPort';
 import type { Logger } from '../logging/logger';
 import type { OpenSessionOptions, Session } from '../mysql/session';
 import type { TokenSource } from '../cloudAuth/tokenSource';
+import type { TunnelManager } from '../ssh/tunnel';
 import type { PathContext } from '../paths';
 import type { ConnectionProfile, ConnectionSecrets } from '../profile';
 import type { PlanInput, TlsPlan } from '../tls/tlsPlan';
@@ -73,6 +74,16 @@ export interface ConnectionRegistryDeps {
    * Not asked again for the automatic reconnects of a session the user opened.
    */
   confirmTokenLogin?(profile: ProfileWithId, purpose: SecretsPurpose): Promise<void>;
+  /**
+   * The SSH tunnels of connections with an `ssh` block, shared by their sessions (reconnects and query editors'
+   * sessions included). The extension's asks about unknown host keys and records them in its own known_hosts.
+   */
+  tunnels?: TunnelManager;
+  /**
+   * Whether the profile's ssh.knownHosts may be honoured (user settings only). Default true: the settings
+   * reader already drops ssh.knownHosts from workspace entries.
+   */
+  sshKnownHostsTrusted?: (profile: ProfileWithId) => boolean;
 }
 
 export type TestOutcome = { ok: true; report: TlsReport } | { ok: false; error: MysqlTlsError };
@@ -206,10 +217,20 @@ export class ConnectionRegistry {
     this.deps.logger.addSecret(secrets.password);
     this.deps.logger.addSecret(secrets.passphrase);
     this.deps.logger.addSecret(secrets.keyPem);
+    this.deps.logger.addSecret(secrets.sshPassword);
+    this.deps.logger.addSecret(secrets.sshPassphrase);
     const plan = await this.plans.get(profile.id, { profile, secrets, paths, stamps });
     if (signal?.aborted) throw new MysqlTlsError('cancelled', 'the connection attempt was cancelled');
     const open = this.deps.openSession ?? defaultOpenSession;
-    const session = await open({ profile, secrets, paths, plan: floor ? planAtLeast(plan, floor) : plan, signal, ...this.tokenOptions() });
+    const session = await open({
+      profile,
+      secrets,
+      paths,
+      plan: floor ? planAtLeast(plan, floor) : plan,
+      signal,
+      ...this.tokenOptions(),
+      ...this.sshOptions(profile),
+    });
     if (floor) assertNotWeaker(session, floor);
     return session;
   }
@@ -217,6 +238,11 @@ export class ConnectionRegistry {
   /** Token logins: the injected source (if any), and every token masked in the log before it is used. */
   private tokenOptions(): Pick<OpenSessionOptions, 'tokenSource' | 'redact'> {
     return { tokenSource: this.deps.tokenSource, redact: (token) => this.deps.logger.addSecret(token) };
+  }
+
+  private sshOptions(profile: ProfileWithId): Pick<OpenSessionOptions, 'tunnels' | 'sshKnownHostsTrusted'> {
+    if (!profile.ssh) return {};
+    return { tunnels: this.deps.tunnels, sshKnownHostsTrusted: this.deps.sshKnownHostsTrusted?.(profile) ?? true };
   }
 
   private labelOf(profile: ProfileWithId): string {
@@ -423,8 +449,10 @@ export class ConnectionRegistry {
       this.deps.logger.addSecret(secrets.password);
       this.deps.logger.addSecret(secrets.passphrase);
       this.deps.logger.addSecret(secrets.keyPem);
+      this.deps.logger.addSecret(secrets.sshPassword);
+      this.deps.logger.addSecret(secrets.sshPassphrase);
       const open = this.deps.openSession ?? defaultOpenSession;
-      const session = await open({ profile, secrets, paths: this.deps.paths(), signal, ...this.tokenOptions() });
+      const session = await open({ profile, secrets, paths: this.deps.paths(), signal, ...this.tokenOptions(), ...this.sshOptions(profile) });
       // A test is for the whole report, the server's own view included.
       const report = await serverViewWithProxy(session, profile.kind).finally(() => session.close());
       this.deps.logger.info(`test of ${profile.name ?? profile.id} succeeded: ${report.security}`);

@@ -89,6 +89,11 @@ export function isRetryable(error: Pick<MysqlTlsError, 'code'>): boolean {
     case 'tls-handshake-failed':
     case 'too-many-connections':
     case 'unknown':
+    case 'ssh-unreachable':
+    case 'ssh-tunnel-lost':
+      // ssh-unreachable / ssh-tunnel-lost: the bastion or the link went away, transient like host-unreachable.
+      // Host-key, SSH authentication, agent and passphrase failures are not listed: they fail the same way every
+      // time (and a changed host key is an alarm, not a hiccup).
       return true;
     default:
       return false;

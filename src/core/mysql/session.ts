@@ -14,6 +14,8 @@ import { cloudTokenSource, fetchLoginToken, tokenRequestOf, type TokenSource } f
 import { buildTlsReport, withServerView, type ServerTlsView, type TlsReport } from '../tls/tlsReport';
 import { planTls, type DriverSslOptions, type TlsPlan } from '../tls/tlsPlan';
 import type { PathContext } from '../paths';
+import type { Duplex } from 'node:stream';
+import type { TunnelLease, TunnelManager } from '../ssh/tunnel';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** How long serverView() waits for SHOW SESSION STATUS by default. */
@@ -60,6 +62,21 @@ export interface OpenSessionOptions {
   tokenSource?: TokenSource;
   /** Told every token before it is used, so logs can mask it (the registry passes its logger's addSecret). */
   redact?: (secret: string) => void;
+  /**
+   * The SSH tunnels a profile with an `ssh` block goes through (shared between sessions; the extension's has the
+   * host-key modal and its own known_hosts file). Default: one per process that refuses unknown host keys.
+   */
+  tunnels?: TunnelManager;
+  /** ssh.knownHosts is honoured only for connections from user settings (a workspace must not choose it). */
+  sshKnownHostsTrusted?: boolean;
+}
+
+let defaultTunnels: TunnelManager | undefined;
+function tunnelsFor(opts: OpenSessionOptions): TunnelManager {
+  if (opts.tunnels) return opts.tunnels;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { TunnelManager: Manager } = require('../ssh/tunnel') as typeof import('../ssh/tunnel');
+  return (defaultTunnels ??= new Manager());
 }
 
 export type QueryRow = Record<string, unknown>;
@@ -67,6 +84,10 @@ export type QueryRow = Record<string, unknown>;
 /** An authenticated MySQL session with the TLS report of how it was reached. */
 export class Session {
   private closed = false;
+  /** Set by close()/destroy(): an end after it is ours, not a lost link. */
+  private closing = false;
+  private tunnel?: TunnelLease;
+  private channel?: Duplex;
   private readonly endListeners = new Set<(err?: MysqlTlsError) => void>();
   private current: TlsReport;
   private serverViewAsked?: Promise<TlsReport>;
@@ -180,9 +201,29 @@ export class Session {
     return () => this.endListeners.delete(listener);
   }
 
+  /**
+   * Ties the session to its share of an SSH tunnel: released when the session ends, and a session that ends
+   * because the tunnel went away says so (a retryable ssh-tunnel-lost) instead of a clean end.
+   */
+  holdTunnel(lease: TunnelLease, channel: Duplex): void {
+    this.tunnel = lease;
+    this.channel = channel;
+    this.current = { ...this.current, ssh: lease.route };
+    if (this.closed) lease.release();
+  }
+
   private finish(err?: MysqlTlsError): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.tunnel) {
+      // The channel's end arrives as a clean end (or a generic loss): name the tunnel when it is what went away.
+      const lost = this.tunnel.lostReason();
+      if (!this.closing && lost) err = lost;
+      else if (!this.closing && !err) err = new MysqlTlsError('connection-lost', `the SSH channel to ${this.plan.host}:${this.plan.port} was closed`);
+      // The TLS layer closes its carrier asynchronously: the channel goes now, so none outlives its session.
+      this.channel?.destroy();
+      this.tunnel.release();
+    }
     for (const l of this.endListeners) l(err);
     this.endListeners.clear();
   }
@@ -208,6 +249,7 @@ export class Session {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closing = true;
     // COM_QUIT, but never wait more than 2 s for a server that does not answer it.
     let fallback: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
@@ -221,6 +263,7 @@ export class Session {
 
   /** Closes the socket at once, without the COM_QUIT courtesy. */
   destroy(): void {
+    this.closing = true;
     this.connection.destroy();
     this.finish();
   }
@@ -273,6 +316,7 @@ function driverOptions(
   withTls: boolean,
   trace: AuthTrace,
   tokenLogin?: TokenLoginGuard,
+  channel?: Duplex,
 ): ConnectionOptions {
   const sha2 = { serverPublicKey: plan.serverPublicKey, getServerPublicKey: plan.getServerPublicKey, trace, tokenLogin };
   const options: ConnectionOptions = {
@@ -300,7 +344,7 @@ function driverOptions(
     // mysql2 is told that name while the socket goes to the real host: the check stays in the handshake.
     if (plan.servername) options.host = plan.servername;
   }
-  options.stream = () => carrierSocket(plan);
+  options.stream = channel ? () => carrierChannel(channel, plan) : () => carrierSocket(plan);
   return options;
 }
 
@@ -317,7 +361,21 @@ function carrierSocket(plan: TlsPlan): net.Socket {
   const socket = net.connect({ host: plan.host, port: plan.port });
   socket.setNoDelay(true);
   socket.once('connect', () => socket.setKeepAlive(true, 0));
-  if (!plan.servername && net.isIP(plan.host)) (socket as net.Socket & { _host?: string })._host = plan.host;
+  return carrier(socket, plan);
+}
+
+/**
+ * An SSH channel to the database as the session's stream. Node wraps a Duplex that is not a net.Socket for the
+ * TLS upgrade, and its identity check then reads `_host` from the object passed as `socket` (this channel): the
+ * same pin as for TCP, so VERIFY_IDENTITY to an IP database host is checked against that IP, never "localhost"
+ * and never the local end of anything (test/core/ssh/tunnelTls.test.ts). The greeting sniff applies unchanged.
+ */
+function carrierChannel(channel: Duplex, plan: TlsPlan): Duplex {
+  return carrier(channel, plan);
+}
+
+function carrier<T extends Duplex>(socket: T, plan: TlsPlan): T {
+  if (!plan.servername && net.isIP(plan.host)) (socket as T & { _host?: string })._host = plan.host;
   let head = Buffer.alloc(0);
   const sniff = (chunk: Buffer): void => {
     head = Buffer.concat([head, chunk]);
@@ -391,16 +449,34 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
   const trace: AuthTrace = { serverPublicKey: 'none' };
   let conn: Connection;
   let fallback = false;
+  // Through SSH: the tunnel (shared) is up and its host key accepted before any channel is opened, and each
+  // attempt gets its own forwarded channel to the database as the bastion sees it (profile.host:port).
+  let lease: TunnelLease | undefined;
+  if (profile.ssh) {
+    lease = await tunnelsFor(opts).acquire(profile.ssh, secrets, {
+      paths: opts.paths,
+      signal: opts.signal,
+      timeoutMs: connectTimeoutOf(profile),
+      trustKnownHostsSetting: opts.sshKnownHostsTrusted === true,
+    });
+  }
+  let channel: Duplex | undefined;
+  const attempt = async (withTls: boolean): Promise<Connection> => {
+    channel = lease ? await lease.forward(plan.host, plan.port, opts.signal) : undefined;
+    return connectOnce(driverOptions(plan, profile, secrets, withTls, trace, tokenLogin, channel), opts.signal);
+  };
   try {
     try {
-      conn = await connectOnce(driverOptions(plan, profile, secrets, useTls, trace, tokenLogin), opts.signal);
+      conn = await attempt(useTls);
     } catch (e) {
       if (plan.rules.tls === 'if-offered' && (e as { code?: string }).code === 'HANDSHAKE_NO_SSL_SUPPORT') {
         fallback = true;
-        conn = await connectOnce(driverOptions(plan, profile, secrets, false, trace, tokenLogin), opts.signal);
+        conn = await attempt(false);
       } else throw e;
     }
   } catch (e) {
+    lease?.release();
+    if (e instanceof MysqlTlsError) throw e;
     const classified = classifyConnectError(e, { plan, encrypted: (e as { encryptedAtFailure?: boolean }).encryptedAtFailure === true });
     if (tokenRequest && classified.code === 'access-denied') {
       throw new MysqlTlsError('token-login-denied', classified.detail, undefined, TOKEN_LOGIN_DENIED_FIX[tokenRequest.method]);
@@ -412,6 +488,7 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
   if (useTls && !fallback && !socket) {
     // Defence in depth: a mode that asked for TLS must never end up on a plaintext socket.
     conn.destroy();
+    lease?.release();
     throw new MysqlTlsError('server-no-tls', 'the session is not encrypted although TLS was requested');
   }
   try {
@@ -433,9 +510,12 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
       assertNotWeaker(next, report.security);
       return next;
     };
-    return new Session(conn, report, plan, reopen);
+    const session = new Session(conn, report, plan, reopen);
+    if (lease && channel) session.holdTunnel(lease, channel);
+    return session;
   } catch (e) {
     conn.destroy();
+    lease?.release();
     throw classifyConnectError(e, { plan, encrypted: socket !== undefined });
   }
 }

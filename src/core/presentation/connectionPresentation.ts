@@ -1,3 +1,4 @@
+import { describeSshRoute, describeSshSettings } from './sshRoute';
 import { effectiveSslMode } from '../tls/sslMode';
 import { loginText } from './loginPresentation';
 import type { ConnectionStatus } from '../connections/connectionRegistry';
@@ -105,6 +106,9 @@ export function tlsFacts(report: TlsReport): TlsFact[] {
 /** The markdown tooltip of a connection node and of the status bar item. */
 export function tlsSummaryMarkdown(name: string, profile: ConnectionProfile, status: ConnectionStatus): string {
   const lines: string[] = [`**${escapeMarkdown(name)}** — ${codeSpan(`${profile.user}@${profile.host}:${profile.port ?? DEFAULT_PORT}`)}`, ''];
+  // The SSH hop: verified (with the host key) once connected, as configured before.
+  const hop = (status.state === 'connected' ? describeSshRoute(status.report?.ssh) : undefined) ?? describeSshSettings(profile.ssh);
+  if (hop) lines.push(codeSpan(hop), '');
   lines.push(`Mode asked: ${codeSpan(modeLabel(profile))}`, '');
   const login = loginText(profile.auth);
   if (login) lines.push(escapeMarkdown(login), '');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readSettingFile } from '../certificates/pemFiles';
 import { expandPath, type PathContext } from '../paths';
-import { DEFAULT_PORT, type ConnectionProfile } from '../profile';
+import { DEFAULT_PORT, DEFAULT_SSH_PORT, type ConnectionProfile } from '../profile';
 import { effectiveSslMode, modeIsWeaker, modeVerifiesChain, SSL_MODES, type SslMode } from '../tls/sslMode';
 
 /**
@@ -21,6 +21,12 @@ export interface SecretBinding {
   ca: string;
   /** ssl.servername (the name VERIFY_IDENTITY checks), '' when unset. */
   servername: string;
+  /**
+   * The SSH route the connection takes (sshRouteOf: `[jump ->] user@bastion:port`), '' without one. A workspace
+   * that adds or changes a connection's ssh block would otherwise route the stored password through its own host.
+   * Absent in bindings saved before SSH tunnels existed (read as '').
+   */
+  ssh?: string;
 }
 
 /** The envelope a secret is stored in. A stored value that is not one is a secret saved before bindings. */
@@ -48,7 +54,8 @@ function isBinding(v: unknown): v is SecretBinding {
     typeof b.mode === 'string' &&
     (SSL_MODES as readonly string[]).includes(b.mode) &&
     typeof b.ca === 'string' &&
-    typeof b.servername === 'string'
+    typeof b.servername === 'string' &&
+    (b.ssh === undefined || typeof b.ssh === 'string')
   );
 }
 
@@ -89,6 +96,14 @@ export async function caIdentityOf(profile: ConnectionProfile, paths: PathContex
   }
 }
 
+/** The hops of a profile's SSH route, as compared by the binding: '' without an ssh block. */
+export function sshRouteOf(profile: Pick<ConnectionProfile, 'ssh'>): string {
+  const ssh = profile.ssh;
+  if (!ssh) return '';
+  const hop = (h: { host: string; port?: number; user: string }): string => describeEndpoint({ host: h.host, port: h.port ?? DEFAULT_SSH_PORT, user: h.user });
+  return ssh.jump ? `${hop(ssh.jump)} -> ${hop(ssh)}` : hop(ssh);
+}
+
 export async function bindingOf(profile: ConnectionProfile, scope: SecretBinding['scope'], paths: PathContext | undefined): Promise<SecretBinding> {
   return {
     scope,
@@ -98,12 +113,13 @@ export async function bindingOf(profile: ConnectionProfile, scope: SecretBinding
     mode: effectiveSslMode(profile.ssl),
     ca: await caIdentityOf(profile, paths),
     servername: profile.ssl?.servername ?? '',
+    ssh: sshRouteOf(profile),
   };
 }
 
 /** How a stored binding compares with where a connect is about to send the secret. */
 export interface BindingDifference {
-  /** Host, port or user differ: the secret would go to another endpoint. */
+  /** Host, port or user differ, or the SSH route does: the secret would go to another endpoint or through another host. */
   endpoint: boolean;
   /** The mode is weaker, or the CA or verified name changed while the mode relies on them. */
   trust: boolean;
@@ -130,6 +146,13 @@ export function compareBinding(stored: SecretBinding, current: SecretBinding): B
   const reasons: string[] = [];
   const endpoint = stored.host.toLowerCase() !== current.host.toLowerCase() || stored.port !== current.port || stored.user !== current.user;
   if (endpoint) reasons.push(`it was saved for ${describeEndpoint(stored)}, and this connection goes to ${describeEndpoint(current)}`);
+  const storedSsh = stored.ssh ?? '';
+  const currentSsh = current.ssh ?? '';
+  const sshChanged = storedSsh !== currentSsh;
+  if (sshChanged) {
+    const route = (r: string): string => (r ? `through SSH via ${r}` : 'directly, without SSH');
+    reasons.push(`it was saved for a connection made ${route(storedSsh)}, and this connection goes ${route(currentSsh)}`);
+  }
   let trust = false;
   if (modeIsWeaker(current.mode, stored.mode)) {
     trust = true;
@@ -147,7 +170,7 @@ export function compareBinding(stored: SecretBinding, current: SecretBinding): B
   }
   const scope = stored.scope !== current.scope;
   if (scope) reasons.push(`it was saved from your ${stored.scope} settings, and this connection comes from the ${current.scope} settings`);
-  return { endpoint, trust, scope, reasons };
+  return { endpoint: endpoint || sshChanged, trust, scope, reasons };
 }
 
 export function bindingsMatch(d: BindingDifference): boolean {

@@ -1,7 +1,7 @@
 import type { ConnectionSecrets } from '../profile';
 
 /** The secret material a connection can have; everything else lives in settings. */
-export const SECRET_KINDS = ['password', 'passphrase', 'keyPem'] as const;
+export const SECRET_KINDS = ['password', 'passphrase', 'keyPem', 'sshPassword', 'sshPassphrase'] as const;
 export type SecretKind = (typeof SECRET_KINDS)[number];
 
 /** Keychain service name; the account is `<connectionId>/<kind>`. */
@@ -24,10 +24,12 @@ export interface SecretStore {
 }
 
 export async function readConnectionSecrets(store: SecretStore, connectionId: string): Promise<ConnectionSecrets> {
-  const [password, passphrase, keyPem] = await Promise.all(SECRET_KINDS.map((kind) => store.get(connectionId, kind)));
+  const [password, passphrase, keyPem, sshPassword, sshPassphrase] = await Promise.all(SECRET_KINDS.map((kind) => store.get(connectionId, kind)));
   const secrets: ConnectionSecrets = {};
   if (password !== undefined) secrets.password = password;
   if (passphrase !== undefined) secrets.passphrase = passphrase;
   if (keyPem !== undefined) secrets.keyPem = keyPem;
+  if (sshPassword !== undefined) secrets.sshPassword = sshPassword;
+  if (sshPassphrase !== undefined) secrets.sshPassphrase = sshPassphrase;
   return secrets;
 }

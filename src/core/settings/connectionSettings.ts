@@ -12,6 +12,7 @@ import {
   type ConnectionProfile,
   type SslSettings,
 } from '../profile';
+import { checkSshSettings } from '../ssh/sshSettings';
 import { effectiveSslMode, modeIsWeaker, parseSslMode, parseTlsVersion, SSL_MODES, TLS_VERSIONS, type SslMode } from '../tls/sslMode';
 
 /**
@@ -136,6 +137,7 @@ const ENTRY_KEYS = new Set([
   'serverPublicKey',
   'getServerPublicKey',
   'auth',
+  'ssh',
   ...INLINE_SECRET_KEYS,
 ]);
 const SSL_KEYS = new Set([
@@ -349,6 +351,9 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
   const authCheck = parseAuthSettings(raw.auth, effectiveSslMode(ssl));
   for (const p of authCheck.errors) error(p.field, p.message);
   for (const p of authCheck.warnings) warn(p.field, p.message);
+  const sshCheck = checkSshSettings(raw.ssh, scope === 'user', str, (field, value) => pathSetting(field, value) !== undefined);
+  for (const p of sshCheck.errors) error(p.field, p.message);
+  for (const p of sshCheck.warnings) warn(p.field, p.message);
 
   const label = name ?? (host && user ? defaultConnectionName(host, port, user) : fallbackLabel);
   const base = { label, id, idPersisted, errors, warnings, expandedPaths, inlineKeys };
@@ -363,6 +368,7 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
   if (serverPublicKey) profile.serverPublicKey = serverPublicKey;
   if (getServerPublicKey) profile.getServerPublicKey = true;
   if (authCheck.auth && authCheck.auth.method !== 'password') profile.auth = authCheck.auth;
+  if (sshCheck.ssh) profile.ssh = sshCheck.ssh;
   if (kind === 'proxysqlAdmin') {
     // ProxySQL's admin port offers TLS by default since 2.6.0 (mysql-have_ssl): no mode means TLS, not plaintext.
     if (!ssl.mode) ssl.mode = defaultAdminMode(ssl);
@@ -490,6 +496,7 @@ export function settingsEntryOf(profile: ConnectionProfile & { id: string }): Re
     for (const [k, v] of Object.entries(profile.ssl)) if (v !== undefined && v !== '') ssl[k] = v;
     if (Object.keys(ssl).length > 0) entry.ssl = ssl;
   }
+  if (profile.ssh) entry.ssh = JSON.parse(JSON.stringify(profile.ssh)) as Record<string, unknown>;
   return entry;
 }
 

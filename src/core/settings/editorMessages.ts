@@ -71,7 +71,11 @@ export type EditorField = keyof EditorValues;
 
 /** Whether `field` is one of the form's fields (a settings path such as "ssl.ca"). */
 export function isEditorField(field: string): field is EditorField {
-  return (EDITOR_TEXT_FIELDS as readonly string[]).includes(field) || (EDITOR_BOOLEAN_FIELDS as readonly string[]).includes(field);
+  return (
+    (EDITOR_TEXT_FIELDS as readonly string[]).includes(field) ||
+    (EDITOR_BOOLEAN_FIELDS as readonly string[]).includes(field) ||
+    Object.prototype.hasOwnProperty.call(EDITOR_CHOICES, field)
+  );
 }
 
 /** Fields whose Browse… button opens a file dialog in the extension host. */

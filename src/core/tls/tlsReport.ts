@@ -1,3 +1,4 @@
+import type { SshRouteReport } from '../ssh/tunnel';
 import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity, rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { describeCertificate, type CertificateInfo } from '../certificates/certificateInfo';
@@ -70,6 +71,8 @@ export interface TlsReport {
    * 'retrieved-insecure' (the key the server sent, getServerPublicKey: a machine in the middle could read it).
    */
   auth: { serverPublicKey: 'none' | 'pinned' | 'retrieved-insecure' };
+  /** The SSH route the session went through (src/core/ssh), absent for a direct connection. */
+  ssh?: SshRouteReport;
 }
 
 /**

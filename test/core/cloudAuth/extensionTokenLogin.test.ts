@@ -56,7 +56,19 @@ describe('a cloud token connection in the extension (fake VS Code, sandbox token
   };
 
   it('the Authentication step writes auth, asks no password, stores none', async () => {
-    fake.inputs.push('Token conn', sb.host, String(sb.servers.tls.port), account.user, '', 'VERIFY_IDENTITY', 'Enter path…', sb.certs.ca, 'None');
+    fake.inputs.push(
+      'MySQL or MariaDB server',
+      'Token conn',
+      sb.host,
+      String(sb.servers.tls.port),
+      account.user,
+      '',
+      'Direct connection',
+      'VERIFY_IDENTITY',
+      'Enter path…',
+      sb.certs.ca,
+      'None',
+    );
     fake.inputs.push('AWS IAM database authentication', 'eu-west-1', 'dev');
     await fake.commands.get('mysqlTls.addConnection')!();
     assert.deepEqual(fake.inputs, [], 'every answer was asked for, no password step after the token method');

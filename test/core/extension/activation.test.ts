@@ -194,6 +194,7 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
       String(sb.servers.tls.port),
       sb.accounts.app_none!.user,
       '',
+      'Direct connection',
       'VERIFY_IDENTITY',
       'Enter path…',
       sb.certs.ca,

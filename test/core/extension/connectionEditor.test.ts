@@ -318,9 +318,11 @@ describe('the connection editor form and the Add flow', () => {
       FAKE_KEEP,
       'app',
       '',
+      'Direct connection',
       'REQUIRED',
       'None',
       'None',
+      'Password',
       '',
     );
     await fake.commands.get('mysqlTls.addConnection')!();
@@ -367,6 +369,7 @@ describe('the connection editor form and the Add flow', () => {
       FAKE_KEEP,
       'radmin',
       '',
+      'Direct connection',
       'VERIFY_CA',
       'Enter path…',
       sb.certs.ca,
