@@ -224,7 +224,7 @@ export const CAUSES = {
   },
   'ssh-key-passphrase': {
     title: 'The SSH private key is encrypted and the stored passphrase is missing or wrong',
-    fix: 'Store the SSH key passphrase for this connection (it is kept in the OS keychain; the probe CLI reads MYSQL_TLS_SSH_PASSPHRASE).',
+    fix: 'Store the SSH key passphrase for this connection with "Set SSH Key Passphrase or Password" (it is kept in the OS keychain; the probe CLI reads MYSQL_TLS_SSH_PASSPHRASE).',
   },
   'ssh-key-invalid': {
     title: 'The SSH private key file cannot be used',

@@ -28,6 +28,7 @@ export const SHOW_PRESENTED_CERTIFICATE: FixAction = {
 };
 const SET_PASSWORD: FixAction = { command: 'mysqlTls.setPassword', label: 'Set Password…', target: 'connection' };
 const SET_PASSPHRASE: FixAction = { command: 'mysqlTls.setKeyPassphrase', label: 'Set Key Passphrase…', target: 'connection' };
+const SET_SSH_SECRET: FixAction = { command: 'mysqlTls.setSshSecret', label: 'Set SSH Key Passphrase or Password…', target: 'connection' };
 const IMPORT_CA: FixAction = { command: 'mysqlTls.importCaBundle', label: 'Import CA Bundle…', target: 'none' };
 const GENERATE: FixAction = { command: 'mysqlTls.generateCertificates', label: 'Generate Certificates…', target: 'none' };
 
@@ -37,6 +38,7 @@ const GENERATE: FixAction = { command: 'mysqlTls.generateCertificates', label: '
  */
 const FIX_ACTIONS: Partial<Record<Cause, FixAction>> = {
   'config-missing-ca': IMPORT_CA,
+  'ssh-key-passphrase': SET_SSH_SECRET,
   'config-incomplete-client-cert': edit('ssl.cert'),
   'file-der-not-pem': IMPORT_CA,
   'key-needs-passphrase': SET_PASSPHRASE,

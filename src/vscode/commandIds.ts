@@ -15,6 +15,7 @@ export const COMMAND_TITLES = {
   'mysqlTls.copyAsMysqlCommand': 'Copy as mysql Command Line',
   'mysqlTls.setPassword': 'Set Password',
   'mysqlTls.setKeyPassphrase': 'Set Key Passphrase',
+  'mysqlTls.setSshSecret': 'Set SSH Key Passphrase or Password',
   'mysqlTls.refresh': 'Refresh',
   'mysqlTls.showLog': 'Show Log',
   'mysqlTls.generateCertificates': 'Generate Certificates…',

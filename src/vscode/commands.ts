@@ -7,6 +7,7 @@ import { isMysqlTlsError, MysqlTlsError } from '../core/errors';
 import type { Logger } from '../core/logging/logger';
 import { CLIENT_FLAVOURS, mysqlCommandLine, type ClientFlavour } from '../core/presentation/mysqlCommandLine';
 import type { SecretGate } from '../core/secrets/connectionVault';
+import type { SecretKind } from '../core/secrets/secretStore';
 import { newConnectionId, scopeForNewConnection, type ConfiguredConnection } from '../core/settings/connectionSettings';
 import { formatReport, SECURITY_LABELS } from '../core/tls/formatReport';
 import type { ActiveConnection } from './activeConnection';
@@ -100,7 +101,7 @@ export function createCommandTable(
   }
 
   /** Secrets are keyed by id: an entry written by hand without one gets its derived id persisted first. */
-  async function storeSecret(connection: ConfiguredConnection, kind: 'password' | 'passphrase' | 'keyPem', value: string): Promise<void> {
+  async function storeSecret(connection: ConfiguredConnection, kind: SecretKind, value: string): Promise<void> {
     await s.settings.persistId(connection);
     await s.gate.save(connection, kind, value, s.settings.pathContext());
     log.info(`stored the ${kind} of ${connection.name} in ${s.secrets.description}`);
@@ -345,6 +346,31 @@ export function createCommandTable(
       void vscode.window.showInformationMessage(
         `MySQL TLS: key passphrase of "${connection.name}" ${value === '' ? 'removed' : `stored in ${s.secrets.description}`}.`,
       );
+    },
+
+    'mysqlTls.setSshSecret': async (arg) => {
+      const connection = await pickConnection(arg, 'Connection whose SSH key passphrase or password to set');
+      if (!connection) return;
+      const ssh = connection.profile.ssh;
+      if (!ssh || (ssh.auth ?? 'agent') === 'agent') {
+        void vscode.window.showErrorMessage(
+          `MySQL TLS: "${connection.name}" ${ssh ? 'authenticates to its bastion with the SSH agent' : 'has no ssh block'}: there is no SSH secret to store. Set ssh.auth to "key" (with ssh.keyFile) or "password" in Edit Connection first.`,
+        );
+        return;
+      }
+      // One secret per connection and kind, bound like the password (the route is part of the binding).
+      const kind = ssh.auth === 'password' ? 'sshPassword' : 'sshPassphrase';
+      const what = kind === 'sshPassword' ? `SSH password of ${ssh.user}@${ssh.host}` : `passphrase of the SSH key ${ssh.keyFile ?? ''}`;
+      const value = await vscode.window.showInputBox({
+        title: `SSH secret for ${connection.name}`,
+        prompt: `The ${what}. Stored in ${s.secrets.description}, never in settings. Leave empty to remove it.`,
+        password: true,
+        ignoreFocusOut: true,
+      });
+      if (value === undefined) return;
+      if (value === '') await s.gate.vault.delete(connection, kind);
+      else await storeSecret(connection, kind, value);
+      void vscode.window.showInformationMessage(`MySQL TLS: ${what} ${value === '' ? 'removed' : `stored in ${s.secrets.description}`}.`);
     },
 
     'mysqlTls.refresh': () => {

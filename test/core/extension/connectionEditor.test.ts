@@ -43,8 +43,8 @@ describe('the connection editor form and the Add flow', () => {
     ssl: { mode: 'VERIFY_IDENTITY', ca: sb.certs.ca },
   };
   const otherWorkspaceEntry = { id: 'w2', name: 'Other', host: 'db.example.com', user: 'other', ssl: { mode: 'REQUIRED' } };
-  // A user entry with blocks the form shows but the validator does not know yet (ssh, auth), a key no one knows,
-  // and a TLS key the form does not show (caPreset).
+  // A user entry with the ssh and auth blocks (an ssh key no validator knows), a key no one knows, and a TLS key
+  // the form does not show (caPreset).
   const userEntry = {
     id: 'u1',
     name: 'User one',
@@ -52,7 +52,15 @@ describe('the connection editor form and the Add flow', () => {
     port: 3307,
     user: 'report',
     ssl: { mode: 'VERIFY_IDENTITY', caSource: 'system', caPreset: 'public-roots' },
-    ssh: { host: 'bastion', port: 22, user: 'me', auth: 'key', keyFile: '~/.ssh/id_ed25519', futureSshKey: 'kept', jump: { host: 'jump', auth: 'agent' } },
+    ssh: {
+      host: 'bastion',
+      port: 22,
+      user: 'me',
+      auth: 'key',
+      keyFile: '~/.ssh/id_ed25519',
+      futureSshKey: 'kept',
+      jump: { host: 'jump', user: 'me', auth: 'agent' },
+    },
     auth: { method: 'awsIam', region: 'eu-west-1', profile: 'prod' },
     futureSetting: { nested: [1, 2, 3] },
   };
@@ -345,9 +353,10 @@ describe('the connection editor form and the Add flow', () => {
       portSteps.map((q) => q.value),
       ['3306', '3306', '3306'],
     );
+    // Steps 7 (Connect through SSH) and 11 (Authentication) are quick picks of their own, not recorded here.
     assert.deepEqual(
       shown.map((q) => q.step),
-      [1, 2, 3, 4, 3, 4, 5, 4, 5, 6, 7, 8, 9, 10],
+      [1, 2, 3, 4, 3, 4, 5, 4, 5, 6, 8, 9, 10, 12],
     );
     const added = (fake.settings.workspace['mysqlTls.connections'] as Record<string, unknown>[]).find((e) => e.name === 'Back test')!;
     assert.equal(added.host, 'second.example.com');

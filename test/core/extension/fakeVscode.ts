@@ -459,7 +459,7 @@ export function storedSecret(
   fake: FakeVscode,
   scope: 'user' | 'workspace',
   id: string,
-  kind: 'password' | 'passphrase' | 'keyPem',
+  kind: import('../../../src/core/secrets/secretStore').SecretKind,
 ): { value: string; binding?: import('../../../src/core/secrets/secretBinding').SecretBinding } | undefined {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { decodeBoundSecret } = require('../../../src/core/secrets/secretBinding') as typeof import('../../../src/core/secrets/secretBinding');

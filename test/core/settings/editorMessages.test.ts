@@ -22,7 +22,7 @@ const entry = {
   port: 3306,
   user: 'u',
   ssl: { mode: 'VERIFY_IDENTITY', ca: '/ca.pem', caPreset: 'aws-rds', unknownTlsKey: 1 },
-  ssh: { host: 'bastion', auth: 'agent', jump: { host: 'j', auth: 'key', keyFile: '/k' } },
+  ssh: { host: 'bastion', user: 'me', auth: 'agent', jump: { host: 'j', user: 'me', auth: 'key', keyFile: '/k' } },
   auth: { method: 'awsIam', region: 'us-east-1', profile: 'p', later: true },
   password: 'inline-secret-kept-for-the-move-offer',
 };
@@ -83,7 +83,7 @@ describe('connection editor messages', () => {
   it('switching SSH off removes its block; a jump host off removes the jump; another login method keeps only its fields', () => {
     const values = editorValuesOf(entry);
     assert.equal(applyEditorValues(entry, { ...values, 'ssh.enabled': false }).ssh, undefined);
-    assert.deepEqual(applyEditorValues(entry, { ...values, 'ssh.jump.enabled': false }).ssh, { host: 'bastion', auth: 'agent' });
+    assert.deepEqual(applyEditorValues(entry, { ...values, 'ssh.jump.enabled': false }).ssh, { host: 'bastion', user: 'me', auth: 'agent' });
     assert.deepEqual(applyEditorValues(entry, { ...values, 'auth.method': 'azureEntra', 'auth.tenantId': 't' }).auth, {
       method: 'azureEntra',
       tenantId: 't',
