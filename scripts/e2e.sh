@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 started=$(date +%s)
-E2E_TIMEOUT=${MYSQL_TLS_E2E_TIMEOUT:-480}
+E2E_TIMEOUT=${MYSQL_TLS_E2E_TIMEOUT:-900}
 
 # Build (tsc still emits when files owned by others have type errors; the tests report what is broken).
 npx tsc -p . >/tmp/mysql-tls-e2e-tsc.$$ 2>&1 || { echo "e2e: tsc reported errors (continuing with the emitted JavaScript):"; head -20 /tmp/mysql-tls-e2e-tsc.$$; }

@@ -51,8 +51,9 @@ export function confirmationText(c: SecretConfirmation): { message: string; deta
 }
 
 /**
- * Asks with a modal: nothing is sent until the user answers. Cancel comes first, so it is the default button
- * (Enter) as well as what Escape and closing the dialog mean.
+ * Asks with a modal: nothing is sent until the user answers. Cancel is what Escape and closing the dialog mean.
+ * (VS Code's modal focuses its first action button, "Send Once", whatever the order of the items, as
+ * observed in code-server.)
  */
 export async function askWithModal(c: SecretConfirmation, logger: Logger): Promise<SecretAnswer> {
   const text = confirmationText(c);

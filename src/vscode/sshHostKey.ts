@@ -9,21 +9,24 @@ export function ownKnownHostsFile(context: Pick<vscode.ExtensionContext, 'global
 
 /**
  * Asks about an unknown SSH host key in a modal: key type and SHA256 fingerprint, as OpenSSH shows them. Cancel is
- * the default (Escape and closing the dialog refuse); only "Accept" trusts the key. A changed key is never asked
+ * what Escape and closing the dialog mean; only "Accept and Remember" trusts the key. A changed key is never asked
  * about: it is refused by the tunnel manager before this is called.
  */
 export async function askUnknownHostKey(host: string, port: number, keyType: string, fingerprint: string, knownHostsFile: string): Promise<boolean> {
   const accept = 'Accept and Remember';
   const name = port === 22 ? host : `[${host}]:${port}`;
+  // Escape and closing the dialog mean Cancel. (VS Code's modal focuses its first action button whatever the
+  // order of the items, so Enter accepts: the fingerprint is in the message, above that button.)
   const answer = await vscode.window.showWarningMessage(
     `The SSH host ${name} is not known.`,
     {
       modal: true,
       detail: `Its ${keyType} key fingerprint is ${fingerprint}.\n\nCheck it with the administrator of the host (ssh-keygen -lf on the host's key) before accepting. An accepted key is recorded in ${knownHostsFile} (the extension's own known_hosts; ~/.ssh/known_hosts is not changed).`,
     },
-    accept,
+    { title: 'Cancel', isCloseAffordance: true },
+    { title: accept },
   );
-  return answer === accept;
+  return answer?.title === accept;
 }
 
 /** The tunnels of the extension's connections: the modal for unknown keys, the own known_hosts file. */

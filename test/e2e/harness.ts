@@ -299,6 +299,14 @@ export async function chooseFileInDialog(page: Page, filePath: string, done: Loc
   await page.waitForFunction("(document.querySelector('.quick-input-widget .quick-input-box input')?.value ?? '').length > 0", undefined, {
     timeout: UI_TIMEOUT,
   });
+  // VS Code's simple file dialog fills in the folder first and the default file name just after: a path typed
+  // in between is joined to the default. Wait until the value has stayed the same for 300 ms.
+  for (let last = '', same = 0, deadline = Date.now() + UI_TIMEOUT; same < 3 && Date.now() < deadline;) {
+    await page.waitForTimeout(100);
+    const value = await input.inputValue().catch(() => '');
+    same = value === last ? same + 1 : 0;
+    last = value;
+  }
   const row = quickPickRow(page, path.basename(filePath)).first();
   for (let i = 0; i < 3 && !(await done.isVisible()); i++) {
     if ((await input.isVisible()) && (await input.inputValue()) !== filePath) {
