@@ -1,5 +1,6 @@
 import type { CertificateInfo } from '../certificates/certificateInfo';
 import { loginText } from './loginPresentation';
+import { describeSshRoute, describeSshSettings } from './sshRoute';
 import type { ConnectionState } from '../connections/connectionRegistry';
 import type { MysqlTlsError } from '../errors';
 import { DEFAULT_PORT, type ConnectionProfile } from '../profile';
@@ -119,6 +120,9 @@ ${error.field ? `<p>Setting: <code>${escapeHtml(error.field)}</code></p>` : ''}
   );
   const login = loginText(profile.auth);
   if (login) parts.push(`<section><h2>Login</h2><p class="login">${escapeHtml(login)}</p></section>`);
+  // The SSH hop: with its host key as accepted on the last session, else as configured.
+  const route = describeSshRoute(report?.ssh) ?? describeSshSettings(profile.ssh);
+  if (route) parts.push(`<section><h2>Route</h2><p class="route">${escapeHtml(route)}</p></section>`);
 
   if (!report) {
     if (!error)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tlsSummaryMarkdown } from '../../../src/core/presentation/connectionPresentation';
 import { describeSshRoute, describeSshSettings, sshTestStep } from '../../../src/core/presentation/sshRoute';
+import { renderTlsDetailsBody } from '../../../src/core/presentation/tlsDetailsHtml';
 
 const bastion = { host: 'bastion', port: 22, user: 'deploy', keyType: 'ssh-ed25519', typeLabel: 'ED25519', fingerprint: 'SHA256:abc' };
 
@@ -28,6 +29,15 @@ describe('the SSH hop in words', () => {
       report: { ...report, security: 'plaintext', encrypted: false, fallback: false, server: { reported: false, sslVersion: '', sslCipher: '' } } as never,
     });
     assert.ok(connected.includes('via deploy@bastion:22 (ED25519 SHA256:abc)'), connected);
+  });
+
+  it('the TLS details show the route, escaped: as configured before a session, with the accepted host key after', () => {
+    const profile = { host: 'db.internal', user: 'app', ssh: { host: 'bastion', user: 'de<b>ploy' } };
+    const idle = renderTlsDetailsBody({ name: 'Prod', profile, state: 'disconnected' } as never);
+    assert.match(idle, /<h2>Route<\/h2><p class="route">via de&lt;b&gt;ploy@bastion:22<\/p>/);
+    assert.doesNotMatch(idle, /de<b>ploy/);
+    const direct = renderTlsDetailsBody({ name: 'Direct', profile: { host: 'db', user: 'app' }, state: 'disconnected' } as never);
+    assert.doesNotMatch(direct, /<h2>Route<\/h2>/);
   });
 
   it('Test Connection names the SSH step apart from the TLS step', () => {
