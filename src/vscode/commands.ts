@@ -162,7 +162,7 @@ export function createCommandTable(
     if (wasConnected) await s.registry.disconnect(id);
     s.tree.refresh();
     log.info(`${existing ? 'updated' : 'added'} connection ${profile.name} (${id}) in ${scope} settings`);
-    const message = `MySQL TLS: connection "${profile.name}" ${existing ? 'updated' : 'added'} (${scope} settings; password in ${s.secrets.description}).${wasConnected ? ' Reconnect to apply.' : ''}`;
+    const message = `MySQL TLS: connection "${profile.name}" ${existing ? 'updated' : 'added'} (${scope} settings; ${isTokenAuth(profile.auth) ? 'a cloud token is fetched at each login, no password is stored' : `password in ${s.secrets.description}`}).${wasConnected ? ' Reconnect to apply.' : ''}`;
     if (existing) {
       void vscode.window.showInformationMessage(message);
       return;
