@@ -56,7 +56,7 @@ function arg(name: string): string | undefined {
 
 const log = (line: string): void => void process.stderr.write(`bench ui: ${line}\n`);
 
-/** In the workbench page: resolves with ms from the click on the row's Connect action to the verified (lock) icon on that row. */
+/** In the workbench page: resolves with ms from the click on the row's Connect action to the verified icon on that row. */
 const CONNECT_OBSERVER = `(label) => {
   window.__benchConnect = new Promise((resolve, reject) => {
     let clickAt;
@@ -71,9 +71,9 @@ const CONNECT_OBSERVER = `(label) => {
     const check = () => {
       if (clickAt === undefined) return;
       const row = find();
-      // The connected-and-verified icons (VERIFY_IDENTITY: lock, VERIFY_CA: verified; src/vscode/tree/connectionNode.ts).
+      // The connected-and-verified icons (VERIFY_IDENTITY: verified-filled, VERIFY_CA: verified; src/core/presentation/securityState.ts).
       if (row && spinnerAt === undefined && row.querySelector('.codicon-loading')) spinnerAt = performance.timeOrigin + performance.now();
-      if (!row || !row.querySelector('.codicon-lock, .codicon-verified')) return;
+      if (!row || !row.querySelector('.codicon-verified-filled, .codicon-verified')) return;
       const at = performance.timeOrigin + performance.now();
       done();
       resolve({ total: at - clickAt, spinner: spinnerAt === undefined ? -1 : spinnerAt - clickAt });
