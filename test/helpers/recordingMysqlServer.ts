@@ -20,21 +20,25 @@ export interface RecordingServer {
   close(): Promise<void>;
 }
 
-function packet(seq: number, payload: Buffer): Buffer {
+/** A MySQL packet: 3-byte length, sequence id, payload. */
+export function packet(seq: number, payload: Buffer): Buffer {
   const header = Buffer.alloc(4);
   header.writeUIntLE(payload.length, 0, 3);
   header[3] = seq;
   return Buffer.concat([header, payload]);
 }
 
-function greeting(nonce: Buffer): Buffer {
-  // CLIENT_LONG_PASSWORD | FOUND_ROWS | LONG_FLAG | CONNECT_WITH_DB | PROTOCOL_41 | TRANSACTIONS |
-  // SECURE_CONNECTION | MULTI_RESULTS | PLUGIN_AUTH | PLUGIN_AUTH_LENENC_CLIENT_DATA; no CLIENT_SSL (0x800).
-  const caps = 0x1 | 0x2 | 0x4 | 0x8 | 0x200 | 0x2000 | 0x8000 | 0x20000 | 0x80000 | 0x200000;
-  const parts = [
+// CLIENT_LONG_PASSWORD | FOUND_ROWS | LONG_FLAG | CONNECT_WITH_DB | PROTOCOL_41 | TRANSACTIONS |
+// SECURE_CONNECTION | MULTI_RESULTS | PLUGIN_AUTH | PLUGIN_AUTH_LENENC_CLIENT_DATA; no CLIENT_SSL (0x800).
+const PLAIN_CAPABILITIES = 0x1 | 0x2 | 0x4 | 0x8 | 0x200 | 0x2000 | 0x8000 | 0x20000 | 0x80000 | 0x200000;
+
+/** A protocol-10 greeting offering mysql_native_password, with the given server version, thread id and capabilities. */
+export function greetingPayload(nonce: Buffer, opts: { version: string; threadId: number; capabilities: number }): Buffer {
+  const caps = opts.capabilities;
+  return Buffer.concat([
     Buffer.from([0x0a]),
-    Buffer.from('8.0.40-recording\0', 'latin1'),
-    Buffer.from([7, 0, 0, 0]),
+    Buffer.from(`${opts.version}\0`, 'latin1'),
+    Buffer.from([opts.threadId, 0, 0, 0]),
     nonce.subarray(0, 8),
     Buffer.from([0]),
     Buffer.from([caps & 0xff, (caps >> 8) & 0xff]),
@@ -46,8 +50,11 @@ function greeting(nonce: Buffer): Buffer {
     nonce.subarray(8, 20),
     Buffer.from([0]),
     Buffer.from('mysql_native_password\0', 'latin1'),
-  ];
-  return Buffer.concat(parts);
+  ]);
+}
+
+function greeting(nonce: Buffer): Buffer {
+  return greetingPayload(nonce, { version: '8.0.40-recording', threadId: 7, capabilities: PLAIN_CAPABILITIES });
 }
 
 function accessDenied(): Buffer {

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { greetingPayload, packet } from './recordingMysqlServer';
 import { upgradeServerSocketToTls } from './serverTlsUpgrade';
 
 export interface TlsRecordingServer {
@@ -23,32 +24,10 @@ export interface TlsRecordingServer {
   close(): Promise<void>;
 }
 
-function packet(seq: number, payload: Buffer): Buffer {
-  const header = Buffer.alloc(4);
-  header.writeUIntLE(payload.length, 0, 3);
-  header[3] = seq;
-  return Buffer.concat([header, payload]);
-}
-
 function greeting(nonce: Buffer): Buffer {
   // PROTOCOL_41 | SSL | SECURE_CONNECTION | PLUGIN_AUTH and the usual lower flags.
   const caps = 0x1 | 0x2 | 0x4 | 0x8 | 0x200 | 0x800 | 0x2000 | 0x8000 | 0x20000 | 0x80000;
-  return Buffer.concat([
-    Buffer.from([0x0a]),
-    Buffer.from('8.0.40-tls-recording\0', 'latin1'),
-    Buffer.from([9, 0, 0, 0]),
-    nonce.subarray(0, 8),
-    Buffer.from([0]),
-    Buffer.from([caps & 0xff, (caps >> 8) & 0xff]),
-    Buffer.from([0xff]),
-    Buffer.from([0x02, 0x00]),
-    Buffer.from([(caps >> 16) & 0xff, (caps >> 24) & 0xff]),
-    Buffer.from([21]),
-    Buffer.alloc(10),
-    nonce.subarray(8, 20),
-    Buffer.from([0]),
-    Buffer.from('mysql_native_password\0', 'latin1'),
-  ]);
+  return greetingPayload(nonce, { version: '8.0.40-tls-recording', threadId: 9, capabilities: caps });
 }
 
 export async function startTlsRecordingServer(tlsOptions: { cert: string; key: string }): Promise<TlsRecordingServer> {
