@@ -21,6 +21,9 @@ import type { ConnectionsTreeProvider } from './tree/connectionsTreeProvider';
 import type { TlsDetailsPanels } from './webviews/tlsDetailsPanel';
 import type { ConnectionEditorPanels } from './webviews/connectionEditorPanel';
 
+/** A connect still running after this long gets a notification with Cancel (the view's progress bar shows it from the start). */
+const SLOW_CONNECT_NOTIFICATION_MS = 1000;
+
 export interface CommandServices {
   /** The CA step of Add/Edit Connection offers cloud presets through this (see proxysql/commands.ts). */
   chooseCloudPreset?: WizardOptions['chooseCloudPreset'];
@@ -111,23 +114,35 @@ export function createCommandTable(
     const connection = await pickConnection(arg, 'Connection to open');
     if (!connection) return undefined;
     // The status bar keeps following the selected connection: this attempt shows on its own tree node.
-    try {
-      return await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Connecting to ${connection.name}…`, cancellable: true },
-        async (_progress, token) => {
-          const controller = new AbortController();
-          const subscription = token.onCancellationRequested(() => controller.abort());
-          try {
-            return await s.registry.connect(connection.profile, controller.signal);
-          } finally {
+    // The view's progress bar shows the attempt at once; a cancellable notification only when it is slow (a toast
+    // for every 10 ms connect would flash, and the tree's own spinner waits too: src/core/presentation/treeRefresh.ts).
+    const controller = new AbortController();
+    const attempt = s.registry.connect(connection.profile, controller.signal);
+    const settled = attempt.then(
+      () => undefined,
+      () => undefined,
+    );
+    void vscode.window.withProgress({ location: { viewId: 'mysqlTls.connections' } }, () => settled);
+    const slow = setTimeout(
+      () =>
+        void vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Connecting to ${connection.name}…`, cancellable: true },
+          async (_progress, token) => {
+            const subscription = token.onCancellationRequested(() => controller.abort());
+            await settled;
             subscription.dispose();
-          }
-        },
-      );
+          },
+        ),
+      SLOW_CONNECT_NOTIFICATION_MS,
+    );
+    try {
+      return await attempt;
     } catch (e) {
       const error = isMysqlTlsError(e) ? e : new MysqlTlsError('unknown', e instanceof Error ? e.message : String(e));
       if (error.code !== 'cancelled') void showConnectError(s, connection, error);
       return undefined;
+    } finally {
+      clearTimeout(slow);
     }
   }
 

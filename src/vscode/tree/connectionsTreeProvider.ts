@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../../core/connections/connectionRegistry';
+import { TreeRefreshScheduler } from '../../core/presentation/treeRefresh';
 import type { ConnectionSettings } from '../connectionSettings';
 import { DisposableBase } from '../lifecycle';
 import { ConnectionNode } from './connectionNode';
@@ -10,6 +11,7 @@ import type { TreeNode } from './treeNode';
 export class ConnectionsTreeProvider extends DisposableBase implements vscode.TreeDataProvider<TreeNode> {
   private readonly changed = this._register(new vscode.EventEmitter<TreeNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly scheduler = new TreeRefreshScheduler(() => this.changed.fire(undefined));
 
   constructor(
     private readonly settings: ConnectionSettings,
@@ -17,12 +19,15 @@ export class ConnectionsTreeProvider extends DisposableBase implements vscode.Tr
     private readonly activeConnectionId: () => string | undefined,
   ) {
     super();
+    this._register(this.scheduler);
     this._register(settings.onDidChange(() => this.refresh()));
-    this._register(registry.onDidChange(() => this.refresh()));
+    // An attempt's in-between states wait (src/core/presentation/treeRefresh.ts): a fast connect then reaches the
+    // tree as one refresh, which VS Code sends on at once instead of 200 ms after the spinner's.
+    this._register(registry.onDidChange((s) => (s.state === 'connecting' || s.state === 'reconnecting' ? this.scheduler.later() : this.scheduler.now())));
   }
 
   refresh(): void {
-    this.changed.fire(undefined);
+    this.scheduler.now();
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
