@@ -67,18 +67,26 @@ export class ConnectionVault {
     return this.store.description;
   }
 
-  /** Reads the owner's secrets and decides whether they may go to `current` without asking. */
-  async resolve(owner: SecretOwner, current: SecretBinding): Promise<SecretResolution> {
+  /**
+   * Reads the owner's secrets of the `wanted` kinds and decides whether they may go to `current` without asking. `current`
+   * may still be computing (the CA file's hash): the keychain reads run meanwhile.
+   */
+  async resolve(
+    owner: SecretOwner,
+    pendingBinding: SecretBinding | Promise<SecretBinding>,
+    wanted: readonly SecretKind[] = SECRET_KINDS,
+  ): Promise<SecretResolution> {
     const own = vaultAccountId(owner);
     const legacy = owner.id;
-    const ownValues = await Promise.all(
-      SECRET_KINDS.map(async (kind) => ({ kind, own: await this.store.get(own, kind), legacy: undefined as string | undefined })),
-    );
+    const [ownValues, current] = await Promise.all([
+      Promise.all(wanted.map(async (kind) => ({ kind, own: await this.store.get(own, kind), legacy: undefined as string | undefined }))),
+      pendingBinding,
+    ]);
     // A workspace connection looks under the user namespace (a pre-scope secret, or a user connection's with
     // the same id) only when it has nothing of its own: its own secrets are never mixed with someone else's.
     const values =
       own !== legacy && ownValues.every((v) => v.own === undefined)
-        ? await Promise.all(SECRET_KINDS.map(async (kind) => ({ kind, own: undefined, legacy: await this.store.get(legacy, kind) })))
+        ? await Promise.all(wanted.map(async (kind) => ({ kind, own: undefined, legacy: await this.store.get(legacy, kind) })))
         : ownValues;
     const secrets: ConnectionSecrets = {};
     const kinds: SecretKind[] = [];
@@ -188,6 +196,14 @@ export interface SecretConfirmation {
 
 export type SecretPurpose = 'connect' | 'reconnect' | 'test' | 'use';
 
+/**
+ * The kinds a connect of `profile` can use: the SSH secrets only with an SSH hop. A secret the connect cannot
+ * use is not read out of the keychain (and not one more keychain round trip per connect).
+ */
+export function secretKindsUsedBy(profile: Pick<ConnectionProfile, 'ssh'>): readonly SecretKind[] {
+  return profile.ssh ? SECRET_KINDS : SECRET_KINDS.filter((k) => k !== 'sshPassword' && k !== 'sshPassphrase');
+}
+
 export interface GatedConnection {
   scope: SecretOwnerScope;
   id: string;
@@ -210,10 +226,13 @@ export class SecretGate {
 
   async secretsFor(connection: GatedConnection, paths: PathContext | undefined, purpose: SecretPurpose): Promise<ConnectionSecrets> {
     const owner: SecretOwner = { scope: connection.scope, id: connection.id };
-    const current = await bindingOf(connection.profile, bindingScope(connection.scope), paths);
-    const resolution = await this.vault.resolve(owner, current);
+    const resolution = await this.vault.resolve(
+      owner,
+      bindingOf(connection.profile, bindingScope(connection.scope), paths),
+      secretKindsUsedBy(connection.profile),
+    );
     if (resolution.origin === 'none' || resolution.origin === 'bound') return resolution.secrets;
-    const key = `${vaultAccountId(owner)}\n${JSON.stringify(current)}`;
+    const key = `${vaultAccountId(owner)}\n${JSON.stringify(resolution.current)}`;
     if (purpose === 'reconnect' && this.approvedOnce.get(vaultAccountId(owner)) === key) return resolution.secrets;
     const answer = await this.confirm({ connectionName: connection.name, resolution });
     const secrets = await this.vault.accept(resolution, answer);

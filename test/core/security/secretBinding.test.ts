@@ -182,6 +182,28 @@ describe('secrets bound to their endpoint, trust and scope', () => {
   });
 });
 
+describe('the secrets a connect reads', () => {
+  it('only the kinds the connection can use leave the keychain: SSH secrets only with an SSH hop', async () => {
+    const { gate, store } = gateWith([]);
+    const read: string[] = [];
+    const get = store.get.bind(store);
+    store.get = async (id, kind) => {
+      read.push(kind);
+      return get(id, kind);
+    };
+    await gate.save(userProd, 'password', 's3cret', undefined);
+    await gate.save(userProd, 'sshPassphrase', 'ssh-s3cret', undefined);
+    assert.deepEqual(await gate.secretsFor(userProd, undefined, 'connect'), { password: 's3cret' });
+    assert.deepEqual(read.sort(), ['keyPem', 'passphrase', 'password'], 'a connection without ssh must not read the SSH secrets');
+    read.length = 0;
+    const viaBastion: GatedConnection = { ...userProd, profile: { ...prodProfile, ssh: { host: 'bastion.example', user: 'jump' } } };
+    await gate.save(viaBastion, 'password', 's3cret', undefined);
+    await gate.save(viaBastion, 'sshPassphrase', 'ssh-s3cret', undefined);
+    assert.deepEqual(await gate.secretsFor(viaBastion, undefined, 'connect'), { password: 's3cret', sshPassphrase: 'ssh-s3cret' });
+    assert.deepEqual(read.sort(), ['keyPem', 'passphrase', 'password', 'sshPassphrase', 'sshPassword']);
+  });
+});
+
 describe('the hijack through the registry: nothing reaches the other host until the user answers', () => {
   it('Cancel: the recording server sees no connection at all; Send once: it receives a login made from the password', async () => {
     const recorder = await startRecordingServer();
