@@ -439,7 +439,8 @@
       }
       case 'rows': {
         // A window may come in several parts (the extension caps each message); the last one ends the request.
-        const k = pending.get(m.requestId);
+        // requestId 0: the first page, pushed with the first row count (PUSHED_ROWS_REQUEST), not asked for.
+        const k = m.requestId === 0 ? key(m.resultIndex, Math.floor(m.start / PAGE)) : pending.get(m.requestId);
         if (m.last) pending.delete(m.requestId);
         if (!k || !sets[m.resultIndex]) break;
         const pageStart = Number(k.split(':')[1]) * PAGE;
@@ -455,6 +456,11 @@
         cache.set(k, entry);
         evict();
         if (m.resultIndex === current) scheduleRender();
+        // The pushed first page: say when it is on screen (the frame after the render; the stream waits for this).
+        if (m.requestId === 0 && m.last) {
+          const resultIndex = m.resultIndex;
+          requestAnimationFrame(() => setTimeout(() => post({ type: 'painted', resultIndex }), 0));
+        }
         break;
       }
       case 'statement': {

@@ -301,8 +301,10 @@ async function main(): Promise<void> {
         connect.baseline.push(engine);
       }
     }
-    if (connectRuns > 0) result.connect = { ...connect, spinner: spinner.slice(1) };
-    log(`connect: ui ${median(connect.ui).toFixed(1)} ms, engine ${median(connect.baseline).toFixed(1)} ms`);
+    if (connectRuns > 0) {
+      result.connect = { ...connect, spinner: spinner.slice(1) };
+      log(`connect: ui ${median(connect.ui).toFixed(1)} ms, engine ${median(connect.baseline).toFixed(1)} ms`);
+    }
 
     // Connected for what follows; the connection's databases listed.
     await uiConnect();
@@ -323,7 +325,11 @@ async function main(): Promise<void> {
       await replaceEditorText(page, 'SELECT 1 AS warm, 2 AS up');
       await page.keyboard.press('Control+Enter');
       const grid = await resultsFrame(page);
-      await grid.waitForFunction("(document.getElementById('rowcount') || {}).textContent?.startsWith('1 row')", undefined, { timeout: WAIT });
+      // Polled with evaluate: waitForFunction compiles its predicate inside the page, which the grid's CSP forbids.
+      for (const deadline = Date.now() + WAIT; !(await grid.evaluate("!!(document.getElementById('rowcount') || {}).textContent?.startsWith('1 row')"));) {
+        if (Date.now() > deadline) throw new Error('the warm-up query did not show its row');
+        await page.waitForTimeout(50);
+      }
       const gc = async (): Promise<number> =>
         (await grid.evaluate('(window.gc && window.gc(), performance.memory ? performance.memory.usedJSHeapSize : 0)')) as number;
       result.memory.webviewHeapBeforeMB = (await gc()) / 1048576;
@@ -362,6 +368,7 @@ async function main(): Promise<void> {
           visible: number;
         };
         const keyAt = (await page.evaluate('window.__benchKey')) as number;
+        if (process.env.BENCH_KEEP) log(`key ${keyAt.toFixed(1)} count ${seen.count?.toFixed(1)} dom ${seen.dom.toFixed(1)} paint ${seen.paint.toFixed(1)}`);
         const b = await bareRun(sqlOf(label));
         if (i >= 0) {
           q.first.ui.push(seen.paint - keyAt);

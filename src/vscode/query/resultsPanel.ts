@@ -9,7 +9,10 @@ import { renderResultsPage } from '../../core/query/resultsHtml';
 import {
   boundedUpdate,
   copyText,
+  FIRST_PAINT_WAIT_MS,
+  GRID_PAGE_ROWS,
   isResultsRequest,
+  PUSHED_ROWS_REQUEST,
   resultSetMessage,
   rowsMessages,
   type ResultsRequest,
@@ -47,6 +50,8 @@ export class ResultsPanel extends DisposableBase {
   private budget = new SharedMemoryBudget(RUN_MEMORY_BUDGET);
   private ready = false;
   private queue: ResultsUpdate[] = [];
+  /** Result sets whose first page the stream waits to see painted (firstPaint). */
+  private readonly paintWaiters = new Map<number, () => void>();
   private disposedFlag = false;
   private readonly disposedEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidDispose = this.disposedEmitter.event;
@@ -121,6 +126,8 @@ export class ResultsPanel extends DisposableBase {
   }
 
   private async clear(): Promise<void> {
+    for (const release of this.paintWaiters.values()) release();
+    this.paintWaiters.clear();
     const old = this.results;
     this.results = [];
     this.budget = new SharedMemoryBudget(RUN_MEMORY_BUDGET);
@@ -148,9 +155,30 @@ export class ResultsPanel extends DisposableBase {
     const now = Date.now();
     // The first batch is announced at once (first rows visible while the rest arrive), then at most every 150 ms.
     if (result.lastCountPost === 0 || now - result.lastCountPost >= ROW_COUNT_INTERVAL_MS) {
+      const first = result.lastCountPost === 0;
       result.lastCountPost = now;
       this.post({ type: 'rowCount', resultIndex, rowCount: result.store.rowCount, complete: false });
+      if (first) {
+        // With the first count, the first page: the grid paints it without asking for it first. The socket
+        // waits (this is the backpressure) until the grid has painted it, or FIRST_PAINT_WAIT_MS.
+        const painted = this.firstPaint(resultIndex);
+        for (const m of await rowsMessages(result.store, PUSHED_ROWS_REQUEST, resultIndex, 0, GRID_PAGE_ROWS)) this.post(m);
+        await painted;
+      }
     }
+  }
+
+  /** Resolves when the grid says it painted `resultIndex`'s first page, or after FIRST_PAINT_WAIT_MS (never rejects). */
+  private firstPaint(resultIndex: number): Promise<void> {
+    if (!this.ready || !this.panel.visible) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, FIRST_PAINT_WAIT_MS);
+      this.paintWaiters.set(resultIndex, done);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
   }
 
   async finishResults(): Promise<void> {
@@ -185,6 +213,10 @@ export class ResultsPanel extends DisposableBase {
         return;
       case 'cancel':
         this.onCancel();
+        return;
+      case 'painted':
+        this.paintWaiters.get(request.resultIndex)?.();
+        this.paintWaiters.delete(request.resultIndex);
         return;
       case 'requestRows': {
         const result = this.results[request.resultIndex];

@@ -351,6 +351,8 @@ export function createFakeVscode(): FakeVscode {
             record.title = v;
           },
           reveal() {},
+          // A panel is created shown (preserveFocus or not).
+          visible: true,
           onDidDispose: disposed.event,
           dispose() {
             record.disposed = true;
