@@ -21,6 +21,7 @@ import { ROOT, startCodeServer, type CodeServer } from '../e2e/codeServer';
 import { KEYCHAIN_SERVICE, loadSandboxDescription, passwordFor, seedKeychain, workspacePasswordAccount, writeDemoWorkspace } from '../demo/workspace';
 import { openSession } from '../../src/core/mysql/session';
 import { planTls } from '../../src/core/tls/tlsPlan';
+import { TABLES_SQL } from '../../src/core/mysql/schema';
 import { decodeBoundSecret } from '../../src/core/secrets/secretBinding';
 import { tablesDatabase } from './fixtures';
 
@@ -46,8 +47,6 @@ export interface UiResult {
 const CONNECTION = 'Sandbox VERIFY_IDENTITY';
 const CONNECTION_ID = 'sandbox-verify-identity';
 const WAIT = 60_000;
-const TABLES_SQL =
-  'SELECT TABLE_NAME AS name, TABLE_TYPE AS type, TABLE_ROWS AS rowsEstimate, ENGINE AS engine, TABLE_COMMENT AS comment FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

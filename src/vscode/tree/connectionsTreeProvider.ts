@@ -34,6 +34,10 @@ export class ConnectionsTreeProvider extends DisposableBase implements vscode.Tr
     return node.toTreeItem();
   }
 
+  async resolveTreeItem(item: vscode.TreeItem, node: TreeNode): Promise<vscode.TreeItem> {
+    return node.resolveTreeItem ? node.resolveTreeItem(item) : item;
+  }
+
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (node) return node.getChildren ? node.getChildren() : [];
     const { connections, invalid } = this.settings.current;

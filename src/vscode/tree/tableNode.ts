@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { listColumns, type TableInfo } from '../../core/mysql/schema';
+import { listColumns, rowEstimate, type TableInfo } from '../../core/mysql/schema';
 import type { Session } from '../../core/mysql/session';
 import { ColumnNode } from './columnNode';
 import { errorNode } from './databaseNode';
@@ -41,6 +41,18 @@ export class TableNode implements TreeNode {
       .filter(Boolean)
       .join('\n');
     item.contextValue = this.table.kind === 'table' ? 'table' : 'view';
+    return item;
+  }
+
+  /** A big level is listed without row estimates (src/core/mysql/schema.ts): the tooltip reads this table's on hover. */
+  async resolveTreeItem(item: vscode.TreeItem): Promise<vscode.TreeItem> {
+    if (this.table.kind !== 'table' || this.table.rowEstimate !== undefined) return item;
+    try {
+      const estimate = await rowEstimate(this.session, this.databaseName, this.table.name);
+      if (estimate !== undefined) item.tooltip = `${String(item.tooltip ?? '')}\nabout ${estimate.toLocaleString('en-US')} rows (estimate)`;
+    } catch {
+      // The tooltip stays without it (the session may be gone); the node's own children report errors.
+    }
     return item;
   }
 

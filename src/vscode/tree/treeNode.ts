@@ -6,4 +6,6 @@ export interface TreeNode {
   readonly id: string;
   toTreeItem(): vscode.TreeItem;
   getChildren?(): Promise<TreeNode[]>;
+  /** Fills in what is too costly for the whole level (VS Code calls it on hover, before the tooltip shows). */
+  resolveTreeItem?(item: vscode.TreeItem): Promise<vscode.TreeItem>;
 }

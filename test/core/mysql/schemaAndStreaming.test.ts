@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MysqlTlsError } from '../../../src/core/errors';
 import { cancelRunningQuery, QueryError, streamQuery } from '../../../src/core/mysql/queryStream';
-import { listColumns, listDatabases, listIndexes, listTables } from '../../../src/core/mysql/schema';
+import { INLINE_ESTIMATES_MAX_TABLES, listColumns, listDatabases, listIndexes, listTables, rowEstimate } from '../../../src/core/mysql/schema';
 import { openSession, type Session } from '../../../src/core/mysql/session';
 import { loadSandbox, sandboxProfile } from '../../helpers/sandbox';
 
@@ -47,6 +47,32 @@ describe('schema and streaming over TLS', () => {
     );
     assert.equal(tables.find((t) => t.name === 'big_orders')!.rowEstimate, undefined);
     assert.equal(typeof tables.find((t) => t.name === 'customers')!.rowEstimate, 'number');
+  });
+  it('lists a level of more than INLINE_ESTIMATES_MAX_TABLES tables without row estimates; rowEstimate reads one', async () => {
+    const wide = `${DB}_wide`;
+    await session.query(`DROP DATABASE IF EXISTS ${wide}`);
+    await session.query(`CREATE DATABASE ${wide}`);
+    try {
+      for (let i = 0; i <= INLINE_ESTIMATES_MAX_TABLES; i++) await session.query(`CREATE TABLE ${wide}.t${String(i).padStart(4, '0')} (id INT) ENGINE=MEMORY`);
+      await session.query(`INSERT INTO ${wide}.t0000 VALUES (1), (2), (3)`);
+      const tables = await listTables(session, wide);
+      assert.equal(tables.length, INLINE_ESTIMATES_MAX_TABLES + 1);
+      assert.ok(
+        tables.every((t) => t.rowEstimate === undefined && t.kind === 'table' && t.engine === 'MEMORY'),
+        'no estimates for a big level',
+      );
+      assert.equal(await rowEstimate(session, wide, 't0000'), 3);
+      assert.equal(await rowEstimate(session, wide, 'no_such_table'), undefined);
+      await session.query(`DROP TABLE ${wide}.t0000`);
+      const fewer = await listTables(session, wide);
+      assert.equal(fewer.length, INLINE_ESTIMATES_MAX_TABLES);
+      assert.ok(
+        fewer.every((t) => t.rowEstimate === 0),
+        'a level of INLINE_ESTIMATES_MAX_TABLES tables has its estimates inline',
+      );
+    } finally {
+      await session.query(`DROP DATABASE IF EXISTS ${wide}`);
+    }
   });
   it('lists columns with type, nullability and key, in order', async () => {
     const cols = await listColumns(session, DB, 'customers');
