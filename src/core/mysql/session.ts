@@ -397,9 +397,10 @@ function carrierChannel(channel: Duplex, plan: TlsPlan): Duplex {
 
 function carrier<T extends Duplex>(socket: T, plan: TlsPlan): T {
   if (!plan.servername && net.isIP(plan.host)) (socket as T & { _host?: string })._host = plan.host;
-  let head = Buffer.alloc(0);
+  let head: Buffer | undefined;
   const sniff = (chunk: Buffer): void => {
-    head = Buffer.concat([head, chunk]);
+    // The greeting nearly always comes in one chunk: looked at in place, copied only when it comes in pieces.
+    head = head ? Buffer.concat([head, chunk]) : chunk;
     if (head.length < 5) return;
     socket.off('data', sniff);
     if (head[3] !== 0 || (head[4] !== 0x0a && head[4] !== 0xff)) {
