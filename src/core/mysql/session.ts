@@ -11,7 +11,7 @@ import { cachingSha2Plugin, clearPasswordPlugin, sha256PasswordPlugin, type Auth
 import { TOKEN_NEEDS_VERIFIED_TLS } from '../cloudAuth/authSettings';
 import { TOKEN_LOGIN_DENIED_FIX } from '../cloudAuth/classifyTokenError';
 import { cloudTokenSource, fetchLoginToken, tokenRequestOf, type TokenSource } from '../cloudAuth/tokenSource';
-import { buildTlsReport, withServerView, type ServerTlsView, type TlsReport } from '../tls/tlsReport';
+import { buildTlsReport, PeerCertificates, withServerView, type ServerTlsView, type TlsReport } from '../tls/tlsReport';
 import { planTls, type DriverSslOptions, type TlsPlan } from '../tls/tlsPlan';
 import type { PathContext } from '../paths';
 import type { Duplex } from 'node:stream';
@@ -100,10 +100,26 @@ export class Session {
     readonly plan: TlsPlan,
     /** Opens another session with the same profile, secrets and TLS plan (never a weaker one). */
     readonly reopen: () => Promise<Session> = () => Promise.reject(new MysqlTlsError('config-invalid', 'this session cannot be reopened')),
+    /** The chain of a full handshake, until it is taken from the socket (see takePeer). */
+    private peer?: PeerCertificates,
   ) {
-    connection.on('error', (err: Error) => this.finish(classifyConnectError(err, { plan, encrypted: report.encrypted })));
+    connection.on('error', (err: Error) => {
+      this.takePeer();
+      this.finish(classifyConnectError(err, { plan, encrypted: report.encrypted }));
+    });
     connection.on('end', () => this.finish());
     this.current = report;
+  }
+
+  /**
+   * Takes the peer's chain off the socket while it is still there (the report reads it later, also after the
+   * socket closed): before the session lets the socket go, and right after its first command is sent, where the
+   * copy overlaps the server's work instead of adding to the connect.
+   */
+  private takePeer(): void {
+    if (!this.peer) return;
+    this.peer.take();
+    this.peer = undefined;
   }
 
   /** How the session was reached; `server` is pending until serverView() has been asked. */
@@ -139,6 +155,7 @@ export class Session {
         return (this.current = withServerView(this.current, { reported: false, error: e.sqlMessage ?? e.message, sslVersion: '', sslCipher: '' }));
       },
     ));
+    this.takePeer();
     const bounded = this.boundedWait(asked, timeoutMs, options.signal, 'SHOW SESSION STATUS');
     if (byDefault) {
       this.serverViewDefault = bounded;
@@ -235,6 +252,7 @@ export class Session {
         if (err) reject(err);
         else resolve({ rows: rows as T, fields: fields as FieldPacket[] | undefined });
       });
+      this.takePeer();
     });
   }
 
@@ -244,6 +262,7 @@ export class Session {
         if (err) reject(err);
         else resolve({ rows: rows as T, fields: fields as FieldPacket[] | undefined });
       });
+      this.takePeer();
     });
   }
 
@@ -257,6 +276,7 @@ export class Session {
       fallback = setTimeout(resolve, 2000).unref();
     });
     clearTimeout(fallback);
+    this.takePeer();
     this.connection.destroy();
     this.finish();
   }
@@ -264,6 +284,7 @@ export class Session {
   /** Closes the socket at once, without the COM_QUIT courtesy. */
   destroy(): void {
     this.closing = true;
+    this.takePeer();
     this.connection.destroy();
     this.finish();
   }
@@ -376,9 +397,10 @@ function carrierChannel(channel: Duplex, plan: TlsPlan): Duplex {
 
 function carrier<T extends Duplex>(socket: T, plan: TlsPlan): T {
   if (!plan.servername && net.isIP(plan.host)) (socket as T & { _host?: string })._host = plan.host;
-  let head = Buffer.alloc(0);
+  let head: Buffer | undefined;
   const sniff = (chunk: Buffer): void => {
-    head = Buffer.concat([head, chunk]);
+    // The greeting nearly always comes in one chunk: looked at in place, copied only when it comes in pieces.
+    head = head ? Buffer.concat([head, chunk]) : chunk;
     if (head.length < 5) return;
     socket.off('data', sniff);
     if (head[3] !== 0 || (head[4] !== 0x0a && head[4] !== 0xff)) {
@@ -493,9 +515,13 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
   }
   try {
     const driverSsl = plan.driverSsl;
+    const peer = socket && !socket.isSessionReused() ? new PeerCertificates(socket) : undefined;
+    // The server ending the session: the socket is still there when its end arrives (it goes right after).
+    if (peer) socket!.once('end', () => peer.take());
     const report = buildTlsReport({
       plan,
       socket,
+      peer,
       fallback,
       serverVersion: (conn as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket?.serverVersion ?? '',
       threadId: conn.threadId ?? -1,
@@ -510,7 +536,7 @@ export async function openSession(opts: OpenSessionOptions): Promise<Session> {
       assertNotWeaker(next, report.security);
       return next;
     };
-    const session = new Session(conn, report, plan, reopen);
+    const session = new Session(conn, report, plan, reopen, peer);
     if (lease && channel) session.holdTunnel(lease, channel);
     return session;
   } catch (e) {

@@ -50,7 +50,7 @@ export interface TlsReport {
     /** Whether the mode made the handshake fail on a bad chain / host name. */
     chainEnforced: boolean;
     hostEnforced: boolean;
-    /** 'verified' / 'failed' / 'not-checked' (plaintext, or a resumed session). */
+    /** 'verified' / 'failed' / 'not-checked' (plaintext, a resumed session, or a certificate gone before it was read). */
     chain: 'verified' | 'failed' | 'not-checked';
     chainError?: string;
     host: 'verified' | 'failed' | 'not-checked';
@@ -195,15 +195,48 @@ function serverHints(server: ServerTlsView): string[] {
 
 /** The report completed with the server's own view (SHOW SESSION STATUS), its agreement with the socket and hints. */
 export function withServerView(report: TlsReport, server: ServerTlsView): TlsReport {
+  // Read first: a lazy field (see defineLazy) is a plain, writable value once read, and hints is replaced below.
+  const hints = report.hints;
   const next = Object.create(Object.getPrototypeOf(report) as object, Object.getOwnPropertyDescriptors(report)) as TlsReport;
   next.server = server;
   next.agreement = agreementOf(server, report.encrypted ? report : undefined);
   next.hints = [
-    ...report.hints.filter((h) => !h.startsWith(UNREPORTED_HINT) && h !== PROXY_HINT && !h.startsWith(DIFFERENT_LINK_HINT)),
+    ...hints.filter((h) => !h.startsWith(UNREPORTED_HINT) && h !== PROXY_HINT && !h.startsWith(DIFFERENT_LINK_HINT)),
     ...serverHints(server),
     ...differentLinkHints(server, report.encrypted ? report : undefined, next.agreement),
   ];
   return next;
+}
+
+/**
+ * The peer's certificate chain of a full handshake, taken from the socket when something first needs it.
+ * Taking it is most of what a report cost over the bare driver: Node's getPeerX509Certificate() copies every
+ * certificate after the leaf (X509_dup, which OpenSSL 3 re-parses: ~0.15 ms per certificate, 0.2 to 0.3 ms for
+ * the sandbox's two, measured), so a connect does not take it. The session takes it before the socket goes away
+ * (its first command, close(), destroy(), the server's end), so the chain stays available after the socket closed.
+ */
+export class PeerCertificates {
+  private socket: TLSSocket | undefined;
+  private leaf: X509Certificate | undefined;
+
+  constructor(socket: TLSSocket) {
+    this.socket = socket;
+  }
+
+  /**
+   * The leaf as an X509Certificate, its issuers linked: a handle that stays valid after the socket closed.
+   * Node 20's call takes the leaf off OpenSSL's peer chain, so a later getPeerCertificate() on the socket is {}:
+   * nothing reads it after the handshake (Node and mysql2 check the peer during it, before the session exists).
+   * Undefined when the socket was torn down (a reset) before anything took it.
+   */
+  take(): X509Certificate | undefined {
+    const socket = this.socket;
+    if (socket) {
+      this.socket = undefined;
+      this.leaf = socket.getPeerX509Certificate();
+    }
+    return this.leaf;
+  }
 }
 
 export interface ReportInput {
@@ -216,6 +249,8 @@ export interface ReportInput {
   threadId: number;
   /** Chain details of the last full handshake, for resumed sessions whose peer certificate is empty. */
   resumedChain?: () => CertificateInfo[];
+  /** Where a full handshake's chain is taken from (made from `socket` when not given). */
+  peer?: PeerCertificates;
   /** What the authentication plugins did (src/core/mysql/authSha2.ts). */
   auth?: TlsReport['auth'];
 }
@@ -269,17 +304,13 @@ export function buildTlsReport(input: ReportInput): TlsReport {
   const reused = socket.isSessionReused();
   const protocol = socket.getProtocol() ?? undefined;
   const c = socket.getCipher();
-  // The leaf as an X509Certificate, its issuers linked: a handle, not a copy (getPeerCertificate(true) converts the
-  // whole chain into JS objects, 0.4 to 1.3 ms, most of what a report cost over the bare driver). It stays valid
-  // after the socket closes, so the chain can still be shown then. Node 20's call takes the leaf off OpenSSL's
-  // peer chain, so a later getPeerCertificate() on this socket is {}: nothing reads it after this point (Node and
-  // mysql2 check the peer during the handshake, before the session exists).
-  const leaf = reused ? undefined : socket.getPeerX509Certificate();
+  // The chain is taken when something reads it (see PeerCertificates), never for a resumed session (its peer
+  // certificate is empty: the chain comes from the handshake it resumes).
+  const peer = reused ? undefined : (input.peer ?? new PeerCertificates(socket));
   let chain: TlsReport['verification']['chain'] = 'not-checked';
   let chainError: string | undefined;
   let host: TlsReport['verification']['host'] = 'not-checked';
-  let hostError: string | undefined;
-  let hostLater: (() => Error | undefined) | undefined;
+  let hostLater: (() => { host: TlsReport['verification']['host']; error?: string }) | undefined;
   if (!reused) {
     chain = socket.authorized ? 'verified' : 'failed';
     chainError = socket.authorizationError ? String(socket.authorizationError) : undefined;
@@ -288,14 +319,16 @@ export function buildTlsReport(input: ReportInput): TlsReport {
       // or the pinned IP, see carrierSocket in session.ts) and would have failed the connect otherwise.
       host = 'verified';
     } else {
-      let checked: { error: Error | undefined } | undefined;
-      hostLater = () => (checked ??= { error: checkServerIdentity(plan.verifyName, (leaf?.toLegacyObject() ?? {}) as PeerCertificate) }).error;
-      // PREFERRED and REQUIRED say in a hint whether VERIFY_IDENTITY would pass; VERIFY_CA computes it when shown.
-      if (!plan.rules.verifyChain) {
-        hostError = hostLater()?.message;
-        host = hostError === undefined ? 'verified' : 'failed';
-        hostLater = undefined;
-      }
+      // Worked out when read (it needs the certificate, see PeerCertificates): VERIFY_CA shows it as the host
+      // verdict, PREFERRED and REQUIRED also in a hint saying whether VERIFY_IDENTITY would pass.
+      // A socket torn down (a reset) before anything took the certificate leaves the name not checked.
+      let checked: ReturnType<NonNullable<typeof hostLater>> | undefined;
+      hostLater = () => {
+        if (checked) return checked;
+        const leaf = peer?.take();
+        const error = leaf ? checkServerIdentity(plan.verifyName, leaf.toLegacyObject() as PeerCertificate) : undefined;
+        return (checked = !leaf ? { host: 'not-checked' } : error ? { host: 'failed', error: error.message } : { host: 'verified' });
+      };
     }
   } else if (plan.rules.verifyChain) {
     // A resumed session comes from a handshake that was verified with the same flags (mysql2 keys its
@@ -304,15 +337,19 @@ export function buildTlsReport(input: ReportInput): TlsReport {
     if (plan.rules.verifyHost) host = 'verified';
   }
   const security: SecurityLevel = plan.rules.verifyHost ? 'verified-identity' : plan.rules.verifyChain ? 'verified-ca' : 'encrypted';
-  if (!plan.rules.verifyChain) {
-    hints.push(
-      chain === 'verified' && host === 'verified'
-        ? `The certificate would pass VERIFY_IDENTITY; switch the mode to enforce it.`
-        : `${plan.mode} does not verify the server: a machine in the middle could read this session.`,
-    );
-  }
   const cipher = { name: c.name, standardName: c.standardName, version: c.version };
-  hints.push(...differentLinkHints(server, { protocol, cipher }, agreementOf(server, { protocol, cipher })));
+  const linkHints = differentLinkHints(server, { protocol, cipher }, agreementOf(server, { protocol, cipher }));
+  let hintsLater: (() => string[]) | undefined;
+  if (!plan.rules.verifyChain) {
+    const verdictHint = (hostVerified: boolean): string =>
+      chain === 'verified' && hostVerified
+        ? `The certificate would pass VERIFY_IDENTITY; switch the mode to enforce it.`
+        : `${plan.mode} does not verify the server: a machine in the middle could read this session.`;
+    const later = hostLater;
+    if (later) hintsLater = () => [...hints, verdictHint(later().host === 'verified'), ...linkHints];
+    else hints.push(verdictHint(host === 'verified'));
+  }
+  if (!hintsLater) hints.push(...linkHints);
   const report: TlsReport = {
     ...base,
     security,
@@ -327,7 +364,6 @@ export function buildTlsReport(input: ReportInput): TlsReport {
       chain,
       chainError,
       host,
-      hostError,
       verifiedName: plan.verifyName,
       caSource: plan.caSource,
     },
@@ -337,10 +373,11 @@ export function buildTlsReport(input: ReportInput): TlsReport {
   };
   if (hostLater) {
     const later = hostLater;
-    defineLazy(report.verification, 'host', () => (later() ? 'failed' : 'verified'));
-    defineLazy(report.verification, 'hostError', () => later()?.message);
+    defineLazy(report.verification, 'host', () => later().host);
+    defineLazy(report.verification, 'hostError', () => later().error);
   }
+  if (hintsLater) defineLazy(report, 'hints', hintsLater);
   // Parsing and describing the chain (~0.15 ms per certificate) waits until something shows it.
-  defineLazy(report, 'peerChain', reused ? () => input.resumedChain?.() ?? [] : () => peerChainOf(leaf, plan).map((x) => describeCertificate(x)));
+  defineLazy(report, 'peerChain', reused ? () => input.resumedChain?.() ?? [] : () => peerChainOf(peer?.take(), plan).map((x) => describeCertificate(x)));
   return report;
 }

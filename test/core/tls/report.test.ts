@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { TLSSocket } from 'node:tls';
 import { describe, it } from 'node:test';
 import { openSession } from '../../../src/core/mysql/session';
 import { tlsFacts } from '../../../src/core/presentation/connectionPresentation';
@@ -88,6 +89,62 @@ describe('TLS report: server view on demand, chain described when read', () => {
     assert.match(bad.report.verification.hostError ?? '', /127\.0\.0\.1/);
     assert.equal(JSON.parse(JSON.stringify(bad.report)).verification.host, 'failed', 'in JSON too');
     assert.equal(bad.report.peerChain.length, 2);
+  });
+
+  // Counts the chain copies (getPeerX509Certificate re-parses every certificate after the leaf) while `fn` runs.
+  async function countingChainCopies<T>(fn: (copies: () => number) => Promise<T>): Promise<T> {
+    const proto = TLSSocket.prototype as unknown as { getPeerX509Certificate: (this: TLSSocket) => unknown };
+    const original = proto.getPeerX509Certificate;
+    let copies = 0;
+    proto.getPeerX509Certificate = function (this: TLSSocket) {
+      copies++;
+      return original.call(this);
+    };
+    try {
+      return await fn(() => copies);
+    } finally {
+      proto.getPeerX509Certificate = original;
+    }
+  }
+
+  for (const mode of ['VERIFY_IDENTITY', 'VERIFY_CA', 'REQUIRED'] as const) {
+    it(`${mode}: connecting copies no certificate; the first command takes the chain once, kept after close`, async () => {
+      const { profile: p, secrets: sec } = sandboxProfile(sb, 'tls', 'app_none', { mode });
+      await countingChainCopies(async (copies) => {
+        const s = await openSession({ profile: p, secrets: sec });
+        try {
+          assert.equal(s.report.sessionReused, false);
+          assert.equal(copies(), 0, 'the connect itself does not copy the chain');
+          await s.query('SELECT 1');
+          assert.equal(copies(), 1, 'taken while the first command waited for the server');
+          await s.query('SELECT 2');
+        } finally {
+          await s.close();
+        }
+        assert.equal(copies(), 1, 'once per session');
+        assert.equal(s.report.peerChain.length, 2);
+        assert.equal(s.report.verification.host, 'verified');
+        if (mode === 'REQUIRED') assert.ok(s.report.hints.some((h) => /would pass VERIFY_IDENTITY/.test(h)));
+        assert.equal(copies(), 1, 'reading the report copies nothing more');
+      });
+    });
+  }
+
+  it('the chain of a session the server killed is still there after its socket closed', async () => {
+    const s = await openSession({ profile, secrets });
+    const ended = new Promise<unknown>((resolve) => s.onEnd(resolve));
+    const admin = await openSession({ profile, secrets });
+    try {
+      await admin.query(`KILL CONNECTION ${s.threadId}`);
+    } finally {
+      await admin.close();
+    }
+    await ended;
+    const socket = (s.connection as unknown as { stream: TLSSocket }).stream;
+    if (!socket.closed) await new Promise((resolve) => socket.once('close', resolve));
+    assert.equal(s.isOpen, false);
+    assert.equal(s.report.peerChain.length, 2, 'taken when the server ended the session, before the socket went');
+    assert.match(s.report.peerChain[0]!.subject, /CN=mysql-tls sandbox server/);
   });
 
   it('REQUIRED says at connect whether VERIFY_IDENTITY would pass', async () => {
