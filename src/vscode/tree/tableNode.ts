@@ -15,6 +15,18 @@ export function tableDescription(table: TableInfo): string {
   return table.rowEstimate === undefined ? '' : `~${table.rowEstimate.toLocaleString('en-US')} row${table.rowEstimate === 1 ? '' : 's'}`;
 }
 
+/** `db.t (table)`, the engine, the row estimate, the comment: plain text (server strings are not rendered as Markdown). */
+export function tableTooltip(databaseName: string, table: TableInfo, estimate: number | undefined): string {
+  return [
+    `${databaseName}.${table.name} (${table.kind})`,
+    table.engine && `engine ${table.engine}`,
+    estimate !== undefined && `about ${estimate.toLocaleString('en-US')} rows (estimate)`,
+    table.comment,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
 /** A table or view; expands to its columns (one query) and an "Indexes" folder (one more query, when opened). */
 export class TableNode implements TreeNode {
   readonly id: string;
@@ -32,27 +44,23 @@ export class TableNode implements TreeNode {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(ICONS[this.table.kind]);
     item.description = tableDescription(this.table);
-    item.tooltip = [
-      `${this.databaseName}.${this.table.name} (${this.table.kind})`,
-      this.table.engine && `engine ${this.table.engine}`,
-      this.table.rowEstimate !== undefined && `about ${this.table.rowEstimate.toLocaleString('en-US')} rows (estimate)`,
-      this.table.comment,
-    ]
-      .filter(Boolean)
-      .join('\n');
+    // No tooltip here: resolveTreeItem makes it on hover (VS Code resolves only what is undefined), so a level of
+    // 10,000 tables sends 10,000 items without one, and a big level's row estimate is read for the table hovered.
     item.contextValue = this.table.kind === 'table' ? 'table' : 'view';
     return item;
   }
 
-  /** A big level is listed without row estimates (src/core/mysql/schema.ts): the tooltip reads this table's on hover. */
+  /** The tooltip, on hover; a table of a big level (listed without estimates, src/core/mysql/schema.ts) gets its own. */
   async resolveTreeItem(item: vscode.TreeItem): Promise<vscode.TreeItem> {
-    if (this.table.kind !== 'table' || this.table.rowEstimate !== undefined) return item;
-    try {
-      const estimate = await rowEstimate(this.session, this.databaseName, this.table.name);
-      if (estimate !== undefined) item.tooltip = `${String(item.tooltip ?? '')}\nabout ${estimate.toLocaleString('en-US')} rows (estimate)`;
-    } catch {
-      // The tooltip stays without it (the session may be gone); the node's own children report errors.
+    let estimate = this.table.rowEstimate;
+    if (this.table.kind === 'table' && estimate === undefined) {
+      try {
+        estimate = await rowEstimate(this.session, this.databaseName, this.table.name);
+      } catch {
+        // The tooltip goes without it (the session may be gone); the node's own children report errors.
+      }
     }
+    item.tooltip = tableTooltip(this.databaseName, this.table, estimate);
     return item;
   }
 
