@@ -95,16 +95,13 @@ function asMysqlTlsError(e: unknown): MysqlTlsError {
   return new MysqlTlsError('unknown', e instanceof Error ? e.message : String(e));
 }
 
+// import(), not require(): webpack puts the engine in the "session" chunk, read on the first connect, not at activation.
 function defaultOpenSession(options: OpenSessionOptions): Promise<Session> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { openSession } = require('../mysql/session') as typeof import('../mysql/session');
-  return openSession(options);
+  return import(/* webpackChunkName: "session" */ '../mysql/session').then(({ openSession }) => openSession(options));
 }
 
 function defaultPlanTls(input: PlanInput): Promise<TlsPlan> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { planTls } = require('../tls/tlsPlan') as typeof import('../tls/tlsPlan');
-  return planTls(input);
+  return import(/* webpackChunkName: "session" */ '../tls/tlsPlan').then(({ planTls }) => planTls(input));
 }
 
 /** Whether mysql2 is running or has queued a command on this session (a ping would wait behind it). */
