@@ -76,6 +76,8 @@ const extension = {
     filename: '[name].js',
     libraryTarget: 'commonjs2',
     chunkFilename: '[name].chunk.js',
+    // A chunk of an earlier build must not linger (and ship in the VSIX); the vendor build writes vendor/ itself.
+    clean: { keep: /^vendor\// },
   },
   externals: {
     vscode: 'commonjs vscode',
@@ -98,6 +100,17 @@ const extension = {
     ],
   },
   plugins: [new CopyWebviewAssetsPlugin()],
+  // The lazily loaded chunks (import() in src/extension.ts, the registry and the tree) keep stable names; the
+  // code two of them share goes to a chunk named after both (features~session.chunk.js), not a numbered one.
+  optimization: {
+    splitChunks: {
+      name: (_module, chunks) =>
+        chunks
+          .map((c) => c.name)
+          .sort()
+          .join('~'),
+    },
+  },
 };
 
 /** @type {import('webpack').Configuration} */

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { ConnectionRegistry } from './core/connections/connectionRegistry';
 import { MysqlTlsError } from './core/errors';
+import type { OpenSessionOptions, Session } from './core/mysql/session';
+import type { TunnelManager } from './core/ssh/tunnel';
 import { ActiveConnection } from './vscode/activeConnection';
 import { COMMAND_TITLES, type CommandId } from './vscode/commandIds';
 import { ConnectionSettings } from './vscode/connectionSettings';
@@ -14,7 +16,6 @@ import { createSecretGate } from './vscode/secretGate';
 import { createTokenConsent } from './vscode/tokenConsent';
 import { e2eTokenSource } from './vscode/e2eTokenSource';
 import { TlsStatusBar } from './vscode/statusBar';
-import { createSshTunnels } from './vscode/sshHostKey';
 import { ConnectionsTreeProvider } from './vscode/tree/connectionsTreeProvider';
 
 let extensionScope: DisposableStore | undefined;
@@ -45,8 +46,18 @@ export function activate(context: vscode.ExtensionContext): void {
     const secrets = new ConfiguredSecretStore(context.secrets, logger.child('secrets'), context.extensionUri.fsPath);
     // Stored secrets leave the store only through the gate: bound to their endpoint, or after a modal.
     const gate = createSecretGate(secrets, logger.child('secrets'));
-    const tunnels = createSshTunnels(context);
+    // The SSH tunnels (known_hosts, the host key modal) load with the engine on the first connect, not at activation.
+    let tunnels: TunnelManager | undefined;
+    const openSession = async (options: OpenSessionOptions): Promise<Session> => {
+      const [engine, ssh] = await Promise.all([
+        import(/* webpackChunkName: "session" */ './core/mysql/session'),
+        import(/* webpackChunkName: "session" */ './vscode/sshHostKey'),
+      ]);
+      tunnels ??= ssh.createSshTunnels(context);
+      return engine.openSession({ ...options, tunnels });
+    };
     const registry = new ConnectionRegistry({
+      openSession,
       readSecrets: (profile, purpose) => {
         const connection = settings.find(profile.id);
         if (!connection) throw new MysqlTlsError('config-invalid', `there is no connection with id "${profile.id}" in the settings any more`);
@@ -63,10 +74,9 @@ export function activate(context: vscode.ExtensionContext): void {
       logger: logger.child('connections'),
       confirmTokenLogin: createTokenConsent(context.globalState, settings, logger.child('secrets')),
       tokenSource: e2eTokenSource(),
-      tunnels,
       sshKnownHostsTrusted: (profile) => settings.find(profile.id)?.scope === 'user',
     });
-    scope.add({ dispose: () => tunnels.closeAll() });
+    scope.add({ dispose: () => tunnels?.closeAll() });
     registryForShutdown = registry;
     scope.add({ dispose: () => void registry.disconnectAll() });
     // The status bar, the tree and the TLS details show the server's own view (Ssl_version, Ssl_cipher): ask

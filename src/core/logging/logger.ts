@@ -62,12 +62,13 @@ const JWT = /\beyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*/g;
 const GOOGLE_ACCESS_TOKEN = /\bya29\.[\w.-]+/g;
 
 /**
- * Every pattern above needs one of these words in the text (case-insensitive; the known secret values are
- * checked apart): a message without any, as most log lines are, skips the patterns. Their first use costs
- * milliseconds (compiling them), which the activation log line would pay. Keep in step with the patterns:
- * logger.test.ts redacts a sample of each, which fails when a word is missing here.
+ * Every pattern above needs one of these in the text (case-insensitive; the known secret values are checked
+ * apart): a secret-ish key name followed by `:` or `=` (SECRET_ASSIGNMENT), or one of the words of the others.
+ * A message without any, as most log lines are ("secrets are stored in VS Code SecretStorage"), skips the
+ * patterns, whose first use costs milliseconds (compiling them) that activation's log lines would pay.
+ * Keep in step with the patterns: logger.test.ts redacts a sample of each, which fails when one is missing here.
  */
-const MAY_HOLD_SECRET = /pass|pwd|secret|keypem|identified|using|:\/\/|x-amz-|eyj|ya29\.|private key|«redacted»/i;
+const MAY_HOLD_SECRET = /(?:passwd|pwd|passphrase|secret|keypem)["']?\s*[:=]|password|identified|using|:\/\/|x-amz-|eyj|ya29\.|private key|«redacted»/i;
 
 function redactedLike(value: string): string {
   const quote = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isTokenAuth } from '../../core/cloudAuth/authSettings';
 import type { ConnectionStatus } from '../../core/connections/connectionRegistry';
 import { connectionDescription, escapeMarkdown, iconKindOf, tlsSummaryMarkdown, type ConnectionIconKind } from '../../core/presentation/connectionPresentation';
-import { publicKeyRetrievalIsInsecure } from '../../core/mysql/authSha2';
+import { publicKeyRetrievalIsInsecure } from '../../core/mysql/publicKeyRetrieval';
 import { SECURITY_STATES } from '../../core/presentation/securityState';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
 import type { TreeNode } from './treeNode';
