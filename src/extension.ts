@@ -13,7 +13,6 @@ import { createOutputLogger } from './vscode/logOutput';
 import { QueryDocuments } from './vscode/query/queryDocuments';
 import { ConfiguredSecretStore } from './vscode/secrets';
 import { createSecretGate } from './vscode/secretGate';
-import { createTokenConsent } from './vscode/tokenConsent';
 import { e2eTokenSource } from './vscode/e2eTokenSource';
 import { TlsStatusBar } from './vscode/statusBar';
 import { ConnectionsTreeProvider } from './vscode/tree/connectionsTreeProvider';
@@ -56,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
       tunnels ??= ssh.createSshTunnels(context);
       return engine.openSession({ ...options, tunnels });
     };
+    let confirmToken: ((profile: { id: string }) => Promise<void>) | undefined;
     const registry = new ConnectionRegistry({
       openSession,
       readSecrets: (profile, purpose) => {
@@ -72,7 +72,15 @@ export function activate(context: vscode.ExtensionContext): void {
       paths: () => settings.pathContext(),
       resilience: () => settings.resilience(),
       logger: logger.child('connections'),
-      confirmTokenLogin: createTokenConsent(context.globalState, settings, logger.child('secrets')),
+      // The consent modal's code (and the cloud token modules behind it) loads on the first token login.
+      confirmTokenLogin: async (profile) => {
+        confirmToken ??= (await import(/* webpackChunkName: "session" */ './vscode/tokenConsent')).createTokenConsent(
+          context.globalState,
+          settings,
+          logger.child('secrets'),
+        );
+        return confirmToken(profile);
+      },
       tokenSource: e2eTokenSource(),
       sshKnownHostsTrusted: (profile) => settings.find(profile.id)?.scope === 'user',
     });

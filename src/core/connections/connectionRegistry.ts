@@ -1,6 +1,5 @@
 import { isMysqlTlsError, MysqlTlsError } from '../errors';
 import { explainAdminConnectError } from '../proxysql/adminTls';
-import { serverViewWithProxy } from '../proxysql/clientPort';
 import type { Logger } from '../logging/logger';
 import type { OpenSessionOptions, Session } from '../mysql/session';
 import type { TokenSource } from '../cloudAuth/tokenSource';
@@ -98,6 +97,11 @@ function asMysqlTlsError(e: unknown): MysqlTlsError {
 // import(), not require(): webpack puts the engine in the "session" chunk, read on the first connect, not at activation.
 function defaultOpenSession(options: OpenSessionOptions): Promise<Session> {
   return import(/* webpackChunkName: "session" */ '../mysql/session').then(({ openSession }) => openSession(options));
+}
+
+/** The server's own TLS view (and ProxySQL's admin SQL) is read after a connect: with the engine, not at activation. */
+function loadClientPort(): Promise<typeof import('../proxysql/clientPort')> {
+  return import(/* webpackChunkName: "session" */ '../proxysql/clientPort');
 }
 
 function defaultPlanTls(input: PlanInput): Promise<TlsPlan> {
@@ -451,6 +455,7 @@ export class ConnectionRegistry {
       const open = this.deps.openSession ?? defaultOpenSession;
       const session = await open({ profile, secrets, paths: this.deps.paths(), signal, ...this.tokenOptions(), ...this.sshOptions(profile) });
       // A test is for the whole report, the server's own view included.
+      const { serverViewWithProxy } = await loadClientPort();
       const report = await serverViewWithProxy(session, profile.kind).finally(() => session.close());
       this.deps.logger.info(`test of ${profile.name ?? profile.id} succeeded: ${report.security}`);
       if (!busy()) this.set({ id: profile.id, state: 'disconnected', report });
@@ -471,6 +476,7 @@ export class ConnectionRegistry {
   async serverView(connectionId: string): Promise<TlsReport | undefined> {
     const link = this.links.get(connectionId);
     if (!link) return undefined;
+    const { serverViewWithProxy } = await loadClientPort();
     const report = await serverViewWithProxy(link.session, link.profile.kind);
     const current = this.status(connectionId);
     if (this.links.get(connectionId) === link && current.session === link.session && current.report !== report) {
