@@ -55,6 +55,17 @@ const common = {
   performance: { hints: false },
 };
 
+/**
+ * Node built-ins that cost milliseconds to initialise in a fresh process (node:crypto alone ~4 ms) and that
+ * activation does not call: the bundle's modules import them at the top, so each is a lazy external instead, an
+ * object that require()s the built-in on the first property read (`createHash`, `X509Certificate`, ...). Webpack
+ * reads an imported binding at each use (`crypto.createHash(...)`), never at module start, so nothing changes
+ * but when the built-in loads. test/core/bundle/lazyChunks.test.ts checks activation loads none of them.
+ */
+const LAZY_BUILTINS = ['crypto', 'tls', 'net', 'fs/promises', 'stream'];
+const lazyBuiltin = (name) =>
+  `var (() => { let m; const get = () => (m ??= require(${JSON.stringify(name)})); return new Proxy({}, { get: (_t, k) => get()[k], has: (_t, k) => k in get(), ownKeys: () => Reflect.ownKeys(get()), getOwnPropertyDescriptor: (_t, k) => { const d = Reflect.getOwnPropertyDescriptor(get(), k); return d && { ...d, configurable: true }; } }); })()`;
+
 /** @type {import('webpack').Configuration} */
 const extension = {
   ...common,
@@ -65,12 +76,15 @@ const extension = {
     filename: '[name].js',
     libraryTarget: 'commonjs2',
     chunkFilename: '[name].chunk.js',
+    // A chunk of an earlier build must not linger (and ship in the VSIX); the vendor build writes vendor/ itself.
+    clean: { keep: /^vendor\// },
   },
   externals: {
     vscode: 'commonjs vscode',
     keytar: 'commonjs keytar',
     // A relative request in the emitted require() resolves against dist/extension.js at run time.
     ...Object.fromEntries(Object.entries(VENDOR).map(([request, file]) => [request, `commonjs ./vendor/${file}.js`])),
+    ...Object.fromEntries(LAZY_BUILTINS.flatMap((name) => [`node:${name}`, name].map((request) => [request, lazyBuiltin(`node:${name}`)]))),
   },
   module: {
     // ES modules for webpack (the tsc build in out/ stays CommonJS): production mode then concatenates the
@@ -86,6 +100,17 @@ const extension = {
     ],
   },
   plugins: [new CopyWebviewAssetsPlugin()],
+  // The lazily loaded chunks (import() in src/extension.ts, the registry and the tree) keep stable names; the
+  // code two of them share goes to a chunk named after both (features~session.chunk.js), not a numbered one.
+  optimization: {
+    splitChunks: {
+      name: (_module, chunks) =>
+        chunks
+          .map((c) => c.name)
+          .sort()
+          .join('~'),
+    },
+  },
 };
 
 /** @type {import('webpack').Configuration} */
@@ -122,3 +147,4 @@ module.exports = (env = {}) => {
   return [extension, vendor];
 };
 module.exports.VENDOR = VENDOR;
+module.exports.LAZY_BUILTINS = LAZY_BUILTINS;

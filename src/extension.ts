@@ -1,45 +1,37 @@
 import * as vscode from 'vscode';
 import { ConnectionRegistry } from './core/connections/connectionRegistry';
-import type { TlsDetailsAction } from './core/presentation/tlsDetailsMessages';
 import { MysqlTlsError } from './core/errors';
+import type { OpenSessionOptions, Session } from './core/mysql/session';
+import type { TunnelManager } from './core/ssh/tunnel';
 import { ActiveConnection } from './vscode/activeConnection';
 import { COMMAND_TITLES, type CommandId } from './vscode/commandIds';
-import { createCommandTable, reportText } from './vscode/commands';
-import { createCertificateCommands } from './vscode/certificates/commands';
-import { ReportViewer } from './vscode/reports/reportViewer';
-import { createServerTlsCommands } from './vscode/server/commands';
-import { chooseCloudPreset, createProxysqlCommands } from './vscode/proxysql/commands';
-import { createQueryCommands, QueryFeature } from './vscode/query/queryCommands';
 import { ConnectionSettings } from './vscode/connectionSettings';
+import type { Features } from './vscode/features';
 import { InlineSecretsWarning } from './vscode/inlineSecretsWarning';
 import { DisposableStore } from './vscode/lifecycle';
 import { createOutputLogger } from './vscode/logOutput';
+import { QueryDocuments } from './vscode/query/queryDocuments';
 import { ConfiguredSecretStore } from './vscode/secrets';
 import { createSecretGate } from './vscode/secretGate';
-import { createTokenConsent } from './vscode/tokenConsent';
 import { e2eTokenSource } from './vscode/e2eTokenSource';
 import { TlsStatusBar } from './vscode/statusBar';
-import { createSshTunnels } from './vscode/sshHostKey';
 import { ConnectionsTreeProvider } from './vscode/tree/connectionsTreeProvider';
-import { TlsDetailsPanels } from './vscode/webviews/tlsDetailsPanel';
-import { ConnectionEditorPanels } from './vscode/webviews/connectionEditorPanel';
-import { createDiagnosticCommands, presentedCertificateAction } from './vscode/diagnostics';
-import { PresentedCertificatePanels } from './vscode/webviews/presentedCertificatePanel';
 
 let extensionScope: DisposableStore | undefined;
 let registryForShutdown: ConnectionRegistry | undefined;
 
-const DETAILS_ACTION_COMMANDS: Record<Exclude<TlsDetailsAction, 'copyReport'>, CommandId> = {
-  connect: 'mysqlTls.connect',
-  disconnect: 'mysqlTls.disconnect',
-  test: 'mysqlTls.testConnection',
-  editConnection: 'mysqlTls.editConnection',
-  copyMysqlCommand: 'mysqlTls.copyAsMysqlCommand',
-};
+/**
+ * The command handlers and everything only they use load this long after start-up unless a command runs
+ * first (then at once): off the activation path, but ready before the user's first click, and the query
+ * feature's start-up chores (the stale spill sweep) still run in every session.
+ */
+const FEATURES_WARM_UP_MS = 2000;
 
 /**
  * Composition root: builds the services, registers the view, commands and status bar, and pushes every
- * disposable. Kept fast: nothing here loads mysql2 (first connect does) or keytar (first secret access does).
+ * disposable. Kept fast: nothing here loads mysql2 (first connect does) or keytar (first secret access does),
+ * and only what the first paint needs is built here (settings, the tree's root level, the status bar); the
+ * command handlers, webviews, wizards and reports are in src/vscode/features.ts, loaded on first use.
  */
 export function activate(context: vscode.ExtensionContext): void {
   const scope = new DisposableStore();
@@ -53,8 +45,19 @@ export function activate(context: vscode.ExtensionContext): void {
     const secrets = new ConfiguredSecretStore(context.secrets, logger.child('secrets'), context.extensionUri.fsPath);
     // Stored secrets leave the store only through the gate: bound to their endpoint, or after a modal.
     const gate = createSecretGate(secrets, logger.child('secrets'));
-    const tunnels = createSshTunnels(context);
+    // The SSH tunnels (known_hosts, the host key modal) load with the engine on the first connect, not at activation.
+    let tunnels: TunnelManager | undefined;
+    const openSession = async (options: OpenSessionOptions): Promise<Session> => {
+      const [engine, ssh] = await Promise.all([
+        import(/* webpackChunkName: "session" */ './core/mysql/session'),
+        import(/* webpackChunkName: "session" */ './vscode/sshHostKey'),
+      ]);
+      tunnels ??= ssh.createSshTunnels(context);
+      return engine.openSession({ ...options, tunnels });
+    };
+    let confirmToken: ((profile: { id: string }) => Promise<void>) | undefined;
     const registry = new ConnectionRegistry({
+      openSession,
       readSecrets: (profile, purpose) => {
         const connection = settings.find(profile.id);
         if (!connection) throw new MysqlTlsError('config-invalid', `there is no connection with id "${profile.id}" in the settings any more`);
@@ -69,12 +72,19 @@ export function activate(context: vscode.ExtensionContext): void {
       paths: () => settings.pathContext(),
       resilience: () => settings.resilience(),
       logger: logger.child('connections'),
-      confirmTokenLogin: createTokenConsent(context.globalState, settings, logger.child('secrets')),
+      // The consent modal's code (and the cloud token modules behind it) loads on the first token login.
+      confirmTokenLogin: async (profile) => {
+        confirmToken ??= (await import(/* webpackChunkName: "session" */ './vscode/tokenConsent')).createTokenConsent(
+          context.globalState,
+          settings,
+          logger.child('secrets'),
+        );
+        return confirmToken(profile);
+      },
       tokenSource: e2eTokenSource(),
-      tunnels,
       sshKnownHostsTrusted: (profile) => settings.find(profile.id)?.scope === 'user',
     });
-    scope.add({ dispose: () => tunnels.closeAll() });
+    scope.add({ dispose: () => tunnels?.closeAll() });
     registryForShutdown = registry;
     scope.add({ dispose: () => void registry.disconnectAll() });
     // The status bar, the tree and the TLS details show the server's own view (Ssl_version, Ssl_cipher): ask
@@ -91,58 +101,40 @@ export function activate(context: vscode.ExtensionContext): void {
     active.followTreeSelection(treeView);
     scope.add(active.onDidChange(() => tree.refresh()));
     const statusBar = scope.add(new TlsStatusBar(settings, registry, active));
-    const details = scope.add(
-      new TlsDetailsPanels(context.extensionUri, settings, registry, (action, connectionId) => {
-        if (action === 'copyReport') {
-          const connection = settings.find(connectionId);
-          const text = connection && reportText(connection, registry.status(connectionId));
-          if (text) void vscode.env.clipboard.writeText(text).then(() => vscode.window.showInformationMessage('MySQL TLS: report copied.'));
-          return;
-        }
-        void vscode.commands.executeCommand(DETAILS_ACTION_COMMANDS[action], connectionId);
-      }),
-    );
+    // Built here (not with the query feature): the status bar offers the binding of a SQL editor from the start.
+    const queryDocs = scope.add(new QueryDocuments(settings, registry, logger.child('query')));
+    statusBar.followQueryEditors(queryDocs);
 
-    const editor = scope.add(new ConnectionEditorPanels({ extensionUri: context.extensionUri, settings, registry, gate, logger }));
-    const presented: PresentedCertificatePanels = scope.add(
-      new PresentedCertificatePanels(
-        context.extensionUri,
-        (action, connectionId) => void presentedCertificateAction({ panels: presented, settings, registry }, action, connectionId),
-      ),
-    );
-    const reports = scope.add(new ReportViewer());
-    const queries = scope.add(new QueryFeature({ extensionUri: context.extensionUri, settings, registry, logger, refreshTree: () => tree.refresh() }));
-    statusBar.followQueryEditors(queries.docs);
-    const table: Record<CommandId, (...args: unknown[]) => unknown> = {
-      ...createCommandTable({
-        settings,
-        registry,
-        secrets,
-        gate,
-        active,
-        tree,
-        details,
-        editor,
-        logger,
-        showLog: () => channel.show(),
-        chooseCloudPreset: async (previous) => {
-          const chosen = await chooseCloudPreset(context.globalStorageUri, previous);
-          return chosen && { ssl: chosen.result.ssl, label: chosen.pid };
+    // The features load once; a failed load (a missing chunk) is retried on the next command.
+    let features: Promise<Features> | undefined;
+    let featuresLoaded = false;
+    const loadFeatures = (): Promise<Features> =>
+      (features ??= import(/* webpackChunkName: "features" */ './vscode/features').then(
+        (m) => {
+          featuresLoaded = true;
+          return scope.add(m.createFeatures({ context, settings, registry, secrets, gate, active, tree, queryDocs, logger, showLog: () => channel.show() }));
         },
+        (e: unknown) => {
+          features = undefined;
+          throw e;
+        },
+      ));
+    const warmUp = setTimeout(() => loadFeatures().catch((e: unknown) => log.error('the commands could not be loaded', e)), FEATURES_WARM_UP_MS);
+    warmUp.unref?.();
+    scope.add({ dispose: () => clearTimeout(warmUp) });
+    // The query feature re-renders the tree when this changes; until it is loaded, this does.
+    scope.add(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!featuresLoaded && e.affectsConfiguration('mysqlTls.showSystemSchemas')) tree.refresh();
       }),
-      ...createCertificateCommands({ settings, secrets, gate, reports, logger, globalStorage: context.globalStorageUri }),
-      ...createServerTlsCommands({ settings, registry, gate, reports, logger }),
-      ...createQueryCommands(queries),
-      ...createProxysqlCommands({ settings, registry, gate, logger, globalStorage: context.globalStorageUri, refreshTree: () => tree.refresh() }),
-      ...createDiagnosticCommands({ settings, registry, gate, logger, panels: presented }),
-    };
+    );
     const commandLog = logger.child('commands');
     for (const id of Object.keys(COMMAND_TITLES) as CommandId[]) {
-      const handler = table[id];
       scope.add(
         vscode.commands.registerCommand(id, async (...args: unknown[]) => {
           try {
-            return await handler(...args);
+            const { table } = await loadFeatures();
+            return await table[id](...args);
           } catch (e) {
             commandLog.error(`${id} failed`, e);
             void vscode.window.showErrorMessage(`MySQL TLS: ${COMMAND_TITLES[id]} failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -154,15 +146,17 @@ export function activate(context: vscode.ExtensionContext): void {
 
     // Settings changes: re-render (the tree and status bar listen); a connection whose settings changed or
     // that was removed is closed, since its session no longer matches what the settings say.
-    let previous = new Map(settings.current.connections.map((c) => [c.id, JSON.stringify(c.profile)]));
+    // Profiles are compared only for the connections that are open (not each one at activation and on each save).
+    let previous = settings.current.connections;
     scope.add(
       settings.onDidChange((parsed) => {
-        const next = new Map(parsed.connections.map((c) => [c.id, JSON.stringify(c.profile)]));
-        for (const [id, profile] of previous) {
+        const next = new Map(parsed.connections.map((c) => [c.id, c.profile]));
+        for (const { id, profile } of previous) {
           const state = registry.status(id).state;
           if (state !== 'connected' && state !== 'connecting' && state !== 'reconnecting') continue;
-          if (!next.has(id)) void registry.forget(id);
-          else if (next.get(id) !== profile) {
+          const now = next.get(id);
+          if (!now) void registry.forget(id);
+          else if (JSON.stringify(now) !== JSON.stringify(profile)) {
             void registry.disconnect(id);
             const name = parsed.connections.find((c) => c.id === id)?.name ?? id;
             void vscode.window.showInformationMessage(`MySQL TLS: the settings of "${name}" changed; it was disconnected.`, 'Reconnect').then((choice) => {
@@ -170,7 +164,7 @@ export function activate(context: vscode.ExtensionContext): void {
             });
           }
         }
-        previous = next;
+        previous = parsed.connections;
       }),
     );
     scope.add(

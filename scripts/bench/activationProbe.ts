@@ -6,6 +6,7 @@
  * the user settings hold N connections (each naming CA, certificate and key files that do not exist) and the first
  * render of the Connections tree (getChildren of the root + getTreeItem of each node) is timed too. Prints one JSON line.
  */
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createFakeVscode, fakeExtensionContext, installFakeVscode } from '../../test/core/extension/fakeVscode';
 
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
   const n = Number(process.argv[process.argv.indexOf('--connections') + 1] || 0);
   if (process.argv.includes('--connections')) fake.settings.user['mysqlTls.connections'] = probeConnections(n);
   installFakeVscode(fake);
+  const builtinsBefore = new Set((process as unknown as { moduleLoadList: string[] }).moduleLoadList);
   const t0 = performance.now();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ext = require(target) as { activate(context: unknown): unknown; deactivate?(): unknown };
@@ -66,6 +68,13 @@ async function main(): Promise<void> {
   const t2 = performance.now();
   // From node_modules (the tsc build) or from the bundle's dist/vendor/mysql2.js (webpack.config.js).
   const mysql2Loaded = Object.keys(require.cache).some((k) => /[\\/]node_modules[\\/]mysql2[\\/]|[\\/]vendor[\\/]mysql2\.js$/.test(k));
+  // The Node built-ins and the bundle's lazy chunks (webpack.config.js) that require() + activate() loaded: none, by design.
+  const builtinsLoaded = (process as unknown as { moduleLoadList: string[] }).moduleLoadList
+    .filter((m) => !builtinsBefore.has(m) && m.startsWith('NativeModule '))
+    .map((m) => m.slice('NativeModule '.length));
+  const chunksLoaded = Object.keys(require.cache)
+    .filter((k) => k.endsWith('.chunk.js'))
+    .map((k) => k.slice(k.lastIndexOf(path.sep) + 1));
   let treeMs: number | undefined;
   let treeNodes: number | undefined;
   const provider = fake.treeViews.get('mysqlTls.connections')?.treeDataProvider;
@@ -76,7 +85,10 @@ async function main(): Promise<void> {
     treeMs = performance.now() - t3;
     treeNodes = nodes.length;
   }
-  process.stdout.write(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, mysql2Loaded, commands: fake.commands.size, treeMs, treeNodes }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, mysql2Loaded, commands: fake.commands.size, treeMs, treeNodes, builtinsLoaded, chunksLoaded }) +
+      '\n',
+  );
   await ext.deactivate?.();
   process.exit(0);
 }

@@ -28,12 +28,16 @@ fi
 VENDOR_FILES=$(node -e '
   const fs = require("fs"), path = require("path");
   // reflect-metadata first: @peculiar/x509 needs its polyfill loaded (generate.ts requires it first too).
-  const files = [...fs.readFileSync("dist/extension.js", "utf8").matchAll(/require\("\.\/(vendor\/[^"]+\.js)"\)/g)].map((m) => m[1])
+  // extension.js and the chunks it loads with import() (features, session, ...: webpack.config.js) require them.
+  const scripts = fs.readdirSync("dist").filter((f) => f.endsWith(".js"));
+  const code = scripts.map((f) => fs.readFileSync(path.join("dist", f), "utf8")).join("\n");
+  const files = [...new Set([...code.matchAll(/require\("\.\/(vendor\/[^"]+\.js)"\)/g)].map((m) => m[1]))]
     .sort((a, b) => Number(b.includes("reflect-metadata")) - Number(a.includes("reflect-metadata")));
   for (const f of files) {
     try { require(path.resolve("dist", f)); } catch (e) { console.error(`package: dist/${f} (required by dist/extension.js) does not load: ${e.message.split("\n")[0]}`); process.exit(1); }
   }
-  console.log(files.join("\n"));
+  // The chunks must ship too (the first command or connect loads them).
+  console.log([...files, ...scripts.filter((f) => f.endsWith(".chunk.js"))].join("\n"));
 ') || { echo "package: the vendor files are missing or broken; rebuild with npx webpack --mode production" >&2; exit 1; }
 [ -f node_modules/keytar/build/Release/keytar.node ] \
   || echo "package: warning: node_modules/keytar/build/Release/keytar.node is missing; the VSIX will fall back to SecretStorage" >&2

@@ -16,8 +16,28 @@ export interface PathContext {
 
 export class PathExpansionError extends Error {}
 
+/**
+ * Whether path.resolve() would return this path unchanged: absolute on POSIX, without empty, `.` or `..` segments
+ * or a trailing slash (as most settings write their files). Activation expands every file of every connection, and
+ * path.resolve's normalisation was most of that time with hundreds of connections.
+ */
+export function isNormalPosixAbsolute(p: string): boolean {
+  return (
+    path.sep === '/' &&
+    p.length > 1 &&
+    p.startsWith('/') &&
+    !p.endsWith('/') &&
+    !p.endsWith('/.') &&
+    !p.endsWith('/..') &&
+    !p.includes('//') &&
+    !p.includes('/./') &&
+    !p.includes('/../')
+  );
+}
+
 /** Expands `${workspaceFolder}`, `${workspaceFolder:name}`, `${userHome}`, `~`, `${env:NAME}` and resolves relative paths. */
 export function expandPath(input: string, ctx: PathContext = {}): string {
+  if (isNormalPosixAbsolute(input) && !input.includes('${')) return input;
   const home = ctx.home ?? os.homedir();
   const env = ctx.env ?? process.env;
   let out = input.replace(/\$\{([^}]+)\}/g, (_m, expr: string) => {

@@ -1,5 +1,4 @@
 import type { TokenSource } from '../core/cloudAuth/tokenSource';
-import { readBoundedFile } from '../core/files/boundedFile';
 
 /** The environment variable of the e2e test seam (see e2eTokenSource). */
 export const E2E_TOKEN_FILE_ENV = 'MYSQL_TLS_E2E_TOKEN_FILE';
@@ -16,6 +15,7 @@ export function e2eTokenSource(env: NodeJS.ProcessEnv = process.env): TokenSourc
   const file = env[E2E_TOKEN_FILE_ENV];
   if (!file) return undefined;
   return async () => {
+    const { readBoundedFile } = await import(/* webpackChunkName: "session" */ '../core/files/boundedFile');
     const token = (await readBoundedFile(file, E2E_TOKEN_FILE_ENV, 64 * 1024)).toString('utf8').trim();
     return { token, expiresAt: new Date(Date.now() + 15 * 60_000) };
   };

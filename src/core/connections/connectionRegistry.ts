@@ -1,6 +1,5 @@
 import { isMysqlTlsError, MysqlTlsError } from '../errors';
 import { explainAdminConnectError } from '../proxysql/adminTls';
-import { serverViewWithProxy } from '../proxysql/clientPort';
 import type { Logger } from '../logging/logger';
 import type { OpenSessionOptions, Session } from '../mysql/session';
 import type { TokenSource } from '../cloudAuth/tokenSource';
@@ -95,16 +94,18 @@ function asMysqlTlsError(e: unknown): MysqlTlsError {
   return new MysqlTlsError('unknown', e instanceof Error ? e.message : String(e));
 }
 
+// import(), not require(): webpack puts the engine in the "session" chunk, read on the first connect, not at activation.
 function defaultOpenSession(options: OpenSessionOptions): Promise<Session> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { openSession } = require('../mysql/session') as typeof import('../mysql/session');
-  return openSession(options);
+  return import(/* webpackChunkName: "session" */ '../mysql/session').then(({ openSession }) => openSession(options));
+}
+
+/** The server's own TLS view (and ProxySQL's admin SQL) is read after a connect: with the engine, not at activation. */
+function loadClientPort(): Promise<typeof import('../proxysql/clientPort')> {
+  return import(/* webpackChunkName: "session" */ '../proxysql/clientPort');
 }
 
 function defaultPlanTls(input: PlanInput): Promise<TlsPlan> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { planTls } = require('../tls/tlsPlan') as typeof import('../tls/tlsPlan');
-  return planTls(input);
+  return import(/* webpackChunkName: "session" */ '../tls/tlsPlan').then(({ planTls }) => planTls(input));
 }
 
 /** Whether mysql2 is running or has queued a command on this session (a ping would wait behind it). */
@@ -454,6 +455,7 @@ export class ConnectionRegistry {
       const open = this.deps.openSession ?? defaultOpenSession;
       const session = await open({ profile, secrets, paths: this.deps.paths(), signal, ...this.tokenOptions(), ...this.sshOptions(profile) });
       // A test is for the whole report, the server's own view included.
+      const { serverViewWithProxy } = await loadClientPort();
       const report = await serverViewWithProxy(session, profile.kind).finally(() => session.close());
       this.deps.logger.info(`test of ${profile.name ?? profile.id} succeeded: ${report.security}`);
       if (!busy()) this.set({ id: profile.id, state: 'disconnected', report });
@@ -474,6 +476,7 @@ export class ConnectionRegistry {
   async serverView(connectionId: string): Promise<TlsReport | undefined> {
     const link = this.links.get(connectionId);
     if (!link) return undefined;
+    const { serverViewWithProxy } = await loadClientPort();
     const report = await serverViewWithProxy(link.session, link.profile.kind);
     const current = this.status(connectionId);
     if (this.links.get(connectionId) === link && current.session === link.session && current.report !== report) {

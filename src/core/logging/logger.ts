@@ -61,6 +61,15 @@ const AWS_PRESIGNED = /(\bX-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"'
 const JWT = /\beyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*/g;
 const GOOGLE_ACCESS_TOKEN = /\bya29\.[\w.-]+/g;
 
+/**
+ * Every pattern above needs one of these in the text (case-insensitive; the known secret values are checked
+ * apart): a secret-ish key name followed by `:` or `=` (SECRET_ASSIGNMENT), or one of the words of the others.
+ * A message without any, as most log lines are ("secrets are stored in VS Code SecretStorage"), skips the
+ * patterns, whose first use costs milliseconds (compiling them) that activation's log lines would pay.
+ * Keep in step with the patterns: logger.test.ts redacts a sample of each, which fails when one is missing here.
+ */
+const MAY_HOLD_SECRET = /(?:passwd|pwd|passphrase|secret|keypem)["']?\s*[:=]|password|identified|using|:\/\/|x-amz-|eyj|ya29\.|private key|«redacted»/i;
+
 function redactedLike(value: string): string {
   const quote = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
   return `${quote}${REDACTED}${quote}`;
@@ -68,12 +77,15 @@ function redactedLike(value: string): string {
 
 /** Masks private key blocks, secret-named assignments, SQL password clauses and any known secret value. */
 export function redactSecrets(text: string, knownSecrets: Iterable<string> = []): string {
-  let out = text.replace(PEM_PRIVATE_KEY, `-----BEGIN $1PRIVATE KEY----- ${REDACTED} -----END $1PRIVATE KEY-----`);
-  const mask = (_m: string, prefix: string, value: string): string => `${prefix}${redactedLike(value)}`;
-  for (const pattern of [SECRET_ASSIGNMENT, IDENTIFIED_BY, OR_USING, PASSWORD_FUNCTION, PASSWORD_OPTION, SET_PASSWORD, REPLACE_CURRENT])
-    out = out.replace(pattern, mask);
-  out = out.replace(URL_CREDENTIALS, `$1${REDACTED}`);
-  out = out.replace(AWS_PRESIGNED, `$1${REDACTED}`).replace(JWT, REDACTED).replace(GOOGLE_ACCESS_TOKEN, REDACTED);
+  let out = text;
+  if (MAY_HOLD_SECRET.test(text)) {
+    out = out.replace(PEM_PRIVATE_KEY, `-----BEGIN $1PRIVATE KEY----- ${REDACTED} -----END $1PRIVATE KEY-----`);
+    const mask = (_m: string, prefix: string, value: string): string => `${prefix}${redactedLike(value)}`;
+    for (const pattern of [SECRET_ASSIGNMENT, IDENTIFIED_BY, OR_USING, PASSWORD_FUNCTION, PASSWORD_OPTION, SET_PASSWORD, REPLACE_CURRENT])
+      out = out.replace(pattern, mask);
+    out = out.replace(URL_CREDENTIALS, `$1${REDACTED}`);
+    out = out.replace(AWS_PRESIGNED, `$1${REDACTED}`).replace(JWT, REDACTED).replace(GOOGLE_ACCESS_TOKEN, REDACTED);
+  }
   // Longest first, so a secret that contains another is masked whole.
   const secrets = [...knownSecrets].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
   for (const secret of secrets) out = out.split(secret).join(REDACTED);

@@ -1,8 +1,6 @@
-import { effectiveSslMode } from '../tls/sslMode';
 import { constants, createHash, createPublicKey, publicEncrypt, type KeyObject } from 'node:crypto';
 import { TLSSocket } from 'node:tls';
 import type { Cause } from '../errors';
-import type { ConnectionProfile } from '../profile';
 
 /**
  * The client side of MySQL's caching_sha2_password, sha256_password and mysql_clear_password, replacing
@@ -48,16 +46,8 @@ export function authRefusalCause(e: unknown): Cause | undefined {
   return typeof e === 'object' && e !== null && AUTH_REFUSAL in e ? (e as AuthRefusal)[AUTH_REFUSAL] : undefined;
 }
 
-/**
- * True when the profile lets a server hand out the key the password is encrypted to (anyone on the path can
- * answer with their own): getServerPublicKey is on, no key is pinned, and the mode can end up without TLS
- * (DISABLED, or PREFERRED, also when no mode and no CA are set). REQUIRED and above never ask for the key.
- */
-export function publicKeyRetrievalIsInsecure(profile: Pick<ConnectionProfile, 'getServerPublicKey' | 'serverPublicKey' | 'ssl'>): boolean {
-  if (profile.getServerPublicKey !== true || profile.serverPublicKey) return false;
-  const mode = effectiveSslMode(profile.ssl);
-  return mode === 'DISABLED' || mode === 'PREFERRED';
-}
+// In a module of its own (the Connections tree shows it at activation, without this module's node:crypto and node:tls).
+export { publicKeyRetrievalIsInsecure } from './publicKeyRetrieval';
 
 interface PluginContext {
   connection: { config: { password?: string }; stream?: unknown };

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readSettingFile } from '../certificates/pemFiles';
 import { expandPath, type PathContext } from '../paths';
 import { DEFAULT_PORT, DEFAULT_SSH_PORT, type ConnectionProfile } from '../profile';
 import { effectiveSslMode, modeIsWeaker, modeVerifiesChain, SSL_MODES, type SslMode } from '../tls/sslMode';
@@ -89,6 +88,8 @@ export async function caIdentityOf(profile: ConnectionProfile, paths: PathContex
     return `unreadable:${ssl.ca}`;
   }
   try {
+    // Read on connect only: the certificate code (its container limits) stays out of activation's chunk.
+    const { readSettingFile } = await import(/* webpackChunkName: "session" */ '../certificates/pemFiles');
     const data = await readSettingFile(file, 'ssl.ca');
     return `sha256:${createHash('sha256').update(data).digest('hex')}`;
   } catch {

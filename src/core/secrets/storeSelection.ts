@@ -22,7 +22,8 @@ export function packagedKeytarDir(extensionRoot: string): string {
 
 export function keytarIsPackaged(extensionRoot: string): boolean {
   try {
-    return fs.statSync(path.join(packagedKeytarDir(extensionRoot), 'package.json')).isFile();
+    // throwIfNoEntry: the universal VSIX has no keytar, and a thrown ENOENT costs milliseconds at activation.
+    return fs.statSync(path.join(packagedKeytarDir(extensionRoot), 'package.json'), { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }

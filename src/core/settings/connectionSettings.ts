@@ -348,15 +348,20 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
     }
   }
 
+  let sshProfile: ConnectionProfile['ssh'];
   const authCheck = parseAuthSettings(raw.auth, effectiveSslMode(ssl));
   for (const p of authCheck.errors) error(p.field, p.message);
   for (const p of authCheck.warnings) warn(p.field, p.message);
-  const sshCheck = checkSshSettings(raw.ssh, scope === 'user', str, (field, value) => pathSetting(field, value) !== undefined);
-  for (const p of sshCheck.errors) error(p.field, p.message);
-  for (const p of sshCheck.warnings) warn(p.field, p.message);
+  // Most entries have no ssh block: activation checks every entry, so the checker is not even called for them.
+  if (raw.ssh !== undefined) {
+    const sshCheck = checkSshSettings(raw.ssh, scope === 'user', str, (field, value) => pathSetting(field, value) !== undefined);
+    for (const p of sshCheck.errors) error(p.field, p.message);
+    for (const p of sshCheck.warnings) warn(p.field, p.message);
+    if (sshCheck.ssh) sshProfile = sshCheck.ssh;
+  }
 
   const label = name ?? (host && user ? defaultConnectionName(host, port, user) : fallbackLabel);
-  const base = { label, id, idPersisted, errors, warnings, expandedPaths, inlineKeys };
+  const base: EntryCheck = { label, id, idPersisted, errors, warnings, expandedPaths, inlineKeys };
   if (errors.length > 0 || host === undefined || user === undefined) return base;
   const profile: ConnectionProfile & { id: string; name: string } = { id, name: label, host, user };
   if (kind === 'proxysqlAdmin') profile.kind = kind;
@@ -368,7 +373,7 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
   if (serverPublicKey) profile.serverPublicKey = serverPublicKey;
   if (getServerPublicKey) profile.getServerPublicKey = true;
   if (authCheck.auth && authCheck.auth.method !== 'password') profile.auth = authCheck.auth;
-  if (sshCheck.ssh) profile.ssh = sshCheck.ssh;
+  if (sshProfile) profile.ssh = sshProfile;
   if (kind === 'proxysqlAdmin') {
     // ProxySQL's admin port offers TLS by default since 2.6.0 (mysql-have_ssl): no mode means TLS, not plaintext.
     if (!ssl.mode) ssl.mode = defaultAdminMode(ssl);
@@ -380,7 +385,9 @@ function checkEntry(raw: unknown, scope: SettingsScope, index: number, paths: Pa
     }
   }
   if (Object.keys(ssl).length > 0) profile.ssl = ssl;
-  return { ...base, profile };
+  // Set on the object rather than spread into a copy: this runs once per connection at activation.
+  base.profile = profile;
+  return base;
 }
 
 /** Parses and validates every scope's list; see the module comment for how scopes combine. */
@@ -419,7 +426,7 @@ export function parseConnectionSettings(sources: SettingsSource[], paths?: PathC
         });
       }
       seenInScope.add(check.id);
-      problems.push(...check.errors, ...check.warnings);
+      if (check.errors.length > 0 || check.warnings.length > 0) problems.push(...check.errors, ...check.warnings);
       if (!check.profile || check.errors.length > 0) {
         invalid.push({
           key: `${scope}:${index}`,
@@ -440,7 +447,7 @@ export function parseConnectionSettings(sources: SettingsSource[], paths?: PathC
         problems.push(problem);
       }
       byId.delete(check.id);
-      byId.set(check.id, {
+      const connection: ConfiguredConnection = {
         id: check.id,
         name: check.label,
         profile: check.profile,
@@ -449,8 +456,9 @@ export function parseConnectionSettings(sources: SettingsSource[], paths?: PathC
         idPersisted: check.idPersisted,
         expandedPaths: check.expandedPaths,
         warnings: check.warnings,
-        ...(conflict ? { conflict } : {}),
-      });
+      };
+      if (conflict) connection.conflict = conflict;
+      byId.set(check.id, connection);
     });
   }
   return { connections: [...byId.values()], invalid, problems, inlineSecrets };

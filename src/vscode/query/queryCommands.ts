@@ -37,6 +37,8 @@ export interface QueryServices {
   logger: Logger;
   /** Re-renders the Connections view (mysqlTls.showSystemSchemas changed). */
   refreshTree(): void;
+  /** The bindings, when activation built them already (the status bar follows them from the start); owned by the caller then. */
+  docs?: QueryDocuments;
 }
 
 interface RunTarget {
@@ -78,7 +80,7 @@ export class QueryFeature extends DisposableBase {
   constructor(private readonly s: QueryServices) {
     super();
     this.log = s.logger.child('query');
-    this.docs = this._register(new QueryDocuments(s.settings, s.registry, s.logger.child('query')));
+    this.docs = s.docs ?? this._register(new QueryDocuments(s.settings, s.registry, s.logger.child('query')));
     this.diagnostics = this._register(vscode.languages.createDiagnosticCollection('mysqlTls.query'));
     this.codeLens = this._register(new QueryCodeLensProvider(this.docs));
     this._register(

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import type { ConnectionRegistry } from '../../core/connections/connectionRegistry';
 import type { Logger } from '../../core/logging/logger';
 import type { Session } from '../../core/mysql/session';
-import { prepareQuerySession } from '../../core/query/runStatements';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
 import type { ConnectionSettings } from '../connectionSettings';
 import { DisposableBase } from '../lifecycle';
@@ -152,6 +151,8 @@ export class QueryDocuments extends DisposableBase implements QueryEditorFocus {
     bound.opening = (async () => {
       const session = await base.reopen();
       try {
+        // Loaded with the engine (the "session" chunk), not at activation: this class is built there for the status bar.
+        const { prepareQuerySession } = await import(/* webpackChunkName: "session" */ '../../core/query/runStatements');
         await prepareQuerySession(session, { readOnly: connection?.profile.readOnly === true, database: bound.binding.database });
       } catch (e) {
         await session.close();

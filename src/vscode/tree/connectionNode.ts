@@ -2,12 +2,9 @@ import * as vscode from 'vscode';
 import { isTokenAuth } from '../../core/cloudAuth/authSettings';
 import type { ConnectionStatus } from '../../core/connections/connectionRegistry';
 import { connectionDescription, escapeMarkdown, iconKindOf, tlsSummaryMarkdown, type ConnectionIconKind } from '../../core/presentation/connectionPresentation';
-import { publicKeyRetrievalIsInsecure } from '../../core/mysql/authSha2';
+import { publicKeyRetrievalIsInsecure } from '../../core/mysql/publicKeyRetrieval';
 import { SECURITY_STATES } from '../../core/presentation/securityState';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
-import { databaseNodes } from './databaseNode';
-import { proxysqlAdminChildren } from './proxysqlNodes';
-import { TlsGroupNode } from './tlsNodes';
 import type { TreeNode } from './treeNode';
 import { secretsLocationText } from '../../core/presentation/secretStoreText';
 import { ConfiguredSecretStore } from '../secrets';
@@ -89,6 +86,12 @@ export class ConnectionNode implements TreeNode {
   async getChildren(): Promise<TreeNode[]> {
     const { session, report } = this.status;
     if (this.status.state !== 'connected' || !session || !report) return [];
+    // The levels below a connection load on first expansion (a chunk of their own), not at activation.
+    const [{ TlsGroupNode }, { databaseNodes }, { proxysqlAdminChildren }] = await Promise.all([
+      import(/* webpackChunkName: "schemaTree" */ './tlsNodes'),
+      import(/* webpackChunkName: "schemaTree" */ './databaseNode'),
+      import(/* webpackChunkName: "schemaTree" */ './proxysqlNodes'),
+    ]);
     // A ProxySQL admin interface has no databases to browse: its TLS configuration instead.
     if (this.connection.profile.kind === 'proxysqlAdmin')
       return [new TlsGroupNode(this.connection.id, report), ...(await proxysqlAdminChildren(this.connection.id, session))];

@@ -19,7 +19,7 @@ import { createFakeVscode, fakeExtensionContext, installFakeVscode, seedBoundSec
 
 const root = path.resolve(__dirname, '../../../..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { VENDOR } = require(path.join(root, 'webpack.config.js')) as { VENDOR: Record<string, string> };
+const { VENDOR, LAZY_BUILTINS } = require(path.join(root, 'webpack.config.js')) as { VENDOR: Record<string, string>; LAZY_BUILTINS: string[] };
 
 interface StatsModule {
   name: string;
@@ -43,6 +43,10 @@ describe('the packaged build: vendor libraries split out of dist/extension.js', 
   const vendorLoaded = (file: string): boolean => Object.keys(require.cache).includes(path.join(dist, 'vendor', `${file}.js`));
   const fromNodeModules = (pkg: string): boolean => Object.keys(require.cache).some((k) => k.includes(`${path.sep}node_modules${path.sep}${pkg}${path.sep}`));
   const load = <T>(file: string): T => createRequire(bundle)(`./vendor/${file}.js`) as T;
+  /** extension.js and the chunks webpack emitted next to it for import() (webpack.config.js: '[name].chunk.js'). */
+  const emittedScripts = (): string[] => readdirSync(dist).filter((f) => f.endsWith('.js'));
+  const chunkFiles = (): string[] => emittedScripts().filter((f) => f.endsWith('.chunk.js'));
+  const chunksInCache = (): string[] => chunkFiles().filter((f) => Object.keys(require.cache).includes(path.join(dist, f)));
 
   before(() => {
     const t0 = Date.now();
@@ -89,12 +93,56 @@ describe('the packaged build: vendor libraries split out of dist/extension.js', 
         .map((m) => m.name),
       [],
     );
-    const code = readFileSync(bundle, 'utf8');
-    const required = [...code.matchAll(/require\("\.\/vendor\/([^"]+)\.js"\)/g)].map((m) => m[1]).sort();
+    // The lazily loaded chunks next to extension.js require vendor files too (the engine is in one of them).
+    const code = emittedScripts()
+      .map((f) => readFileSync(path.join(dist, f), 'utf8'))
+      .join('\n');
+    const required = [...new Set([...code.matchAll(/require\("\.\/vendor\/([^"]+)\.js"\)/g)].map((m) => m[1]))].sort();
     assert.deepEqual(required, Object.values(VENDOR).sort(), 'exactly the VENDOR table is required from ./vendor/');
     for (const file of required) assert.ok(statSync(path.join(dist, 'vendor', `${file}.js`)).isFile(), `vendor/${file}.js emitted`);
     assert.ok(statSync(bundle).size < 800 * 1024, `extension.js is ${statSync(bundle).size} bytes: a library got bundled again?`);
     assert.ok(existsSync(path.join(dist, 'webview', 'vscode-elements.js')), 'the webview assets are copied next to the bundle');
+  });
+
+  it('the code activation does not need is in named chunks next to extension.js (no numbered chunk files)', () => {
+    const chunks = chunkFiles();
+    for (const name of ['features', 'session', 'schemaTree']) assert.ok(chunks.includes(`${name}.chunk.js`), `${name}.chunk.js emitted: ${chunks.join(', ')}`);
+    for (const f of chunks) assert.match(f, /^[A-Za-z]+(?:~[A-Za-z]+)*\.chunk\.js$/, 'named after the chunks that use it, not a number');
+    const size = (f: string): number => statSync(path.join(dist, f)).size;
+    // Most of the extension's own code is not parsed at activation any more (it was all in extension.js).
+    const lazy = chunks.reduce((n, f) => n + size(f), 0);
+    assert.ok(lazy > size('extension.js'), `extension.js ${size('extension.js')} bytes, the chunks ${lazy}`);
+    process.stdout.write(`# extension.js ${size('extension.js')} bytes; ${chunks.map((f) => `${f} ${size(f)}`).join(', ')}\n`);
+  });
+
+  it('require() + activate() of the built bundle, in a fresh process, loads no chunk and none of the lazy Node built-ins', () => {
+    const probe = path.join(root, 'out', 'scripts', 'bench', 'activationProbe.js');
+    const r = spawnSync(process.execPath, [probe, bundle, '--connections', '100'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as {
+      commands: number;
+      treeNodes: number;
+      chunksLoaded: string[];
+      builtinsLoaded: string[];
+      requireMs: number;
+      activateMs: number;
+    };
+    assert.equal(result.commands, 36, 'every command is registered');
+    assert.equal(result.treeNodes, 100, 'the tree shows every connection');
+    assert.deepEqual(result.chunksLoaded, []);
+    // Each costs milliseconds in a fresh process; activation calls none of them (webpack.config.js LAZY_BUILTINS).
+    const lazyBuiltins = ['crypto', 'tls', 'net', 'fs/promises', 'stream'];
+    assert.deepEqual(
+      lazyBuiltins.filter((b) => !LAZY_BUILTINS.includes(b)),
+      [],
+      'each is a lazy external',
+    );
+    assert.deepEqual(
+      result.builtinsLoaded.filter((b) => lazyBuiltins.includes(b)),
+      [],
+      `loaded at activation: ${result.builtinsLoaded.join(', ')}`,
+    );
+    process.stdout.write(`# one probe, 100 connections: require ${result.requireMs.toFixed(1)} ms, activate ${result.activateMs.toFixed(1)} ms\n`);
   });
 
   // The Azure and Google SDKs each bundle the same small JWT/HTTP helpers: sharing them would need a chunk
@@ -307,9 +355,10 @@ describe('the packaged build: vendor libraries split out of dist/extension.js', 
       uninstall?.();
     });
 
-    it('activates without reading any vendor file', () => {
+    it('activates without reading any vendor file or lazy chunk', () => {
       assert.ok(fake.commands.size > 20, 'the commands are registered');
       assert.deepEqual(Object.values(VENDOR).filter(vendorLoaded), []);
+      assert.deepEqual(chunksInCache(), []);
     });
 
     it('connects through vendor/mysql2.js (not node_modules)', async () => {
@@ -318,6 +367,18 @@ describe('the packaged build: vendor libraries split out of dist/extension.js', 
       assert.match(fake.statusBarItems.get('mysqlTls.status')!.text, /^\$\(verified-filled\) .+: verified identity · TLSv1\.[23]$/);
       assert.equal(vendorLoaded(VENDOR.mysql2!), true);
       assert.equal(fromNodeModules('mysql2'), false);
+      await fake.commands.get('mysqlTls.disconnect')!({ connectionId: 'sb' });
+    });
+
+    it('a command, a connect and expanding the connection load every chunk, from the built folder alone', async () => {
+      await fake.commands.get('mysqlTls.connect')!('sb');
+      assert.equal(await stateOf('Sandbox'), 'connection.connected', lastError());
+      const provider = fake.treeViews.get('mysqlTls.connections')!.treeDataProvider;
+      const node = (await provider.getChildren()).find((n) => provider.getTreeItem(n).label === 'Sandbox')!;
+      const children = (await provider.getChildren(node)).map((n) => String(provider.getTreeItem(n).label));
+      assert.ok(children.length > 1, `the TLS group and the databases: ${children.join(', ')}`);
+      assert.deepEqual(chunksInCache(), chunkFiles());
+      assert.equal(fromNodeModules('mysql2') || fromNodeModules('ssh2'), false, 'nothing from node_modules');
       await fake.commands.get('mysqlTls.disconnect')!({ connectionId: 'sb' });
     });
 

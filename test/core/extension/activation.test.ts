@@ -51,6 +51,11 @@ describe('the extension in a fake VS Code, against the sandbox', () => {
   it('activates without loading mysql2 or keytar', () => {
     assert.equal(loaded('mysql2'), false, 'mysql2 is loaded on first connect, not at activation');
     assert.equal(loaded('keytar'), false);
+    // Nor the command handlers, webviews and wizards (src/vscode/features.ts): the first command loads them.
+    assert.equal(
+      Object.keys(require.cache).some((k) => k.endsWith(path.join('src', 'vscode', 'features.js'))),
+      false,
+    );
   });
 
   it('registers exactly the commands package.json declares, the view and the status bar item', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { expandPath, PathExpansionError } from '../../../src/core/paths';
+import { expandPath, isNormalPosixAbsolute, PathExpansionError } from '../../../src/core/paths';
 import { parseSslMode, parseTlsVersion, SSL_MODE_RULES, SSL_MODES } from '../../../src/core/tls/sslMode';
 import { planTls } from '../../../src/core/tls/tlsPlan';
 
@@ -57,5 +57,24 @@ describe('path expansion', () => {
     assert.throws(() => expandPath('${env:NOPE}/x', ctx), PathExpansionError);
     assert.throws(() => expandPath('${workspaceFolder:other}/x', ctx), /not open/);
     assert.throws(() => expandPath('${config:foo}', ctx), /not supported/);
+  });
+  it('returns what path.resolve returns for absolute paths, also where the quick path for normal ones must not apply', () => {
+    const inputs = [
+      '/etc/ssl/ca.pem',
+      '/etc//ssl/ca.pem',
+      '/etc/./ssl/ca.pem',
+      '/etc/x/../ssl/ca.pem',
+      '/etc/ssl/',
+      '/etc/ssl/.',
+      '/etc/ssl/..',
+      '/',
+      '//',
+      '/a',
+    ];
+    inputs.push('/etc/${env:CERTS}/ca.pem', '/.hidden/ca.pem', '/etc/ssl/ca.pem.', '/etc/..ssl/ca');
+    for (const input of inputs) assert.equal(expandPath(input, ctx), path.resolve('/ws', input.replace('${env:CERTS}', '/etc/certs')), input);
+    assert.equal(isNormalPosixAbsolute('/etc/ssl/ca.pem'), path.sep === '/');
+    for (const input of ['/etc//ssl', '/etc/./ssl', '/etc/x/../ssl', '/etc/ssl/', '/etc/ssl/.', '/etc/ssl/..', '/', 'etc/ssl', '~/ssl'])
+      assert.equal(isNormalPosixAbsolute(input), false, input);
   });
 });
