@@ -1,6 +1,6 @@
 import type { Session } from './session';
 
-/** Schema browsing: one query per tree level, never one per object. */
+/** Schema browsing: one query per tree level (two for a small table level: definitions, then estimates), never one per object. */
 export const SYSTEM_SCHEMAS = new Set(['information_schema', 'mysql', 'performance_schema', 'sys']);
 
 export interface DatabaseInfo {
