@@ -392,38 +392,7 @@ function carrierSocket(plan: TlsPlan): net.Socket {
  * and never the local end of anything (test/core/ssh/tunnelTls.test.ts). The greeting sniff applies unchanged.
  */
 function carrierChannel(channel: Duplex, plan: TlsPlan): Duplex {
-  coalesceWrites(channel);
   return carrier(channel, plan);
-}
-
-type ChunkWriter = Duplex & {
-  _writev?: (chunks: { chunk: Buffer }[], cb: (e?: Error | null) => void) => void;
-  _write: (chunk: Buffer, encoding: BufferEncoding, cb: (e?: Error | null) => void) => void;
-};
-
-/**
- * The writes of one event-loop turn leave as one SSH data message (corked until setImmediate). TLS writes a flight
- * as several records (the Finished message, then the first data), and the forwarded channel sent each as its own
- * SSH message; sshd then wrote them to the database as separate small writes, and the second waited for the
- * server's delayed ACK (Nagle): about 35 ms per connect over a tunnel (bench "ssh": 88 ms against 52 ms for
- * `ssh -L`, whose client reads both in one go; 53 ms with this).
- */
-export function coalesceWrites(channel: Duplex): void {
-  const c = channel as ChunkWriter;
-  c._writev ??= (chunks, cb) => c._write(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((x) => x.chunk)), 'buffer' as BufferEncoding, cb);
-  const write = c.write;
-  let corked = false;
-  c.write = function (this: Duplex, ...args: Parameters<Duplex['write']>): boolean {
-    if (!corked && !this.writableEnded) {
-      corked = true;
-      this.cork();
-      setImmediate(() => {
-        corked = false;
-        this.uncork();
-      });
-    }
-    return write.apply(this, args);
-  } as Duplex['write'];
 }
 
 function carrier<T extends Duplex>(socket: T, plan: TlsPlan): T {
