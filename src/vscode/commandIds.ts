@@ -95,3 +95,13 @@ export const COMMAND_ICONS: Partial<Record<CommandId, string>> = {
   'mysqlTls.runStatement': '$(play)',
   'mysqlTls.cancelQuery': '$(debug-stop)',
 };
+
+/** A command argument naming a connection: a tree node (with connectionId) or an id string. */
+export function connectionIdOfArgument(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (typeof arg === 'object' && arg !== null) {
+    const id = (arg as { connectionId?: unknown }).connectionId;
+    if (typeof id === 'string') return id;
+  }
+  return undefined;
+}

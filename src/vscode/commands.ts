@@ -11,7 +11,14 @@ import type { SecretKind } from '../core/secrets/secretStore';
 import { newConnectionId, scopeForNewConnection, type ConfiguredConnection } from '../core/settings/connectionSettings';
 import { formatReport, SECURITY_LABELS } from '../core/tls/formatReport';
 import type { ActiveConnection } from './activeConnection';
-import type { CertificateCommandId, CommandId, DiagnosticCommandId, ProxysqlCommandId, QueryCommandId } from './commandIds';
+import {
+  connectionIdOfArgument,
+  type CertificateCommandId,
+  type CommandId,
+  type DiagnosticCommandId,
+  type ProxysqlCommandId,
+  type QueryCommandId,
+} from './commandIds';
 import { runConnectionWizard, type WizardOptions } from './connectionWizard';
 import type { ConnectionSettings } from './connectionSettings';
 import { noteFailure } from './diagnostics';
@@ -43,16 +50,6 @@ export interface CommandServices {
 
 export type CommandHandler = (...args: unknown[]) => unknown;
 
-/** A command argument that names a connection: a tree node (with connectionId) or an id string. */
-function connectionIdOf(arg: unknown): string | undefined {
-  if (typeof arg === 'string') return arg;
-  if (typeof arg === 'object' && arg !== null) {
-    const id = (arg as { connectionId?: unknown }).connectionId;
-    if (typeof id === 'string') return id;
-  }
-  return undefined;
-}
-
 /**
  * The error notification of a failed connect/test: `${title}: ${detail}` and the fix in words, with a button that
  * runs the command that fixes it (its label says what it does, e.g. "Set Password…") and Details.
@@ -79,7 +76,7 @@ export function createCommandTable(
   const log = s.logger.child('commands');
 
   async function pickConnection(arg: unknown, placeHolder: string): Promise<ConfiguredConnection | undefined> {
-    const id = connectionIdOf(arg);
+    const id = connectionIdOfArgument(arg);
     if (id !== undefined) {
       const found = s.settings.find(id);
       if (!found) void vscode.window.showErrorMessage(`MySQL TLS: there is no connection with id "${id}".`);
@@ -238,7 +235,7 @@ export function createCommandTable(
     'mysqlTls.connect': (arg) => connect(arg),
 
     'mysqlTls.disconnect': async (arg) => {
-      const id = connectionIdOf(arg);
+      const id = connectionIdOfArgument(arg);
       const connection = id
         ? s.settings.find(id)
         : await (async () => {

@@ -16,7 +16,7 @@ import {
   SECOND_HANDSHAKE_NOTE,
   type PresentedChainAnalysis,
 } from '../core/tls/presentedCertificate';
-import type { DiagnosticCommandId } from './commandIds';
+import { connectionIdOfArgument, type DiagnosticCommandId } from './commandIds';
 import type { ConnectionSettings } from './connectionSettings';
 import type { PresentedCertificatePanels } from './webviews/presentedCertificatePanel';
 
@@ -40,15 +40,6 @@ const recentFailures = new Map<string, MysqlTlsError>();
 
 export function noteFailure(connectionId: string, error: MysqlTlsError): void {
   recentFailures.set(connectionId, error);
-}
-
-function connectionIdOf(arg: unknown): string | undefined {
-  if (typeof arg === 'string') return arg;
-  if (typeof arg === 'object' && arg !== null) {
-    const id = (arg as { connectionId?: unknown }).connectionId;
-    if (typeof id === 'string') return id;
-  }
-  return undefined;
 }
 
 /** A file name from a host name: letters, digits, dots and dashes only (the host comes from settings). */
@@ -168,7 +159,7 @@ export function createDiagnosticCommands(s: DiagnosticServices): Record<Diagnost
   }
 
   async function connectionFor(arg: unknown): Promise<ConfiguredConnection | undefined> {
-    const id = connectionIdOf(arg);
+    const id = connectionIdOfArgument(arg);
     const connection = id === undefined ? undefined : s.settings.find(id);
     if (!connection) {
       void vscode.window.showErrorMessage(`MySQL TLS: there is no connection with id "${id ?? ''}".`);

@@ -3,17 +3,8 @@ import type { ConnectionRegistry } from '../../core/connections/connectionRegist
 import { isMysqlTlsError } from '../../core/errors';
 import type { Session } from '../../core/mysql/session';
 import type { ConfiguredConnection } from '../../core/settings/connectionSettings';
+import { connectionIdOfArgument } from '../commandIds';
 import type { ConnectionSettings } from '../connectionSettings';
-
-/** A command argument naming a connection: a tree node (with connectionId) or an id string. */
-export function connectionIdOfArgument(arg: unknown): string | undefined {
-  if (typeof arg === 'string') return arg;
-  if (typeof arg === 'object' && arg !== null) {
-    const id = (arg as { connectionId?: unknown }).connectionId;
-    if (typeof id === 'string') return id;
-  }
-  return undefined;
-}
 
 export interface ConnectedConnection {
   connection: ConfiguredConnection;
