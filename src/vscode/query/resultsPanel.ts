@@ -126,8 +126,7 @@ export class ResultsPanel extends DisposableBase {
   }
 
   private async clear(): Promise<void> {
-    for (const release of this.paintWaiters.values()) release();
-    this.paintWaiters.clear();
+    for (const release of [...this.paintWaiters.values()]) release();
     const old = this.results;
     this.results = [];
     this.budget = new SharedMemoryBudget(RUN_MEMORY_BUDGET);
@@ -172,12 +171,13 @@ export class ResultsPanel extends DisposableBase {
   private firstPaint(resultIndex: number): Promise<void> {
     if (!this.ready || !this.panel.visible) return Promise.resolve();
     return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.paintWaiters.get(resultIndex) === done) this.paintWaiters.delete(resultIndex);
+        resolve();
+      };
       const timer = setTimeout(done, FIRST_PAINT_WAIT_MS);
       this.paintWaiters.set(resultIndex, done);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
     });
   }
 
@@ -216,7 +216,6 @@ export class ResultsPanel extends DisposableBase {
         return;
       case 'painted':
         this.paintWaiters.get(request.resultIndex)?.();
-        this.paintWaiters.delete(request.resultIndex);
         return;
       case 'requestRows': {
         const result = this.results[request.resultIndex];
